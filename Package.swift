@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Faultline",
+    products: [
+        .executable(name: "faultline", targets: ["faultline"]),
+        .library(name: "FaultlineHTTP", targets: ["FaultlineHTTP"]),
+        .library(name: "FaultlineScenarios", targets: ["FaultlineScenarios"]),
+        .library(name: "FaultlineTesting", targets: ["FaultlineTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFaultlineOpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFaultlineZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "FaultlineHTTP",
+            dependencies: ["CFaultlineOpenSSL", "CFaultlineZlib"]
+        ),
+        .target(
+            name: "FaultlineScenarios",
+            dependencies: ["FaultlineHTTP"]
+        ),
+        .target(
+            name: "FaultlineTesting",
+            dependencies: ["FaultlineHTTP", "FaultlineScenarios"]
+        ),
+        .executableTarget(
+            name: "faultline",
+            dependencies: [
+                "FaultlineHTTP",
+                "FaultlineScenarios",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FaultlineHTTPTests",
+            dependencies: ["FaultlineHTTP"]
+        ),
+        .testTarget(
+            name: "FaultlineScenariosTests",
+            dependencies: ["FaultlineScenarios", "FaultlineHTTP"]
+        ),
+        .testTarget(
+            name: "FaultlineEndToEndTests",
+            dependencies: ["FaultlineTesting", "FaultlineScenarios", "FaultlineHTTP"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

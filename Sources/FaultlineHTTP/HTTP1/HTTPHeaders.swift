@@ -1,0 +1,102 @@
+/// Header fields in the order they arrived, with original case and duplicates kept.
+/// Lookup is case-insensitive (RFC 9110 §5.1); nothing is ever folded into a dictionary.
+public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public typealias Element = (name: String, value: String)
+
+    @usableFromInline var fields: [(name: String, value: String)]
+
+    public init() { fields = [] }
+
+    public init(_ fields: [(String, String)]) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    public var count: Int { fields.count }
+    public var isEmpty: Bool { fields.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+
+    public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
+    /// Appends a field, keeping any existing ones of the same name.
+    public mutating func add(name: String, value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    /// Replaces every field of this name with one field (kept at the first one's position).
+    public mutating func replaceOrAdd(name: String, value: String) {
+        if let first = fields.firstIndex(where: { Self.equalsIgnoringCase($0.name, name) }) {
+            fields[first].value = value
+            var index = fields.count - 1
+            while index > first {
+                if Self.equalsIgnoringCase(fields[index].name, name) { fields.remove(at: index) }
+                index -= 1
+            }
+        } else {
+            fields.append((name: name, value: value))
+        }
+    }
+
+    public mutating func remove(name: String) {
+        fields.removeAll { Self.equalsIgnoringCase($0.name, name) }
+    }
+
+    /// The first value of the field `name`, compared case-insensitively.
+    public subscript(name: String) -> String? {
+        for field in fields where Self.equalsIgnoringCase(field.name, name) { return field.value }
+        return nil
+    }
+
+    /// Every value of `name`, in order.
+    public func values(_ name: String) -> [String] {
+        fields.compactMap { Self.equalsIgnoringCase($0.name, name) ? $0.value : nil }
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    /// Whether a comma-separated list field (such as `Connection`) holds `token`, case-insensitively.
+    public func containsToken(_ token: String, in name: String) -> Bool {
+        for field in fields where Self.equalsIgnoringCase(field.name, name) {
+            for part in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                if Self.equalsIgnoringCase(trimmed(part), token.utf8) { return true }
+            }
+        }
+        return false
+    }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.count == rhs.fields.count
+            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// ASCII case-insensitive comparison without allocating lowercased copies.
+    @inlinable
+    public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        equalsIgnoringCase(a.utf8, b.utf8)
+    }
+
+    @inlinable
+    static func equalsIgnoringCase<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
+    where A.Element == UInt8, B.Element == UInt8 {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            if (x | 0x20) != (y | 0x20) { return false }
+            let lower = x | 0x20
+            if lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") { return false }
+        }
+        return true
+    }
+}
+
+private func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+    var slice = bytes
+    while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { slice = slice.dropFirst() }
+    while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { slice = slice.dropLast() }
+    return slice
+}

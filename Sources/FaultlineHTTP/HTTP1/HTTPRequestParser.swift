@@ -1,0 +1,431 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An incremental HTTP/1.1 request parser (RFC 9112). Feed it whatever bytes have arrived;
+/// it consumes what it can and says what happened. It never reads past one request, so
+/// pipelined requests are taken one at a time, in order.
+public struct HTTPRequestParser: Sendable {
+    public enum Event: Sendable {
+        /// Nothing complete yet; keep the unconsumed bytes and call again when more arrive.
+        case needMore
+        /// The head asked for `Expect: 100-continue` and its body has not arrived yet.
+        case continueExpected
+        case request(HTTPRequest)
+        /// The request cannot be served; answer with `error.status` and close.
+        case error(HTTPParseError)
+    }
+
+    public let limits: HTTPParserLimits
+    private var state: State = .head
+
+    private enum State: Sendable {
+        case head
+        case fixedBody(HTTPRequest, remaining: Int)
+        case chunked(HTTPRequest, ChunkState)
+        case failed(HTTPParseError)
+    }
+
+    private enum ChunkState: Sendable {
+        case size
+        case data(remaining: Int)
+        case dataEnd
+        case trailers(bytesSeen: Int)
+    }
+
+    public init(limits: HTTPParserLimits = HTTPParserLimits()) {
+        self.limits = limits
+    }
+
+    /// True while no part of a request is buffered inside the parser (between requests).
+    public var isIdle: Bool {
+        if case .head = state { return true }
+        return false
+    }
+
+    /// Parses from the start of `bytes`. `consumed` bytes may be dropped by the caller
+    /// whatever the event; the rest must be passed again, followed by newer bytes.
+    public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (event: Event, consumed: Int) {
+        switch state {
+        case .failed(let error):
+            return (.error(error), 0)
+        case .head:
+            return parseHead(bytes)
+        case .fixedBody(var request, let remaining):
+            state = .head
+            let take = min(remaining, bytes.count)
+            request.body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<take]))
+            if take == remaining { return (.request(request), take) }
+            state = .fixedBody(request, remaining: remaining - take)
+            return (.needMore, take)
+        case .chunked(let request, let chunkState):
+            state = .head
+            return parseChunked(bytes, from: 0, request: request, chunkState: chunkState)
+        }
+    }
+
+    private mutating func fail(_ error: HTTPParseError) -> (event: Event, consumed: Int) {
+        state = .failed(error)
+        return (.error(error), 0)
+    }
+
+    // MARK: Head
+
+    private mutating func parseHead(_ b: UnsafeBufferPointer<UInt8>) -> (event: Event, consumed: Int) {
+        let n = b.count
+        var start = 0
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before the request-line.
+        while start < n, b[start] == .cr || b[start] == .lf { start += 1 }
+        if start == n { return (.needMore, start) }
+
+        // Request line (RFC 9112 §3).
+        guard let lineEnd = b.firstIndex(of: .lf, from: start, limit: start + limits.maxRequestLineLength + 2) else {
+            if n - start > limits.maxRequestLineLength + 1 {
+                return fail(HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes"))
+            }
+            return (.needMore, start)
+        }
+        let lineContentEnd = lineEnd > start && b[lineEnd - 1] == .cr ? lineEnd - 1 : lineEnd
+        if lineContentEnd - start > limits.maxRequestLineLength {
+            return fail(HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes"))
+        }
+        let requestLine: (method: String, target: String, version: HTTPVersion)
+        switch Self.parseRequestLine(b, start, lineContentEnd) {
+        case .success(let line): requestLine = line
+        case .failure(let error): return fail(error)
+        }
+
+        // Field lines (RFC 9112 §5) up to the empty line that ends the head.
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(12)
+        var position = lineEnd + 1
+        let blockStart = position
+        while true {
+            guard let fieldEnd = b.firstIndex(of: .lf, from: position, limit: blockStart + limits.maxHeaderBlockSize + 2) else {
+                if n - blockStart > limits.maxHeaderBlockSize {
+                    return fail(HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBlockSize) bytes"))
+                }
+                return (.needMore, start)
+            }
+            let contentEnd = fieldEnd > position && b[fieldEnd - 1] == .cr ? fieldEnd - 1 : fieldEnd
+            if contentEnd == position {
+                position = fieldEnd + 1
+                break
+            }
+            if fieldEnd + 1 - blockStart > limits.maxHeaderBlockSize {
+                return fail(HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBlockSize) bytes"))
+            }
+            if headers.count == limits.maxHeaderCount {
+                return fail(HTTPParseError(status: 431, reason: "more than \(limits.maxHeaderCount) header fields"))
+            }
+            switch Self.parseFieldLine(b, position, contentEnd) {
+            case .success(let field): headers.add(name: field.name, value: field.value)
+            case .failure(let error): return fail(error)
+            }
+            position = fieldEnd + 1
+        }
+
+        var request = HTTPRequest(method: requestLine.method, target: requestLine.target, version: requestLine.version, headers: headers)
+        let framing: Framing
+        switch Self.framing(of: request, limits: limits) {
+        case .success(let f): framing = f
+        case .failure(let error): return fail(error)
+        }
+
+        switch framing {
+        case .none:
+            return (.request(request), position)
+        case .length(let length, let expectContinue):
+            let available = n - position
+            if available >= length {
+                request.body = Array(UnsafeBufferPointer(rebasing: b[position..<(position + length)]))
+                return (.request(request), position + length)
+            }
+            request.body.reserveCapacity(length)
+            request.body.append(contentsOf: UnsafeBufferPointer(rebasing: b[position..<n]))
+            state = .fixedBody(request, remaining: length - available)
+            return (available == 0 && expectContinue ? .continueExpected : .needMore, n)
+        case .chunked(let expectContinue):
+            if position == n && expectContinue {
+                state = .chunked(request, .size)
+                return (.continueExpected, n)
+            }
+            return parseChunked(b, from: position, request: request, chunkState: .size)
+        }
+    }
+
+    private enum Framing {
+        case none
+        case length(Int, expectContinue: Bool)
+        case chunked(expectContinue: Bool)
+    }
+
+    /// Decides how the body is delimited (RFC 9112 §6.1–6.3) and rejects ambiguous framing,
+    /// the root of request smuggling.
+    private static func framing(of request: HTTPRequest, limits: HTTPParserLimits) -> Result<Framing, HTTPParseError> {
+        let headers = request.headers
+        // RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400.
+        if request.version == .http1_1 && headers.values("Host").count != 1 {
+            return .failure(.badRequest("HTTP/1.1 request needs exactly one Host header"))
+        }
+
+        var expectContinue = false
+        if let expect = headers["Expect"] {
+            // RFC 9110 §10.1.1: 100-continue is the only expectation; a 1.0 request's one is ignored.
+            guard HTTPHeaders.equalsIgnoringCase(expect.trimmingWhitespace().utf8, "100-continue".utf8) else {
+                return .failure(HTTPParseError(status: 417, reason: "unsupported expectation '\(expect)'"))
+            }
+            expectContinue = request.version == .http1_1
+        }
+
+        let transferEncodings = headers.values("Transfer-Encoding")
+        let contentLengths = headers.values("Content-Length")
+        if !transferEncodings.isEmpty {
+            // RFC 9112 §6.1: Content-Length alongside Transfer-Encoding is a smuggling vector; reject.
+            if !contentLengths.isEmpty {
+                return .failure(.badRequest("Content-Length together with Transfer-Encoding"))
+            }
+            // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+            if request.version == .http1_0 {
+                return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request"))
+            }
+            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingWhitespace() }
+            for coding in codings where !HTTPHeaders.equalsIgnoringCase(coding.utf8, "chunked".utf8) {
+                // RFC 9112 §6.1: a transfer coding the server does not understand gets 501.
+                return .failure(HTTPParseError(status: 501, reason: "transfer coding '\(coding)' is not supported"))
+            }
+            // RFC 9112 §6.3 (4) and §7: chunked must be final and applied only once.
+            guard codings.count == 1 else {
+                return .failure(.badRequest("chunked transfer coding applied more than once"))
+            }
+            return .success(.chunked(expectContinue: expectContinue))
+        }
+
+        if !contentLengths.isEmpty {
+            // RFC 9112 §6.3 (5): a list of identical values may be taken as one; anything else is invalid.
+            var length: Int?
+            for field in contentLengths {
+                for part in field.split(separator: ",", omittingEmptySubsequences: false) {
+                    let text = part.trimmingWhitespace()
+                    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                        return .failure(.badRequest("invalid Content-Length '\(field)'"))
+                    }
+                    guard text.utf8.count <= 18, let value = Int(text) else {
+                        return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
+                    }
+                    if let previous = length, previous != value {
+                        return .failure(.badRequest("conflicting Content-Length values"))
+                    }
+                    length = value
+                }
+            }
+            let value = length ?? 0
+            if value > limits.maxBodySize {
+                return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
+            }
+            return .success(value == 0 ? .none : .length(value, expectContinue: expectContinue))
+        }
+        // RFC 9112 §6.3 (7): a request with neither has no body.
+        return .success(.none)
+    }
+
+    // MARK: Chunked body (RFC 9112 §7.1)
+
+    private mutating func parseChunked(_ b: UnsafeBufferPointer<UInt8>, from start: Int, request: HTTPRequest, chunkState: ChunkState) -> (event: Event, consumed: Int) {
+        var request = request
+        var chunkState = chunkState
+        var i = start
+        let n = b.count
+        while true {
+            switch chunkState {
+            case .size:
+                guard let lineEnd = b.firstIndex(of: .lf, from: i, limit: i + limits.maxChunkLineLength + 2) else {
+                    if n - i > limits.maxChunkLineLength { return fail(.badRequest("chunk size line too long")) }
+                    state = .chunked(request, chunkState)
+                    return (.needMore, i)
+                }
+                let contentEnd = lineEnd > i && b[lineEnd - 1] == .cr ? lineEnd - 1 : lineEnd
+                var size = 0
+                var digits = 0
+                var j = i
+                while j < contentEnd, let digit = b[j].hexValue {
+                    size = size &* 16 &+ digit
+                    digits += 1
+                    j += 1
+                }
+                guard digits > 0, digits <= 15 else { return fail(.badRequest("invalid chunk size")) }
+                // Whatever follows the size must be a chunk extension (BWS ";" ...); it is ignored.
+                while j < contentEnd, b[j] == .space || b[j] == .tab { j += 1 }
+                if j < contentEnd {
+                    guard b[j] == UInt8(ascii: ";") else { return fail(.badRequest("invalid chunk size line")) }
+                    for k in j..<contentEnd where b[k].isControl && b[k] != .tab {
+                        return fail(.badRequest("control character in chunk extension"))
+                    }
+                }
+                i = lineEnd + 1
+                if size == 0 {
+                    chunkState = .trailers(bytesSeen: 0)
+                } else {
+                    if request.body.count + size > limits.maxBodySize {
+                        return fail(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
+                    }
+                    chunkState = .data(remaining: size)
+                }
+            case .data(let remaining):
+                let take = min(remaining, n - i)
+                request.body.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<(i + take)]))
+                i += take
+                if take < remaining {
+                    state = .chunked(request, .data(remaining: remaining - take))
+                    return (.needMore, i)
+                }
+                chunkState = .dataEnd
+            case .dataEnd:
+                guard i < n else {
+                    state = .chunked(request, chunkState)
+                    return (.needMore, i)
+                }
+                if b[i] == .lf {
+                    i += 1
+                } else if b[i] == .cr {
+                    guard i + 1 < n else {
+                        state = .chunked(request, chunkState)
+                        return (.needMore, i)
+                    }
+                    guard b[i + 1] == .lf else { return fail(.badRequest("chunk data not followed by CRLF")) }
+                    i += 2
+                } else {
+                    return fail(.badRequest("chunk data longer than its size"))
+                }
+                chunkState = .size
+            case .trailers(let seen):
+                // Trailer fields are read and dropped (RFC 9112 §7.1.2 lets a recipient discard them).
+                guard let lineEnd = b.firstIndex(of: .lf, from: i, limit: n) else {
+                    if seen + (n - i) > limits.maxHeaderBlockSize {
+                        return fail(HTTPParseError(status: 431, reason: "trailer section too large"))
+                    }
+                    state = .chunked(request, chunkState)
+                    return (.needMore, i)
+                }
+                let contentEnd = lineEnd > i && b[lineEnd - 1] == .cr ? lineEnd - 1 : lineEnd
+                let lineLength = lineEnd + 1 - i
+                i = lineEnd + 1
+                if contentEnd == lineEnd + 1 - lineLength {
+                    return (.request(request), i)
+                }
+                if seen + lineLength > limits.maxHeaderBlockSize {
+                    return fail(HTTPParseError(status: 431, reason: "trailer section too large"))
+                }
+                chunkState = .trailers(bytesSeen: seen + lineLength)
+            }
+        }
+    }
+
+    // MARK: Lines
+
+    private static func parseRequestLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Result<(method: String, target: String, version: HTTPVersion), HTTPParseError> {
+        // request-line = method SP request-target SP HTTP-version (RFC 9112 §3), single spaces only.
+        var i = start
+        while i < end, b[i].isTokenChar { i += 1 }
+        guard i > start, i < end, b[i] == .space else { return .failure(.badRequest("malformed request line")) }
+        let method = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        let targetStart = i + 1
+        var j = targetStart
+        // RFC 9112 §3.2: the target holds no whitespace or control characters.
+        while j < end, b[j] > .space, b[j] != 0x7F { j += 1 }
+        guard j > targetStart, j < end, b[j] == .space else { return .failure(.badRequest("malformed request target")) }
+        let target = String(decoding: UnsafeBufferPointer(rebasing: b[targetStart..<j]), as: UTF8.self)
+        let versionStart = j + 1
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3).
+        guard end - versionStart == 8,
+              b[versionStart] == UInt8(ascii: "H"), b[versionStart + 1] == UInt8(ascii: "T"),
+              b[versionStart + 2] == UInt8(ascii: "T"), b[versionStart + 3] == UInt8(ascii: "P"),
+              b[versionStart + 4] == UInt8(ascii: "/"), b[versionStart + 6] == UInt8(ascii: "."),
+              let major = b[versionStart + 5].decimalValue, let minor = b[versionStart + 7].decimalValue
+        else { return .failure(.badRequest("malformed HTTP version")) }
+        guard major == 1, minor <= 1 else {
+            return .failure(HTTPParseError(status: 505, reason: "HTTP/\(major).\(minor) is not supported"))
+        }
+        // RFC 9112 §3.2: origin-form, absolute-form, or asterisk-form (OPTIONS only).
+        let first = target.utf8.first!
+        let validForm = first == UInt8(ascii: "/")
+            || target.hasPrefix("http://") || target.hasPrefix("https://")
+            || (target == "*" && method == "OPTIONS")
+        guard validForm else { return .failure(.badRequest("unsupported request target form")) }
+        return .success((method, target, HTTPVersion(major: major, minor: minor)))
+    }
+
+    private static func parseFieldLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Result<(name: String, value: String), HTTPParseError> {
+        // RFC 9112 §5.2: obsolete line folding in a request is rejected with 400.
+        if b[start] == .space || b[start] == .tab { return .failure(.badRequest("obsolete line folding")) }
+        var i = start
+        while i < end, b[i].isTokenChar { i += 1 }
+        // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
+        guard i > start, i < end, b[i] == UInt8(ascii: ":") else { return .failure(.badRequest("malformed header field")) }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        var valueStart = i + 1
+        var valueEnd = end
+        while valueStart < valueEnd, b[valueStart] == .space || b[valueStart] == .tab { valueStart += 1 }
+        while valueEnd > valueStart, b[valueEnd - 1] == .space || b[valueEnd - 1] == .tab { valueEnd -= 1 }
+        // RFC 9110 §5.5: CR, LF and NUL (and other controls) are invalid in a field value.
+        for k in valueStart..<valueEnd where b[k].isControl && b[k] != .tab {
+            return .failure(.badRequest("invalid character in header field '\(name)'"))
+        }
+        let value = String(decoding: UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), as: UTF8.self)
+        return .success((name, value))
+    }
+}
+
+extension UInt8 {
+    static let cr = UInt8(ascii: "\r")
+    static let lf = UInt8(ascii: "\n")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+
+    @inline(__always) var isControl: Bool { self < 0x20 || self == 0x7F }
+
+    @inline(__always) var decimalValue: Int? {
+        self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") ? Int(self - UInt8(ascii: "0")) : nil
+    }
+
+    @inline(__always) var hexValue: Int? {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(self - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(self - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(self - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// tchar from RFC 9110 §5.6.2.
+    @inline(__always) var isTokenChar: Bool { tokenTable[Int(self)] }
+}
+
+private let tokenTable: [Bool] = (0..<256).map { byte in
+    switch UInt8(byte) {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    default:
+        return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Index of `byte` in `[from, min(limit, count))`, found with memchr.
+    @inline(__always)
+    func firstIndex(of byte: UInt8, from: Int, limit: Int) -> Int? {
+        let end = Swift.min(limit, count)
+        guard from < end, let base = baseAddress else { return nil }
+        guard let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> Substring {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
+    }
+}

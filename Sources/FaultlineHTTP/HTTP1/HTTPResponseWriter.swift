@@ -1,0 +1,88 @@
+/// Serialises responses (RFC 9112 §4, §6). The server owns the framing headers: a responder's
+/// own `Content-Length`, `Transfer-Encoding`, `Connection` or `Date` are replaced.
+enum HTTPResponseWriter {
+    /// "HTTP/1.1 NNN Reason\r\n" for every status, built once.
+    private static let statusLines: [[UInt8]] = (0..<600).map { status in
+        Array("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n".utf8)
+    }
+
+    static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private static let crlf: [UInt8] = [.cr, .lf]
+    private static let colonSpace: [UInt8] = [UInt8(ascii: ":"), .space]
+    private static let datePrefix: [UInt8] = Array("Date: ".utf8)
+    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+    private static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
+    private static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
+
+    /// Appends the whole response to `out`, so it leaves in one write.
+    /// - Parameters:
+    ///   - headOnly: a response to HEAD: the same header fields, no body (RFC 9110 §9.3.2).
+    ///   - close: the connection closes after this response; say so (RFC 9112 §9.6).
+    ///   - announceKeepAlive: an HTTP/1.0 client asked for keep-alive and gets it.
+    static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, announceKeepAlive: Bool, date: [UInt8], into out: inout [UInt8]) {
+        let status = (100..<600).contains(response.status) ? response.status : 500
+        out.append(contentsOf: statusLines[status])
+        for field in response.headers where !isFramingHeader(field.name) {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: colonSpace)
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: crlf)
+        }
+        out.append(contentsOf: datePrefix)
+        out.append(contentsOf: date)
+        out.append(contentsOf: crlf)
+        let hasBody = HTTPResponse.statusAllowsBody(status)
+        if hasBody {
+            out.append(contentsOf: contentLengthPrefix)
+            appendDecimal(response.body.count, to: &out)
+            out.append(contentsOf: crlf)
+        }
+        if close {
+            out.append(contentsOf: connectionClose)
+        } else if announceKeepAlive {
+            out.append(contentsOf: connectionKeepAlive)
+        }
+        out.append(contentsOf: crlf)
+        if hasBody && !headOnly {
+            out.append(contentsOf: response.body)
+        }
+    }
+
+    /// A minimal answer to a request that could not be parsed, always followed by a close.
+    static func errorResponse(for error: HTTPParseError) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        return HTTPResponse(status: error.status, headers: headers, body: Array("\(HTTPStatusReason.phrase(error.status)): \(error.reason)\n".utf8), logLabel: "protocol-error")
+    }
+
+    @inline(__always)
+    private static func isFramingHeader(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: HTTPHeaders.equalsIgnoringCase(name, "Date")
+        case 10: HTTPHeaders.equalsIgnoringCase(name, "Connection")
+        case 14: HTTPHeaders.equalsIgnoringCase(name, "Content-Length")
+        case 17: HTTPHeaders.equalsIgnoringCase(name, "Transfer-Encoding")
+        default: false
+        }
+    }
+
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while v > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                count += 1
+            }
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        }
+    }
+}

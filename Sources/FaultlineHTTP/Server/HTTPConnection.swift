@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// One client connection. Confined to its loop's queue.
+final class HTTPConnection {
+    let fd: Int32
+    private unowned let loop: EventLoop
+    private var parser: HTTPRequestParser
+    private var machine: ConnectionStateMachine
+    /// Bytes of a request that has not fully arrived.
+    private var inBuffer: [UInt8] = []
+    /// Output the socket would not take yet.
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var readSuspended = false
+    private var writeSuspended = true
+    private var liveSources = 0
+    /// Set once the response that ends this connection has been queued.
+    private var closeAfterFlush = false
+    private var closed = false
+
+    init(fd: Int32, loop: EventLoop, now: UInt64) {
+        self.fd = fd
+        self.loop = loop
+        self.parser = HTTPRequestParser(limits: loop.configuration.limits)
+        self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
+    }
+
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { self.onReadable() }
+        source.setCancelHandler { self.sourceCancelled() }
+        liveSources += 1
+        readSource = source
+        source.resume()
+    }
+
+    // MARK: Reading
+
+    private func onReadable() {
+        guard !closed else { return }
+        let buffer = UnsafeMutableRawBufferPointer(loop.readBuffer)
+        if case .lingering = machine.state {
+            // Discard whatever the peer still sends until it closes or the linger time ends.
+            switch Socket.read(fd, into: buffer) {
+            case .bytes, .wouldBlock: return
+            case .closed, .failed: closeNow()
+            }
+            return
+        }
+        switch Socket.read(fd, into: buffer) {
+        case .wouldBlock:
+            return
+        case .closed, .failed:
+            closeNow()
+        case .bytes(let count):
+            received(count)
+        }
+    }
+
+    private func received(_ count: Int) {
+        var out = loop.output
+        loop.output = []
+        out.removeAll(keepingCapacity: true)
+
+        let fresh = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(loop.readBuffer)[0..<count])
+        if inBuffer.isEmpty {
+            // The common case: whole requests in one read, parsed straight from the scratch buffer.
+            let consumed = process(fresh, into: &out)
+            if consumed < count && !closeAfterFlush {
+                inBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: fresh[consumed...]))
+            }
+        } else {
+            inBuffer.append(contentsOf: fresh)
+            let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out) }
+            if closeAfterFlush {
+                inBuffer = []
+            } else {
+                inBuffer.removeFirst(consumed)
+            }
+        }
+        machine.bytesReceived(requestPending: !inBuffer.isEmpty || !parser.isIdle, now: EventLoop.now())
+        send(out)
+        loop.output = out
+    }
+
+    /// Answers every complete request in `bytes`, in order. Returns how many bytes were used.
+    private func process(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int {
+        var offset = 0
+        while !closeAfterFlush {
+            let (event, consumed) = parser.parse(UnsafeBufferPointer(rebasing: bytes[offset...]))
+            offset += consumed
+            switch event {
+            case .needMore:
+                return offset
+            case .continueExpected:
+                out.append(contentsOf: HTTPResponseWriter.continueResponse)
+            case .request(let request):
+                respond(to: request, into: &out)
+            case .error(let error):
+                let response = HTTPResponseWriter.errorResponse(for: error)
+                HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
+                closeAfterFlush = true
+                log(method: "-", target: "-", response: response, start: nil)
+            }
+        }
+        return offset
+    }
+
+    private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
+        let start: UInt64? = loop.configuration.accessLog == nil ? nil : EventLoop.now()
+        let response = loop.responder.respond(to: request)
+        let keepAlive = request.keepAlive && !loop.draining
+        HTTPResponseWriter.write(
+            response,
+            headOnly: request.method == "HEAD",
+            close: !keepAlive,
+            announceKeepAlive: keepAlive && request.version == .http1_0,
+            date: loop.date(),
+            into: &out
+        )
+        if !keepAlive { closeAfterFlush = true }
+        if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
+    }
+
+    private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {
+        guard let handler = loop.configuration.accessLog else { return }
+        let duration = start.map { EventLoop.now() &- $0 } ?? 0
+        handler(AccessLogRecord(method: method, target: target, status: response.status, label: response.logLabel, durationNanoseconds: duration))
+    }
+
+    // MARK: Writing
+
+    private func send(_ out: [UInt8]) {
+        guard !out.isEmpty else { return }
+        if !pending.isEmpty {
+            pending.append(contentsOf: out)
+            return
+        }
+        let written = out.withUnsafeBytes { write($0) }
+        guard let written else { return }
+        if written == out.count {
+            if closeAfterFlush { beginClose() }
+        } else {
+            pending = Array(out[written...])
+            pendingOffset = 0
+            waitForWritable()
+        }
+    }
+
+    /// Writes as much as the socket takes; nil when the connection failed and was closed.
+    private func write(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var offset = 0
+        while offset < bytes.count {
+            switch Socket.write(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            case .bytes(let n): offset += n
+            case .wouldBlock: return offset
+            case .closed, .failed:
+                closeNow()
+                return nil
+            }
+        }
+        return offset
+    }
+
+    private func waitForWritable() {
+        // Back-pressure: read no more requests until the peer takes what we owe it.
+        if let readSource, !readSuspended {
+            readSource.suspend()
+            readSuspended = true
+        }
+        if writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+            source.setEventHandler { self.onWritable() }
+            source.setCancelHandler { self.sourceCancelled() }
+            liveSources += 1
+            writeSource = source
+        }
+        if writeSuspended {
+            writeSource?.resume()
+            writeSuspended = false
+        }
+    }
+
+    private func onWritable() {
+        guard !closed else { return }
+        let written = pending.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[pendingOffset...])) }
+        guard let written else { return }
+        pendingOffset += written
+        guard pendingOffset == pending.count else { return }
+        pending = []
+        pendingOffset = 0
+        writeSource?.suspend()
+        writeSuspended = true
+        if closeAfterFlush {
+            beginClose()
+        } else if readSuspended {
+            readSource?.resume()
+            readSuspended = false
+        }
+    }
+
+    // MARK: Lifecycle
+
+    func checkTimeout(now: UInt64) {
+        switch machine.timeoutAction(now: now) {
+        case .none:
+            return
+        case .close:
+            closeNow()
+        case .timeOutRequest:
+            guard pending.isEmpty, !closeAfterFlush else {
+                closeNow()
+                return
+            }
+            var out: [UInt8] = []
+            let error = HTTPParseError(status: 408, reason: "request not received in time")
+            let response = HTTPResponseWriter.errorResponse(for: error)
+            HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
+            closeAfterFlush = true
+            inBuffer = []
+            log(method: "-", target: "-", response: response, start: nil)
+            send(out)
+        }
+    }
+
+    /// Used when the server drains: a connection between requests closes at once.
+    func closeIfIdle() {
+        if machine.isIdle && pending.isEmpty && inBuffer.isEmpty && parser.isIdle {
+            closeNow()
+        }
+    }
+
+    /// Our last response is out: half-close and drain the peer briefly (a lingering close),
+    /// so that unread request bytes do not turn our close into an RST that eats the response.
+    private func beginClose() {
+        guard !closed else { return }
+        Socket.shutdownWrite(fd)
+        machine.startLingering(now: EventLoop.now())
+        if readSuspended {
+            readSource?.resume()
+            readSuspended = false
+        }
+    }
+
+    func closeNow() {
+        guard !closed else { return }
+        closed = true
+        machine.markClosed()
+        if let writeSource {
+            if writeSuspended { writeSource.resume() }
+            writeSource.cancel()
+        }
+        if let readSource {
+            if readSuspended { readSource.resume() }
+            readSource.cancel()
+        }
+        pending = []
+        inBuffer = []
+        loop.remove(self)
+    }
+
+    /// The socket is closed once every Dispatch source on it has been cancelled.
+    private func sourceCancelled() {
+        liveSources -= 1
+        if liveSources == 0 {
+            Socket.close(fd)
+            readSource = nil
+            writeSource = nil
+        }
+    }
+}

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// An HTTP/1.1 server on non-blocking POSIX sockets, driven by Dispatch sources: one
+/// accept source, and a few serial event loops that share the connections between them.
+///
+/// ```swift
+/// let server = HTTPServer(configuration: .init(port: 0), responder: myResponder)
+/// try server.start()
+/// print(server.port)
+/// server.stop()
+/// ```
+public final class HTTPServer: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var host: String = "127.0.0.1"
+        /// 0 picks a free port; read it back from `HTTPServer.port`.
+        public var port: UInt16 = 8080
+        /// Pending connections the kernel may queue (capped by `net.core.somaxconn`).
+        public var backlog: Int32 = 4096
+        public var limits = HTTPParserLimits()
+        /// Seconds from a request's first byte to its last before the client gets 408 (slowloris).
+        public var requestTimeout: Double = 10
+        /// Seconds a kept-alive connection may stay silent between requests.
+        public var idleTimeout: Double = 60
+        /// Seconds to drain a closing connection's unread input after the last response.
+        public var lingerTimeout: Double = 2
+        /// Seconds `stop()` waits for in-flight work before closing everything.
+        public var shutdownGracePeriod: Double = 10
+        /// Serial event loops; by default one per active processor.
+        public var eventLoops: Int = 0
+        /// Bytes read from a socket at a time.
+        public var readBufferSize: Int = 64 * 1024
+        /// Called after each response when set. Runs on an event loop: keep it short.
+        public var accessLog: (@Sendable (AccessLogRecord) -> Void)?
+
+        public init(host: String = "127.0.0.1", port: UInt16 = 8080) {
+            self.host = host
+            self.port = port
+        }
+
+        var timeouts: ConnectionStateMachine.Timeouts {
+            .init(request: Self.nanoseconds(requestTimeout), idle: Self.nanoseconds(idleTimeout), linger: Self.nanoseconds(lingerTimeout))
+        }
+
+        /// The timeout check runs often enough to honour the shortest timeout to within a quarter of it.
+        var timerInterval: DispatchTimeInterval {
+            let shortest = min(requestTimeout, idleTimeout, lingerTimeout)
+            let interval = max(0.01, min(1.0, shortest / 4))
+            return .milliseconds(Int(interval * 1000))
+        }
+
+        private static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1_000_000_000) }
+    }
+
+    public let configuration: Configuration
+    private let responder: any HTTPResponder
+    private let acceptQueue = DispatchQueue(label: "faultline.accept")
+    private var loops: [EventLoop] = []
+    private var listener: Int32 = -1
+    private var acceptSource: DispatchSourceRead?
+    private var acceptSuspended = false
+    private var nextLoop = 0
+    private var stopping = false
+    private let stopped = DispatchSemaphore(value: 0)
+    public private(set) var port: UInt16 = 0
+
+    public init(configuration: Configuration, responder: any HTTPResponder) {
+        self.configuration = configuration
+        self.responder = responder
+    }
+
+    /// Binds, listens and starts accepting. Returns once the socket is listening.
+    public func start() throws {
+        Self.raiseOpenFileLimit()
+        let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        listener = fd
+        port = boundPort
+        let count = configuration.eventLoops > 0 ? configuration.eventLoops : max(1, System.activeProcessorCount)
+        loops = (0..<count).map { EventLoop(index: $0, configuration: configuration, responder: responder) }
+
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+        source.setEventHandler { self.acceptConnections() }
+        source.setCancelHandler { Socket.close(fd) }
+        acceptSource = source
+        source.resume()
+    }
+
+    private func acceptConnections() {
+        // Take what is queued, but yield now and then so one burst cannot starve the loops.
+        for _ in 0..<256 {
+            switch Socket.accept(listener) {
+            case .accepted(let fd):
+                Socket.setNoDelay(fd)
+                let loop = loops[nextLoop]
+                nextLoop = (nextLoop + 1) % loops.count
+                loop.queue.async { loop.adopt(fd) }
+            case .wouldBlock:
+                return
+            case .failed(let error):
+                if error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS || error.errno == ENOMEM {
+                    // Out of descriptors: pause accepting briefly instead of spinning on a readable listener.
+                    guard let acceptSource, !acceptSuspended else { return }
+                    acceptSource.suspend()
+                    acceptSuspended = true
+                    acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) {
+                        if self.acceptSuspended, let source = self.acceptSource {
+                            self.acceptSuspended = false
+                            source.resume()
+                        }
+                    }
+                }
+                return
+            }
+        }
+    }
+
+    /// Graceful shutdown: stop accepting, let responses in flight finish, close idle
+    /// connections, and call `completion` once every connection is closed (or the grace
+    /// period has passed).
+    public func shutdown(completion: @escaping @Sendable () -> Void) {
+        acceptQueue.async {
+            guard !self.stopping else { return }
+            self.stopping = true
+            if let source = self.acceptSource {
+                if self.acceptSuspended { source.resume() }
+                source.cancel()
+            }
+            self.acceptSource = nil
+            let group = DispatchGroup()
+            for loop in self.loops {
+                group.enter()
+                loop.queue.async { loop.drain { group.leave() } }
+            }
+            let loops = self.loops
+            let grace = self.configuration.shutdownGracePeriod
+            self.acceptQueue.asyncAfter(deadline: .now() + grace) {
+                for loop in loops { loop.queue.async { loop.forceClose() } }
+            }
+            group.notify(queue: self.acceptQueue) {
+                self.stopped.signal()
+                completion()
+            }
+        }
+    }
+
+    /// Shuts down gracefully and blocks until done. Do not call it from a loop's queue.
+    public func stop() {
+        shutdown {}
+        stopped.wait()
+        stopped.signal()
+    }
+
+    /// Thousands of keep-alive connections need descriptors: raise the soft limit to the hard one.
+    private static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+enum System {
+    static var activeProcessorCount: Int {
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}
