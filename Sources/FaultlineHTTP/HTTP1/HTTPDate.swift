@@ -30,5 +30,13 @@ public enum HTTPDate {
         return "\(days[Int(parts.tm_wday)]), \(pad2(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(pad2(parts.tm_hour)):\(pad2(parts.tm_min)):\(pad2(parts.tm_sec)) GMT"
     }
 
+    /// `2026-11-21T19:25:02Z`, for logs.
+    public static func iso8601Now() -> String {
+        var t = time(nil)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return "\(parts.tm_year + 1900)-\(pad2(parts.tm_mon + 1))-\(pad2(parts.tm_mday))T\(pad2(parts.tm_hour)):\(pad2(parts.tm_min)):\(pad2(parts.tm_sec))Z"
+    }
+
     private static func pad2(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

@@ -1,0 +1,339 @@
+/// A JSON value that keeps object members in the order written and numbers exactly as
+/// written, so a vendor body comes out byte for byte as the scenario file has it.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    /// The number's literal text, e.g. `4003` or `50.50`.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([JSONMember])
+
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// Compact serialisation, keys in order.
+    public var serialized: [UInt8] {
+        var out: [UInt8] = []
+        serialize(into: &out)
+        return out
+    }
+
+    public var serializedString: String { String(decoding: serialized, as: UTF8.self) }
+
+    public func serialize(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .string(let s): JSONValue.appendQuoted(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.serialize(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.serialize(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        appendEscaped(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// JSON string escaping (RFC 8259 §7): quote, backslash and control characters; `/` and
+    /// non-ASCII text are left as they are.
+    public static func appendEscaped<S: StringProtocol>(_ s: S, to out: inout [UInt8]) {
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+    }
+
+    /// Whether `text` is a JSON number literal (RFC 8259 §6).
+    public static func isNumberLiteral<S: StringProtocol>(_ text: S) -> Bool {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        guard case .number = try? parser.parseValue(path: "$") else { return false }
+        return parser.atEnd
+    }
+}
+
+public struct JSONMember: Sendable, Equatable {
+    public var key: String
+    public var value: JSONValue
+
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Where a JSON document is malformed: line, column and the JSON path reached.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let column: Int
+    public let path: String
+    public let message: String
+
+    public var description: String { "line \(line), column \(column) (at \(path)): \(message)" }
+}
+
+/// A strict RFC 8259 parser. Duplicate object keys are an error, since a scenario file with
+/// two values for one key is ambiguous.
+public struct JSONParser {
+    private let bytes: [UInt8]
+    private var index = 0
+    private var depth = 0
+    private static let maxDepth = 256
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        // Tolerate a UTF-8 byte order mark written by some editors.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
+        let value = try parser.parseValue(path: "$")
+        parser.skipWhitespace()
+        guard parser.atEnd else { throw parser.error("unexpected text after the JSON value", path: "$") }
+        return value
+    }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    private func error(_ message: String, path: String) -> JSONParseError {
+        var line = 1
+        var column = 1
+        for byte in bytes[0..<min(index, bytes.count)] {
+            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+        }
+        return JSONParseError(line: line, column: column, path: path, message: message)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
+    }
+
+    mutating func parseValue(path: String) throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input", path: path) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(path: path)
+        case UInt8(ascii: "["): return try parseArray(path: path)
+        case UInt8(ascii: "\""): return .string(try parseString(path: path))
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true), path: path)
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false), path: path)
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null, path: path)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber(path: path)
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'", path: path)
+        }
+    }
+
+    private mutating func parseLiteral(_ word: String, _ value: JSONValue, path: String) throws(JSONParseError) -> JSONValue {
+        let w = Array(word.utf8)
+        guard index + w.count <= bytes.count, Array(bytes[index..<(index + w.count)]) == w else {
+            throw error("invalid literal", path: path)
+        }
+        index += w.count
+        return value
+    }
+
+    private mutating func parseNumber(path: String) throws(JSONParseError) -> JSONValue {
+        let start = index
+        func digits() -> Int {
+            let s = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - s
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw error("invalid number", path: path) }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            throw error("invalid number", path: path)
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw error("invalid number: digits expected after '.'", path: path) }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { throw error("invalid number: digits expected in exponent", path: path) }
+        }
+        return .number(String(decoding: bytes[start..<index], as: UTF8.self))
+    }
+
+    private mutating func parseString(path: String) throws(JSONParseError) -> String {
+        index += 1
+        var out: [UInt8] = []
+        while true {
+            guard index < bytes.count else { throw error("unterminated string", path: path) }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard let text = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8", path: path) }
+                return text
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw error("unterminated escape", path: path) }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try parseHex4(path: path)
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape", path: path)
+                        }
+                        index += 2
+                        let low = try parseHex4(path: path)
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair", path: path) }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape", path: path) }
+                    out.append(contentsOf: String(Character(unicode)).utf8)
+                default:
+                    throw error("invalid escape", path: path)
+                }
+            case 0..<0x20:
+                throw error("control character in string", path: path)
+            default:
+                out.append(byte)
+                index += 1
+            }
+        }
+    }
+
+    private mutating func parseHex4(path: String) throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("invalid \\u escape", path: path) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let digit: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape", path: path)
+            }
+            value = value * 16 + digit
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseArray(path: String) throws(JSONParseError) -> JSONValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)", path: path) }
+        index += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(items)
+        }
+        while true {
+            items.append(try parseValue(path: "\(path)[\(items.count)]"))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unterminated array", path: path) }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            throw error("expected ',' or ']'", path: path)
+        }
+    }
+
+    private mutating func parseObject(path: String) throws(JSONParseError) -> JSONValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)", path: path) }
+        index += 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key", path: path) }
+            let key = try parseString(path: path)
+            let memberPath = JSONPath.child(path, key)
+            if members.contains(where: { $0.key == key }) {
+                throw error("duplicate key '\(key)'", path: memberPath)
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'", path: memberPath) }
+            index += 1
+            members.append(JSONMember(key: key, value: try parseValue(path: memberPath)))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unterminated object", path: path) }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            throw error("expected ',' or '}'", path: memberPath)
+        }
+    }
+}
+
+/// JSONPath-style locations for messages: `$.endpoints[2].response.status`, `$.errors["4003"]`.
+public enum JSONPath {
+    public static func child(_ path: String, _ key: String) -> String {
+        let simple = !key.isEmpty && key.utf8.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || b == UInt8(ascii: "_") || b == UInt8(ascii: "$")
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+        } && !(key.utf8.first! >= UInt8(ascii: "0") && key.utf8.first! <= UInt8(ascii: "9"))
+        if simple { return "\(path).\(key)" }
+        var escaped: [UInt8] = []
+        JSONValue.appendQuoted(key, to: &escaped)
+        return "\(path)[\(String(decoding: escaped, as: UTF8.self))]"
+    }
+
+    public static func index(_ path: String, _ i: Int) -> String { "\(path)[\(i)]" }
+}

@@ -1,0 +1,447 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads and validates scenario files. A file with any error is rejected whole, with every
+/// problem reported (file, JSON path, message); the other files still load.
+public enum ScenarioLoader {
+    public static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    /// Loads every `*.json` in `directory` except `schema.json`, in name order.
+    public static func loadDirectory(_ directory: String) -> (catalog: ScenarioCatalog, diagnostics: [ScenarioDiagnostic]) {
+        let files: [String]
+        do {
+            files = try FileSystem.listFiles(directory, suffix: ".json").filter { $0 != "schema.json" }.sorted()
+        } catch {
+            return (ScenarioCatalog(vendors: []), [ScenarioDiagnostic(file: directory, path: "$", message: "\(error)")])
+        }
+        var vendors: [VendorSpec] = []
+        var diagnostics: [ScenarioDiagnostic] = []
+        if files.isEmpty {
+            diagnostics.append(ScenarioDiagnostic(file: directory, path: "$", message: "no scenario files (*.json) in the directory"))
+        }
+        for file in files {
+            let path = directory.hasSuffix("/") ? directory + file : directory + "/" + file
+            switch loadFile(path, displayName: file) {
+            case .success(let vendor):
+                if let existing = vendors.first(where: { $0.name == vendor.name }) {
+                    diagnostics.append(ScenarioDiagnostic(file: file, path: "$.vendor", message: "vendor '\(vendor.name)' is already declared in \(existing.file)"))
+                } else {
+                    vendors.append(vendor)
+                }
+            case .failure(let errors):
+                diagnostics.append(contentsOf: errors.diagnostics)
+            }
+        }
+        return (ScenarioCatalog(vendors: vendors), diagnostics)
+    }
+
+    public struct Diagnostics: Error, Sendable {
+        public var diagnostics: [ScenarioDiagnostic]
+    }
+
+    public static func loadFile(_ path: String, displayName: String? = nil) -> Result<VendorSpec, Diagnostics> {
+        let name = displayName ?? path
+        do {
+            let bytes = try FileSystem.readFile(path)
+            return parse(bytes, file: name)
+        } catch {
+            return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: name, path: "$", message: "\(error)")]))
+        }
+    }
+
+    /// Parses and validates one file's contents.
+    public static func parse(_ bytes: [UInt8], file: String) -> Result<VendorSpec, Diagnostics> {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: file, path: error.path, message: "invalid JSON at line \(error.line), column \(error.column): \(error.message)")]))
+        }
+        var decoder = SpecDecoder(file: file)
+        let vendor = decoder.decodeVendor(json)
+        if let vendor, decoder.diagnostics.isEmpty {
+            var validator = SpecValidator(file: file)
+            validator.validate(vendor)
+            if validator.diagnostics.isEmpty { return .success(vendor) }
+            return .failure(Diagnostics(diagnostics: validator.diagnostics))
+        }
+        return .failure(Diagnostics(diagnostics: decoder.diagnostics))
+    }
+}
+
+/// Turns JSON into the model, rejecting unknown keys and wrong types.
+struct SpecDecoder {
+    let file: String
+    var diagnostics: [ScenarioDiagnostic] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ path: String, _ message: String) {
+        diagnostics.append(ScenarioDiagnostic(file: file, path: path, message: message))
+    }
+
+    /// Checks that `value` is an object with only `allowed` keys and every `required` one.
+    mutating func object(_ value: JSONValue, at path: String, allowed: [String], required: [String]) -> [JSONMember]? {
+        guard case .object(let members) = value else {
+            report(path, "expected an object")
+            return nil
+        }
+        for member in members where !allowed.contains(member.key) {
+            report(JSONPath.child(path, member.key), "unknown key '\(member.key)' (allowed: \(allowed.joined(separator: ", ")))")
+        }
+        for key in required where !members.contains(where: { $0.key == key }) {
+            report(path, "missing required key '\(key)'")
+        }
+        return members
+    }
+
+    mutating func string(_ members: [JSONMember], _ key: String, at path: String) -> String? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .string(let s) = value else {
+            report(JSONPath.child(path, key), "expected a string")
+            return nil
+        }
+        return s
+    }
+
+    mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
+        let path = "$"
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        _ = string(members, "$schema", at: path)
+        let name = string(members, "vendor", at: path) ?? ""
+        let title = string(members, "title", at: path)
+        let description = string(members, "description", at: path)
+
+        var basePaths: [String] = []
+        if let value = members.first(where: { $0.key == "basePaths" })?.value {
+            let basePath = JSONPath.child(path, "basePaths")
+            if case .array(let items) = value, !items.isEmpty {
+                for (i, item) in items.enumerated() {
+                    if case .string(let s) = item { basePaths.append(s) } else { report(JSONPath.index(basePath, i), "expected a string") }
+                }
+            } else {
+                report(basePath, "expected a non-empty array of path strings")
+            }
+        }
+        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path, "headers"))
+
+        var endpoints: [EndpointSpec] = []
+        if let value = members.first(where: { $0.key == "endpoints" })?.value {
+            let endpointsPath = JSONPath.child(path, "endpoints")
+            if case .array(let items) = value, !items.isEmpty {
+                for (i, item) in items.enumerated() {
+                    if let endpoint = decodeEndpoint(item, at: JSONPath.index(endpointsPath, i)) { endpoints.append(endpoint) }
+                }
+            } else {
+                report(endpointsPath, "expected a non-empty array of endpoints")
+            }
+        }
+
+        var errors: [NamedResponse] = []
+        if let value = members.first(where: { $0.key == "errors" })?.value {
+            let errorsPath = JSONPath.child(path, "errors")
+            if case .object(let entries) = value {
+                for entry in entries {
+                    let entryPath = JSONPath.child(errorsPath, entry.key)
+                    if let named = decodeNamedResponse(entry.key, entry.value, at: entryPath, allowEndpoints: true) { errors.append(named) }
+                }
+            } else {
+                report(errorsPath, "expected an object of scenario name to response")
+            }
+        }
+        return VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, file: file)
+    }
+
+    mutating func decodeHeaders(_ value: JSONValue?, at path: String) -> [HeaderSpec] {
+        guard let value else { return [] }
+        guard case .object(let members) = value else {
+            report(path, "expected an object of header name to value")
+            return []
+        }
+        var headers: [HeaderSpec] = []
+        for member in members {
+            let memberPath = JSONPath.child(path, member.key)
+            guard case .string(let text) = member.value else {
+                report(memberPath, "header values are strings")
+                continue
+            }
+            guard !member.key.isEmpty, member.key.utf8.allSatisfy({ $0.isHeaderNameChar }) else {
+                report(memberPath, "'\(member.key)' is not a valid header name")
+                continue
+            }
+            if headers.contains(where: { $0.name.lowercased() == member.key.lowercased() }) {
+                report(memberPath, "header '\(member.key)' is set twice (names are case-insensitive)")
+                continue
+            }
+            if text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+                report(memberPath, "header values may not contain CR, LF or NUL")
+                continue
+            }
+            headers.append(HeaderSpec(name: member.key, value: text))
+        }
+        return headers
+    }
+
+    mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
+        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios"], required: ["id", "method", "path", "response"]) else { return nil }
+        let id = string(members, "id", at: path) ?? ""
+        let method = string(members, "method", at: path) ?? ""
+        let endpointPath = string(members, "path", at: path) ?? ""
+        let description = string(members, "description", at: path)
+        var response: ResponseSpec?
+        if let value = members.first(where: { $0.key == "response" })?.value {
+            response = decodeResponse(value, at: JSONPath.child(path, "response"), allowEndpoints: false)?.response
+        }
+        var scenarios: [NamedResponse] = []
+        if let value = members.first(where: { $0.key == "scenarios" })?.value {
+            let scenariosPath = JSONPath.child(path, "scenarios")
+            if case .object(let entries) = value {
+                for entry in entries {
+                    if let named = decodeNamedResponse(entry.key, entry.value, at: JSONPath.child(scenariosPath, entry.key), allowEndpoints: false) { scenarios.append(named) }
+                }
+            } else {
+                report(scenariosPath, "expected an object of scenario name to response")
+            }
+        }
+        guard let response else { return nil }
+        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios)
+    }
+
+    mutating func decodeNamedResponse(_ name: String, _ value: JSONValue, at path: String, allowEndpoints: Bool) -> NamedResponse? {
+        guard let decoded = decodeResponse(value, at: path, allowEndpoints: allowEndpoints) else { return nil }
+        return NamedResponse(name: name, response: decoded.response, endpoints: decoded.endpoints, jsonPath: path)
+    }
+
+    mutating func decodeResponse(_ value: JSONValue, at path: String, allowEndpoints: Bool) -> (response: ResponseSpec, endpoints: [String]?)? {
+        var allowed = ["status", "description", "headers", "body", "text"]
+        if allowEndpoints { allowed.append("endpoints") }
+        guard let members = object(value, at: path, allowed: allowed, required: ["status"]) else { return nil }
+        var status = 0
+        if let value = members.first(where: { $0.key == "status" })?.value {
+            if case .number(let text) = value, let code = Int(text), (100...599).contains(code) {
+                status = code
+            } else {
+                report(JSONPath.child(path, "status"), "expected an integer HTTP status from 100 to 599")
+            }
+        }
+        let description = string(members, "description", at: path)
+        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path, "headers"))
+        let json = members.first(where: { $0.key == "body" })?.value
+        let text = string(members, "text", at: path)
+        var body = ResponseSpec.Body.none
+        if json != nil && members.contains(where: { $0.key == "text" }) {
+            report(path, "'body' and 'text' conflict: a response has one body; keep one of them")
+        } else if let json {
+            body = .json(json)
+        } else if let text {
+            body = .text(text)
+        }
+        var endpoints: [String]?
+        if let value = members.first(where: { $0.key == "endpoints" })?.value {
+            let endpointsPath = JSONPath.child(path, "endpoints")
+            if case .array(let items) = value, !items.isEmpty {
+                endpoints = []
+                for (i, item) in items.enumerated() {
+                    if case .string(let s) = item { endpoints?.append(s) } else { report(JSONPath.index(endpointsPath, i), "expected an endpoint id") }
+                }
+            } else {
+                report(endpointsPath, "expected a non-empty array of endpoint ids")
+            }
+        }
+        return (ResponseSpec(status: status, description: description, headers: headers, body: body), endpoints)
+    }
+}
+
+/// Checks the rules that span several places: names, references, paths, duplicates, templates.
+struct SpecValidator {
+    let file: String
+    var diagnostics: [ScenarioDiagnostic] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ path: String, _ message: String) {
+        diagnostics.append(ScenarioDiagnostic(file: file, path: path, message: message))
+    }
+
+    mutating func validate(_ vendor: VendorSpec) {
+        if !Self.isVendorName(vendor.name) {
+            report("$.vendor", "'\(vendor.name)' is not a valid vendor name (lowercase letters, digits and '-', starting with a letter or digit)")
+        }
+        var baseParams: [[String]] = []
+        for (i, base) in vendor.basePaths.enumerated() {
+            let path = JSONPath.index("$.basePaths", i)
+            switch PathTemplate.parse(base, allowEmpty: true) {
+            case .success(let template): baseParams.append(template.parameterNames)
+            case .failure(let error): report(path, error.message); baseParams.append([])
+            }
+        }
+        if Set(vendor.basePaths).count != vendor.basePaths.count {
+            report("$.basePaths", "the same base path is listed twice")
+        }
+        validateTemplates(vendor.headers, at: "$.headers", pathParameters: nil)
+
+        var ids: [String: Int] = [:]
+        var shapes: [String: Int] = [:]
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            let path = JSONPath.index("$.endpoints", i)
+            if !Self.isIdentifier(endpoint.id) {
+                report(JSONPath.child(path, "id"), "'\(endpoint.id)' is not a valid endpoint id ([A-Za-z0-9_.-]+)")
+            } else if let previous = ids[endpoint.id] {
+                report(JSONPath.child(path, "id"), "duplicate endpoint id '\(endpoint.id)' (also $.endpoints[\(previous)])")
+            } else {
+                ids[endpoint.id] = i
+            }
+            if !ScenarioLoader.httpMethods.contains(endpoint.method) {
+                report(JSONPath.child(path, "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
+            }
+            var parameters: [String] = []
+            switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
+            case .success(let template):
+                parameters = template.parameterNames
+                let shape = "\(endpoint.method) \(template.shape)"
+                if let previous = shapes[shape] {
+                    report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
+                } else {
+                    shapes[shape] = i
+                }
+                for base in baseParams {
+                    let all = base + parameters
+                    if Set(all).count != all.count {
+                        report(JSONPath.child(path, "path"), "a path parameter name is used twice in the full path (base path + path)")
+                    }
+                }
+            case .failure(let error):
+                report(JSONPath.child(path, "path"), error.message)
+            }
+            let known = Set(parameters + baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } })
+            validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
+            var localNames: [String: String] = [:]
+            for named in endpoint.scenarios {
+                validateName(named.name, at: named.jsonPath)
+                let key = named.name.lowercased()
+                if let other = localNames[key] {
+                    report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other)' (names are case-insensitive)")
+                }
+                localNames[key] = named.name
+                validateResponse(named.response, at: named.jsonPath, pathParameters: known)
+            }
+        }
+
+        var catalogNames: [String: NamedResponse] = [:]
+        for named in vendor.errors {
+            validateName(named.name, at: named.jsonPath)
+            let key = named.name.lowercased()
+            if let other = catalogNames[key] {
+                report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other.name)' (names are case-insensitive)")
+            }
+            catalogNames[key] = named
+            if let references = named.endpoints {
+                for (i, reference) in references.enumerated() where ids[reference] == nil {
+                    report(JSONPath.index(JSONPath.child(named.jsonPath, "endpoints"), i), "unknown endpoint id '\(reference)'")
+                }
+            }
+            // A catalog entry may serve several endpoints, so only the parameters they all share are known.
+            var shared: Set<String>?
+            let targets = named.endpoints.map { refs in vendor.endpoints.filter { refs.contains($0.id) } } ?? vendor.endpoints
+            for endpoint in targets {
+                let names = Set((try? PathTemplate.parse(endpoint.path, allowEmpty: false).get())?.parameterNames ?? [])
+                shared = shared.map { $0.intersection(names) } ?? names
+            }
+            let base = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
+            validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(base))
+        }
+
+        // An endpoint scenario may not hide a catalog entry offered on the same endpoint.
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            for named in endpoint.scenarios {
+                if let entry = catalogNames[named.name.lowercased()], entry.endpoints == nil || entry.endpoints!.contains(endpoint.id) {
+                    report(named.jsonPath, "scenario '\(named.name)' on endpoint '\(endpoint.id)' conflicts with the catalog entry $.errors[\"\(entry.name)\"] offered on the same endpoint (\(JSONPath.index("$.endpoints", i)))")
+                }
+            }
+        }
+    }
+
+    mutating func validateName(_ name: String, at path: String) {
+        if name.lowercased() == "default" {
+            report(path, "'default' is reserved for the endpoint's own response")
+        } else if name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) {
+            report(path, "'\(name)' is not a valid scenario name (visible ASCII without , & = ? #)")
+        }
+    }
+
+    mutating func validateResponse(_ response: ResponseSpec, at path: String, pathParameters: Set<String>?) {
+        validateTemplates(response.headers, at: JSONPath.child(path, "headers"), pathParameters: pathParameters)
+        switch response.body {
+        case .none: break
+        case .text(let text): validateTemplate(text, at: JSONPath.child(path, "text"), pathParameters: pathParameters)
+        case .json(let json): validateJSONTemplates(json, at: JSONPath.child(path, "body"), pathParameters: pathParameters)
+        }
+        if !HTTPStatusRules.allowsBody(response.status), !isEmptyBody(response.body) {
+            report(JSONPath.child(path, "status"), "status \(response.status) cannot carry a body (RFC 9110); remove 'body'/'text' or change the status")
+        }
+    }
+
+    private func isEmptyBody(_ body: ResponseSpec.Body) -> Bool {
+        if case .none = body { return true }
+        return false
+    }
+
+    mutating func validateTemplates(_ headers: [HeaderSpec], at path: String, pathParameters: Set<String>?) {
+        for header in headers {
+            validateTemplate(header.value, at: JSONPath.child(path, header.name), pathParameters: pathParameters)
+        }
+    }
+
+    mutating func validateJSONTemplates(_ json: JSONValue, at path: String, pathParameters: Set<String>?) {
+        switch json {
+        case .string(let s): validateTemplate(s, at: path, pathParameters: pathParameters)
+        case .array(let items): for (i, item) in items.enumerated() { validateJSONTemplates(item, at: JSONPath.index(path, i), pathParameters: pathParameters) }
+        case .object(let members): for member in members { validateJSONTemplates(member.value, at: JSONPath.child(path, member.key), pathParameters: pathParameters) }
+        default: break
+        }
+    }
+
+    mutating func validateTemplate(_ text: String, at path: String, pathParameters: Set<String>?) {
+        switch TemplateString.parse(text) {
+        case .failure(let error):
+            report(path, error.message)
+        case .success(let parts):
+            for case .placeholder(let placeholder) in parts {
+                if case .path(let name) = placeholder.source, let pathParameters, !pathParameters.contains(name) {
+                    let known = pathParameters.sorted().joined(separator: ", ")
+                    report(path, "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
+                }
+            }
+        }
+    }
+
+    static func isVendorName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first.isLowerAlnum else { return false }
+        return name.utf8.allSatisfy { $0.isLowerAlnum || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isIdentifier(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { $0.isLowerAlnum || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+}
+
+enum HTTPStatusRules {
+    static func allowsBody(_ status: Int) -> Bool { !(status < 200 || status == 204 || status == 304) }
+}
+
+extension UInt8 {
+    var isLowerAlnum: Bool {
+        (self >= UInt8(ascii: "a") && self <= UInt8(ascii: "z")) || (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
+    }
+
+    /// tchar (RFC 9110 §5.6.2).
+    var isHeaderNameChar: Bool {
+        if isLowerAlnum || (self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z")) { return true }
+        return "!#$%&'*+-.^_`|~".utf8.contains(self)
+    }
+}

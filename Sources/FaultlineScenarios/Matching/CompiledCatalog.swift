@@ -1,0 +1,141 @@
+import FaultlineHTTP
+
+/// One response ready to send: headers merged (vendor-wide, then its own), body compiled.
+struct CompiledResponse: Sendable {
+    let name: String
+    let status: Int
+    let description: String?
+    /// Every header, in order, when none is templated.
+    let staticHeaders: HTTPHeaders?
+    let headerTemplates: [(name: String, value: CompiledTemplate)]
+    let body: CompiledTemplate
+    let staticBody: [UInt8]?
+
+    init(name: String, spec: ResponseSpec, vendorHeaders: [HeaderSpec]) {
+        self.name = name
+        self.status = spec.status
+        self.description = spec.description
+        var merged = vendorHeaders
+        for header in spec.headers {
+            if let i = merged.firstIndex(where: { HTTPHeaders.equalsIgnoringCase($0.name, header.name) }) {
+                merged[i] = header
+            } else {
+                merged.append(header)
+            }
+        }
+        switch spec.body {
+        case .none:
+            body = CompiledTemplate(segments: [])
+        case .json(let json):
+            body = .json(json)
+            if !merged.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "Content-Type") }) {
+                merged.append(HeaderSpec(name: "Content-Type", value: "application/json"))
+            }
+        case .text(let text):
+            body = .text(text)
+            if !merged.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "Content-Type") }) {
+                merged.append(HeaderSpec(name: "Content-Type", value: "text/plain; charset=utf-8"))
+            }
+        }
+        staticBody = body.staticBytes
+        headerTemplates = merged.map { ($0.name, CompiledTemplate.text($0.value)) }
+        if headerTemplates.allSatisfy({ $0.value.staticBytes != nil }) {
+            staticHeaders = HTTPHeaders(merged.map { ($0.name, $0.value) })
+        } else {
+            staticHeaders = nil
+        }
+    }
+
+    func render(_ context: inout RenderContext) -> HTTPResponse {
+        let headers: HTTPHeaders
+        if let staticHeaders {
+            headers = staticHeaders
+        } else {
+            var rendered = HTTPHeaders()
+            rendered.reserveCapacity(headerTemplates.count)
+            var scratch: [UInt8] = []
+            for (name, template) in headerTemplates {
+                scratch.removeAll(keepingCapacity: true)
+                template.render(&context, into: &scratch)
+                // A value taken from the request must not be able to inject header lines.
+                scratch.removeAll { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+                rendered.add(name: name, value: String(decoding: scratch, as: UTF8.self))
+            }
+            headers = rendered
+        }
+        let bytes: [UInt8]
+        if let staticBody {
+            bytes = staticBody
+        } else {
+            var out: [UInt8] = []
+            out.reserveCapacity(512)
+            body.render(&context, into: &out)
+            bytes = out
+        }
+        return HTTPResponse(status: status, headers: headers, body: bytes, logLabel: name)
+    }
+}
+
+struct CompiledEndpoint: Sendable {
+    let id: String
+    let method: String
+    let displayPath: String
+    /// Index 0 is the default response.
+    let responses: [CompiledResponse]
+    /// Lowercased scenario name → index in `responses`.
+    let names: [String: Int]
+    /// Status → indexes of named (non-default) responses with that status.
+    let byStatus: [Int: [Int]]
+}
+
+struct CompiledRoute: Sendable {
+    let endpoint: Int
+    let segments: [PathTemplate.Segment]
+    let display: String
+}
+
+struct CompiledVendor: Sendable {
+    let spec: VendorSpec
+    /// `/aftership`, or "" when mounted at the root.
+    let mount: String
+    let endpoints: [CompiledEndpoint]
+    let routes: [CompiledRoute]
+
+    init(spec: VendorSpec, mount: String) {
+        self.spec = spec
+        self.mount = mount
+        var endpoints: [CompiledEndpoint] = []
+        var routes: [CompiledRoute] = []
+        let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
+        for (index, endpoint) in spec.endpoints.enumerated() {
+            var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
+            for named in endpoint.scenarios {
+                responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
+            }
+            for named in spec.errors where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+                responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
+            }
+            var names: [String: Int] = [:]
+            var byStatus: [Int: [Int]] = [:]
+            for (i, response) in responses.enumerated() {
+                names[response.name.lowercased()] = i
+                if i > 0 { byStatus[response.status, default: []].append(i) }
+            }
+            let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
+            for base in bases {
+                let full = PathTemplate(segments: base.segments + path.segments)
+                routes.append(CompiledRoute(endpoint: index, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames)))
+            }
+            let displayBase = spec.basePaths.first ?? ""
+            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), responses: responses, names: names, byStatus: byStatus))
+        }
+        self.endpoints = endpoints
+        self.routes = routes
+    }
+}
+
+extension PathTemplate {
+    var shapeWithNames: String {
+        "/" + segments.map { if case .literal(let s) = $0 { s } else if case .parameter(let n) = $0 { "{\(n)}" } else { "" } }.joined(separator: "/")
+    }
+}

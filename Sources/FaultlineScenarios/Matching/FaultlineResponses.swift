@@ -1,0 +1,76 @@
+import FaultlineHTTP
+
+/// Answers from Faultline itself, never shaped like a vendor's: a `Faultline-Error` header
+/// and a `{"faultline": {...}}` body that says what is available instead.
+enum FaultlineResponses {
+    static let errorHeader = "Faultline-Error"
+
+    private static func make(status: Int, code: String, members: [JSONMember], extraHeaders: [(String, String)] = []) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: errorHeader, value: code)
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
+        let body = JSONValue.object([JSONMember(key: "faultline", value: .object([JSONMember(key: "error", value: .string(code))] + members))])
+        return HTTPResponse(status: status, headers: headers, body: body.serialized, logLabel: "faultline:\(code)")
+    }
+
+    static func noEndpoint(request: HTTPRequest, vendors: [CompiledVendor], within vendorIndex: Int?) -> HTTPResponse {
+        var members = [JSONMember(key: "message", value: .string("No endpoint matches \(request.method) \(request.path)."))]
+        if let vendorIndex {
+            let vendor = vendors[vendorIndex]
+            members.append(JSONMember(key: "vendor", value: .string(vendor.spec.name)))
+            members.append(JSONMember(key: "endpoints", value: .array(vendor.routes.map { route in
+                .string("\(vendor.endpoints[route.endpoint].method) \(route.display)")
+            })))
+        } else {
+            members.append(JSONMember(key: "vendors", value: .array(vendors.map { vendor in
+                .object([
+                    JSONMember(key: "vendor", value: .string(vendor.spec.name)),
+                    JSONMember(key: "mount", value: .string(vendor.mount.isEmpty ? "/" : vendor.mount)),
+                ])
+            })))
+        }
+        return make(status: 404, code: "no-endpoint", members: members)
+    }
+
+    static func methodNotAllowed(request: HTTPRequest, allowed: [String]) -> HTTPResponse {
+        var methods = allowed
+        if methods.contains("GET") { methods.append("HEAD") }
+        return make(
+            status: 405,
+            code: "method-not-allowed",
+            members: [
+                JSONMember(key: "message", value: .string("\(request.path) does not take \(request.method).")),
+                JSONMember(key: "allowed", value: .array(methods.map { .string($0) })),
+            ],
+            extraHeaders: [("Allow", methods.joined(separator: ", "))]
+        )
+    }
+
+    static func unknownScenario(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint) -> HTTPResponse {
+        make(status: 400, code: "unknown-scenario", members: [
+            JSONMember(key: "message", value: .string("Scenario '\(name)' is not offered by \(vendor.spec.name) endpoint '\(endpoint.id)' (\(endpoint.method) \(endpoint.displayPath)).")),
+            JSONMember(key: "vendor", value: .string(vendor.spec.name)),
+            JSONMember(key: "endpoint", value: .string(endpoint.id)),
+            JSONMember(key: "available", value: available(endpoint, endpoint.responses.indices)),
+        ])
+    }
+
+    static func ambiguousStatus(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint, candidates: [Int]) -> HTTPResponse {
+        make(status: 400, code: "ambiguous-scenario", members: [
+            JSONMember(key: "message", value: .string("Status \(name) matches several scenarios of \(vendor.spec.name) endpoint '\(endpoint.id)'; name one of them.")),
+            JSONMember(key: "vendor", value: .string(vendor.spec.name)),
+            JSONMember(key: "endpoint", value: .string(endpoint.id)),
+            JSONMember(key: "available", value: available(endpoint, candidates)),
+        ])
+    }
+
+    private static func available<C: Collection>(_ endpoint: CompiledEndpoint, _ indexes: C) -> JSONValue where C.Element == Int {
+        .array(indexes.map { i in
+            .object([
+                JSONMember(key: "name", value: .string(endpoint.responses[i].name)),
+                JSONMember(key: "status", value: .number(String(endpoint.responses[i].status))),
+            ])
+        })
+    }
+}

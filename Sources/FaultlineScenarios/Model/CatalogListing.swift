@@ -1,0 +1,55 @@
+/// The machine-readable catalog (`faultline list --json`): vendors, where they are mounted,
+/// their endpoints, and every scenario each endpoint offers with its status.
+public enum CatalogListing {
+    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false) -> JSONValue {
+        .object([JSONMember(key: "vendors", value: .array(catalog.vendors.map { vendor in
+            let compiled = CompiledVendor(spec: vendor, mount: singleVendor ? "" : "/" + vendor.name)
+            return .object([
+                JSONMember(key: "vendor", value: .string(vendor.name)),
+                JSONMember(key: "title", value: vendor.title.map { .string($0) } ?? .null),
+                JSONMember(key: "file", value: .string(vendor.file)),
+                JSONMember(key: "mount", value: .string(compiled.mount.isEmpty ? "/" : compiled.mount)),
+                JSONMember(key: "basePaths", value: .array(vendor.basePaths.map { .string($0) })),
+                JSONMember(key: "endpoints", value: .array(zip(vendor.endpoints, compiled.endpoints).map { spec, endpoint in
+                    .object([
+                        JSONMember(key: "id", value: .string(endpoint.id)),
+                        JSONMember(key: "method", value: .string(endpoint.method)),
+                        JSONMember(key: "paths", value: .array(compiled.routes.filter { compiled.endpoints[$0.endpoint].id == endpoint.id }.map { .string($0.display) })),
+                        JSONMember(key: "scenarios", value: .array(endpoint.responses.enumerated().map { i, response in
+                            var members = [
+                                JSONMember(key: "name", value: .string(response.name)),
+                                JSONMember(key: "status", value: .number(String(response.status))),
+                                JSONMember(key: "scope", value: .string(i == 0 ? "default" : scope(of: response.name, spec: spec, vendor: vendor))),
+                            ]
+                            if let description = response.description { members.append(JSONMember(key: "description", value: .string(description))) }
+                            return .object(members)
+                        })),
+                    ])
+                })),
+            ])
+        }))])
+    }
+
+    private static func scope(of name: String, spec: EndpointSpec, vendor: VendorSpec) -> String {
+        if spec.scenarios.contains(where: { $0.name == name }) { return "endpoint" }
+        if let entry = vendor.errors.first(where: { $0.name == name }), entry.endpoints != nil { return "endpoint" }
+        return "vendor"
+    }
+
+    /// A plain-text listing for people.
+    public static func text(_ catalog: ScenarioCatalog, singleVendor: Bool = false) -> String {
+        var lines: [String] = []
+        for vendor in catalog.vendors {
+            let compiled = CompiledVendor(spec: vendor, mount: singleVendor ? "" : "/" + vendor.name)
+            lines.append("\(vendor.name) — \(vendor.title ?? vendor.name) (\(vendor.file))")
+            let vendorWide = vendor.errors.filter { $0.endpoints == nil }.map { "\($0.name) \($0.response.status)" }
+            if !vendorWide.isEmpty { lines.append("  on every endpoint: \(vendorWide.joined(separator: ", "))") }
+            for endpoint in compiled.endpoints {
+                lines.append("  \(endpoint.method) \(endpoint.displayPath)  [\(endpoint.id)] default \(endpoint.responses[0].status)")
+                let own = endpoint.responses.dropFirst().filter { response in !vendorWide.contains("\(response.name) \(response.status)") }
+                if !own.isEmpty { lines.append("    also: \(own.map { "\($0.name) \($0.status)" }.joined(separator: ", "))") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,73 @@
+/// A vendor as declared in one scenario file, after validation.
+public struct VendorSpec: Sendable {
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var basePaths: [String]
+    public var headers: [HeaderSpec]
+    public var endpoints: [EndpointSpec]
+    /// The error catalog, in file order.
+    public var errors: [NamedResponse]
+    /// The file it came from (for messages).
+    public var file: String
+}
+
+public struct EndpointSpec: Sendable {
+    public var id: String
+    public var method: String
+    public var path: String
+    public var description: String?
+    public var response: ResponseSpec
+    public var scenarios: [NamedResponse]
+}
+
+public struct NamedResponse: Sendable {
+    public var name: String
+    public var response: ResponseSpec
+    /// For catalog entries: the endpoint ids it is limited to; nil means vendor-wide.
+    public var endpoints: [String]?
+    /// JSON path of the entry in its file.
+    public var jsonPath: String
+}
+
+public struct HeaderSpec: Sendable {
+    public var name: String
+    public var value: String
+}
+
+public struct ResponseSpec: Sendable {
+    public enum Body: Sendable {
+        case none
+        case json(JSONValue)
+        case text(String)
+    }
+
+    public var status: Int
+    public var description: String?
+    public var headers: [HeaderSpec]
+    public var body: Body
+}
+
+/// Every vendor loaded from a directory.
+public struct ScenarioCatalog: Sendable {
+    public var vendors: [VendorSpec]
+
+    public init(vendors: [VendorSpec]) {
+        self.vendors = vendors
+    }
+}
+
+/// What is wrong with a scenario file: the file, the JSON path and a message.
+public struct ScenarioDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var path: String
+    public var message: String
+
+    public init(file: String, path: String, message: String) {
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(file): \(path): \(message)" }
+}

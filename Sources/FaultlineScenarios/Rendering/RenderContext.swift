@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FaultlineHTTP
+
+/// What templates can see of one request. Everything is looked up lazily: a response without
+/// placeholders never parses the query or the body.
+struct RenderContext {
+    enum Value {
+        case text(String)
+        case json(JSONValue)
+        case missing
+    }
+
+    let request: HTTPRequest
+    let pathParameters: [(name: String, value: Substring)]
+    let scenarioParameter: String
+    private var parsedBody: JSONValue??
+    private var clock: time_t?
+
+    init(request: HTTPRequest, pathParameters: [(name: String, value: Substring)], scenarioParameter: String) {
+        self.request = request
+        self.pathParameters = pathParameters
+        self.scenarioParameter = scenarioParameter
+    }
+
+    mutating func resolve(_ source: TemplateSource) -> Value {
+        switch source {
+        case .path(let name):
+            guard let raw = pathParameters.first(where: { $0.name == name })?.value else { return .missing }
+            return .text(PercentDecoding.decode(raw, plusAsSpace: false))
+        case .query(let name):
+            // The scenario parameter is Faultline's, never the vendor's: templates never see it.
+            guard name != scenarioParameter, let query = request.query, let value = QueryString.first(name, in: query) else { return .missing }
+            return .text(value)
+        case .header(let name):
+            guard let value = request.headers[name] else { return .missing }
+            return .text(value)
+        case .body(let components):
+            guard var value = body() else { return .missing }
+            for component in components {
+                switch component {
+                case .key(let key): guard let next = value[key] else { return .missing }; value = next
+                case .index(let i): guard let next = value[i] else { return .missing }; value = next
+                }
+            }
+            return .json(value)
+        case .method:
+            return .text(request.method)
+        case .requestPath:
+            return .text(String(request.path))
+        case .uuid:
+            return .text(Identifiers.uuid())
+        case .objectId:
+            return .text(Identifiers.objectId())
+        case .now(let offset):
+            return .text(Timestamps.iso8601(now() + time_t(offset)))
+        case .epoch(let offset):
+            return .text(String(now() + time_t(offset)))
+        }
+    }
+
+    private mutating func now() -> time_t {
+        if let clock { return clock }
+        let t = time(nil)
+        clock = t
+        return t
+    }
+
+    private mutating func body() -> JSONValue? {
+        if let parsedBody { return parsedBody }
+        let value = request.body.isEmpty ? nil : try? JSONParser.parse(request.body)
+        parsedBody = .some(value)
+        return value
+    }
+}
+
+enum Identifiers {
+    private static let hex = Array("0123456789abcdef".utf8)
+    private static let alphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// A random (version 4) UUID in lowercase, as most vendors print them.
+    static func uuid() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, byte) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// 24 lowercase alphanumerics, the shape of AfterShip's tracking ids.
+    static func objectId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<24).map { _ in alphanumerics.randomElement(using: &generator)! }, as: UTF8.self)
+    }
+}
+
+enum Timestamps {
+    /// `2026-11-21T19:25:02Z`
+    static func iso8601(_ seconds: time_t) -> String {
+        var t = seconds
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+    }
+}
+
+enum PercentDecoding {
+    /// Decodes %XX escapes (and `+` as space in query strings); malformed escapes stay as written.
+    static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else { return String(text) }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            let b = utf8[i]
+            if b == UInt8(ascii: "%"), i + 2 < utf8.count, let hi = hexValue(utf8[i + 1]), let lo = hexValue(utf8[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 3
+            } else if b == UInt8(ascii: "+") && plusAsSpace {
+                out.append(UInt8(ascii: " "))
+                i += 1
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+enum QueryString {
+    /// The first value of `name` in an `application/x-www-form-urlencoded` query, decoded.
+    static func first(_ name: String, in query: Substring) -> String? {
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let key: Substring
+            let value: Substring
+            if let eq = pair.firstIndex(of: "=") {
+                key = pair[..<eq]
+                value = pair[pair.index(after: eq)...]
+            } else {
+                key = pair
+                value = ""
+            }
+            if key == name || PercentDecoding.decode(key, plusAsSpace: true) == name {
+                return PercentDecoding.decode(value, plusAsSpace: true)
+            }
+        }
+        return nil
+    }
+}

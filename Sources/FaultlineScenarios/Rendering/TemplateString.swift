@@ -1,0 +1,146 @@
+/// Where a `{{ … }}` placeholder takes its value from.
+enum TemplateSource: Sendable, Equatable {
+    case path(String)
+    case query(String)
+    case header(String)
+    case body([BodyPathComponent])
+    case method
+    case requestPath
+    case uuid
+    case objectId
+    case now(offset: Int)
+    case epoch(offset: Int)
+}
+
+enum BodyPathComponent: Sendable, Equatable {
+    case key(String)
+    case index(Int)
+}
+
+struct Placeholder: Sendable, Equatable {
+    var source: TemplateSource
+    /// Text used when the source has no value.
+    var fallback: String?
+
+    /// The JSON kind the fallback declares, which a whole-string placeholder keeps.
+    enum Kind: Sendable { case string, number, bool, null }
+
+    var fallbackKind: Kind {
+        guard let fallback else { return .string }
+        if fallback == "true" || fallback == "false" { return .bool }
+        if fallback == "null" { return .null }
+        if JSONValue.isNumberLiteral(fallback) { return .number }
+        return .string
+    }
+}
+
+enum TemplatePart: Sendable, Equatable {
+    case literal(String)
+    case placeholder(Placeholder)
+}
+
+/// Splits a string into literal text and `{{ source | fallback }}` placeholders.
+enum TemplateString {
+    static func parse(_ text: String) -> Result<[TemplatePart], SpecError> {
+        var parts: [TemplatePart] = []
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{") {
+            if open.lowerBound > rest.startIndex { parts.append(.literal(String(rest[..<open.lowerBound]))) }
+            let afterOpen = rest[open.upperBound...]
+            guard let close = afterOpen.firstRange(of: "}}") else {
+                return .failure(SpecError("unterminated placeholder '{{' in \"\(text)\""))
+            }
+            let inner = afterOpen[..<close.lowerBound]
+            switch parsePlaceholder(inner) {
+            case .success(let placeholder): parts.append(.placeholder(placeholder))
+            case .failure(let error): return .failure(error)
+            }
+            rest = afterOpen[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        return .success(parts)
+    }
+
+    private static func parsePlaceholder(_ inner: Substring) -> Result<Placeholder, SpecError> {
+        var expression = inner
+        var fallback: String?
+        if let bar = inner.firstIndex(of: "|") {
+            expression = inner[..<bar]
+            fallback = String(inner[inner.index(after: bar)...].trimmingWhitespace())
+        }
+        let source = expression.trimmingWhitespace()
+        switch parseSource(source) {
+        case .success(let s): return .success(Placeholder(source: s, fallback: fallback))
+        case .failure(let e): return .failure(e)
+        }
+    }
+
+    private static func parseSource(_ text: Substring) -> Result<TemplateSource, SpecError> {
+        switch text {
+        case "uuid": return .success(.uuid)
+        case "objectId": return .success(.objectId)
+        case "method": return .success(.method)
+        case "requestPath": return .success(.requestPath)
+        case "now": return .success(.now(offset: 0))
+        case "epoch": return .success(.epoch(offset: 0))
+        default: break
+        }
+        for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
+            let number = text.dropFirst(prefix.count)
+            guard let offset = Int(number.hasPrefix("+") ? number.dropFirst() : number) else {
+                return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds, e.g. \(prefix)+3600"))
+            }
+            return .success(prefix == "now" ? .now(offset: offset) : .epoch(offset: offset))
+        }
+        if let name = text.stripping("path.") { return name.isEmpty ? .failure(SpecError("'path.' needs a parameter name")) : .success(.path(name)) }
+        if let name = text.stripping("query.") { return name.isEmpty ? .failure(SpecError("'query.' needs a parameter name")) : .success(.query(name)) }
+        if let name = text.stripping("header.") { return name.isEmpty ? .failure(SpecError("'header.' needs a header name")) : .success(.header(name)) }
+        if let path = text.stripping("body.") {
+            switch parseBodyPath(path) {
+            case .success(let components): return .success(.body(components))
+            case .failure(let e): return .failure(e)
+            }
+        }
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N)"))
+    }
+
+    /// `a.b[0].c` → key a, key b, index 0, key c.
+    private static func parseBodyPath(_ text: String) -> Result<[BodyPathComponent], SpecError> {
+        var components: [BodyPathComponent] = []
+        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+            var rest = part
+            guard !rest.isEmpty else { return .failure(SpecError("'body.\(text)' has an empty name")) }
+            if let bracket = rest.firstIndex(of: "[") {
+                let key = rest[..<bracket]
+                if !key.isEmpty { components.append(.key(String(key))) }
+                rest = rest[bracket...]
+                while rest.hasPrefix("[") {
+                    guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0 else {
+                        return .failure(SpecError("'body.\(text)' has an invalid [index]"))
+                    }
+                    components.append(.index(index))
+                    rest = rest[rest.index(after: close)...]
+                }
+                guard rest.isEmpty else { return .failure(SpecError("'body.\(text)' has text after an [index]")) }
+            } else {
+                components.append(.key(String(rest)))
+            }
+        }
+        return .success(components)
+    }
+}
+
+extension Substring {
+    func stripping(_ prefix: String) -> String? {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> Substring {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
+    }
+}

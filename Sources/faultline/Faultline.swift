@@ -1,0 +1,149 @@
+import ArgumentParser
+import FaultlineHTTP
+import FaultlineScenarios
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+@main
+struct Faultline: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "faultline",
+        abstract: "A mock API server that fails exactly the way real vendors document.",
+        discussion: """
+        With no subcommand, `faultline` serves the bundled scenarios on http://127.0.0.1:8080.
+        Pick a response per request with ?scenario=NAME or the X-Faultline-Scenario header.
+        """,
+        version: version,
+        subcommands: [Serve.self, Validate.self, List.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct ScenarioDirectoryOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Directory of scenario files (default: the bundled Scenarios/).", valueName: "dir"))
+    var scenarios: String?
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the scenario files over HTTP (the default).")
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: UInt16 = 8080
+
+    @OptionGroup var directory: ScenarioDirectoryOption
+
+    @Option(name: .customLong("scenario-param"), help: "Query parameter that names the scenario.")
+    var scenarioParameter: String = "scenario"
+
+    @Option(help: "Mount only this vendor, at / instead of /<vendor>, for SDKs with fixed paths.")
+    var vendor: String?
+
+    @Flag(help: "Write one JSON access-log line per request to standard output.")
+    var log = false
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to send one request before it gets 408.")
+    var requestTimeout: Double = 10
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (larger gets 413).")
+    var maxBodySize: Int = 1_048_576
+
+    @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU.")
+    var eventLoops: Int = 0
+
+    func run() throws {
+        let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
+        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
+        for diagnostic in diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
+        guard !catalog.vendors.isEmpty else {
+            throw ValidationError("no valid scenario file in \(location)")
+        }
+        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor))
+
+        var configuration = HTTPServer.Configuration(host: host, port: port)
+        configuration.requestTimeout = requestTimeout
+        configuration.idleTimeout = idleTimeout
+        configuration.limits.maxBodySize = maxBodySize
+        configuration.eventLoops = eventLoops
+        if log { configuration.accessLog = AccessLogFormatter.write }
+        let server = HTTPServer(configuration: configuration, responder: engine)
+        try server.start()
+
+        Output.error("faultline \(Faultline.version) serving \(engine.catalog.vendors.count) vendor(s) from \(location) on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)")
+        for spec in engine.catalog.vendors {
+            Output.error("  \(spec.name): http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)\(vendor == nil ? "/" + spec.name : "")\(spec.basePaths.first ?? "")")
+        }
+
+        // SIGINT/SIGTERM: stop accepting, finish what is in flight, exit 0 (also as PID 1 in a container).
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler {
+                Output.error("faultline: shutting down")
+                server.shutdown { Glibc.exit(0) }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        withExtendedLifetime(sources) { dispatchMain() }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check scenario files; print every problem with its file and JSON path.")
+
+    @Argument(help: "Directory to check (default: the bundled Scenarios/).")
+    var directory: String?
+
+    func run() throws {
+        let location = try ScenarioDirectory.locate(explicit: directory)
+        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
+        for vendor in catalog.vendors {
+            let scenarios = vendor.errors.count + vendor.endpoints.reduce(0) { $0 + $1.scenarios.count }
+            print("\(vendor.file): ok (vendor \(vendor.name), \(vendor.endpoints.count) endpoints, \(scenarios) named responses)")
+        }
+        for diagnostic in diagnostics { print("\(diagnostic)") }
+        if !diagnostics.isEmpty {
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List vendors, endpoints and scenario names with their statuses.")
+
+    @OptionGroup var directory: ScenarioDirectoryOption
+
+    @Flag(help: "Print the catalog as JSON.")
+    var json = false
+
+    @Option(help: "List only this vendor, as mounted by `serve --vendor`.")
+    var vendor: String?
+
+    func run() throws {
+        let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
+        let (loaded, diagnostics) = ScenarioLoader.loadDirectory(location)
+        for diagnostic in diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
+        var catalog = loaded
+        if let vendor {
+            catalog.vendors = catalog.vendors.filter { $0.name == vendor }
+            guard !catalog.vendors.isEmpty else { throw ValidationError("no vendor named '\(vendor)'") }
+        }
+        if json {
+            print(CatalogListing.json(catalog, singleVendor: vendor != nil).serializedString)
+        } else {
+            print(CatalogListing.text(catalog, singleVendor: vendor != nil))
+        }
+    }
+}
