@@ -43,17 +43,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "SeedFixtures",
+            path: "Tests/SeedFixtures"
+        ),
         .testTarget(
             name: "FaultlineHTTPTests",
             dependencies: ["FaultlineHTTP"]
         ),
         .testTarget(
             name: "FaultlineScenariosTests",
-            dependencies: ["FaultlineScenarios", "FaultlineHTTP"]
+            dependencies: ["FaultlineScenarios", "FaultlineHTTP", "SeedFixtures"]
         ),
         .testTarget(
             name: "FaultlineEndToEndTests",
-            dependencies: ["FaultlineTesting", "FaultlineScenarios", "FaultlineHTTP"]
+            dependencies: ["FaultlineTesting", "FaultlineScenarios", "FaultlineHTTP", "SeedFixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -138,7 +138,8 @@ def main():
                  f"{meta.get('nginx_version', 'nginx')} (worker_processes 1)")
     lines.append(f"- faultline: `{meta.get('faultline_bin', '?')}` — {meta.get('url_faultline', '?')}")
     lines.append(f"- nginx: {meta.get('url_nginx', '?')}")
-    lines.append(f"- open-files limit during the run: {meta.get('nofile', '?')}")
+    lines.append(f"- open-files limit during the run: {meta.get('nofile', '?')}; CPU busy "
+                 f"before load (should be ~0%): {meta.get('idle_busy', '?')}")
     lines.append("")
     lines.append("| metric | faultline | nginx | ratio (faultline/nginx) |")
     lines.append("|---|---:|---:|---:|")

@@ -260,6 +260,23 @@ for name in faultline nginx; do
     } >>"$TMP/$name.kv"
 done
 
+# --- is the machine quiet? -----------------------------------------------------
+
+# Anything else running on the benchmark CPUs skews every number; warn about it.
+cpu_ticks() { # prints "busy total" for cpuN
+    awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+read -r sb0 st0 < <(cpu_ticks "$SERVER_CPU")
+read -r cb0 ct0 < <(cpu_ticks "$CLIENT_CPU")
+sleep 1
+read -r sb1 st1 < <(cpu_ticks "$SERVER_CPU")
+read -r cb1 ct1 < <(cpu_ticks "$CLIENT_CPU")
+SERVER_BUSY=$((100 * (sb1 - sb0) / ((st1 - st0) > 0 ? (st1 - st0) : 1)))
+CLIENT_BUSY=$((100 * (cb1 - cb0) / ((ct1 - ct0) > 0 ? (ct1 - ct0) : 1)))
+if ((SERVER_BUSY > 5 || CLIENT_BUSY > 5)); then
+    warn "CPUs are not idle before the load (cpu$SERVER_CPU ${SERVER_BUSY}% busy, cpu$CLIENT_CPU ${CLIENT_BUSY}% busy); results will be noisy"
+fi
+
 # --- load ----------------------------------------------------------------------
 
 for name in faultline nginx; do
@@ -297,6 +314,7 @@ done
     echo "server_cpu=$SERVER_CPU"
     echo "client_cpu=$CLIENT_CPU"
     echo "nofile=$NOFILE"
+    echo "idle_busy=cpu$SERVER_CPU ${SERVER_BUSY}%, cpu$CLIENT_CPU ${CLIENT_BUSY}%"
     echo "faultline_bin=$BIN"
     echo "url_faultline=$FL_URL"
     echo "url_nginx=$NG_URL"

@@ -1,0 +1,181 @@
+import Testing
+@testable import FaultlineHTTP
+
+/// Runs the parser over `text` in one piece and returns every event up to the first
+/// `needMore` or error.
+private func parseAll(_ text: String, limits: HTTPParserLimits = .init()) -> [HTTPRequestParser.Event] {
+    var parser = HTTPRequestParser(limits: limits)
+    var bytes = Array(text.utf8)
+    var events: [HTTPRequestParser.Event] = []
+    while true {
+        let (event, consumed) = bytes.withUnsafeBufferPointer { parser.parse($0) }
+        bytes.removeFirst(consumed)
+        switch event {
+        case .needMore: return events
+        case .error: events.append(event); return events
+        default: events.append(event)
+        }
+        if bytes.isEmpty, case .request = event { return events }
+    }
+}
+
+private func requests(_ events: [HTTPRequestParser.Event]) -> [HTTPRequest] {
+    events.compactMap { if case .request(let r) = $0 { r } else { nil } }
+}
+
+private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
+    for case .error(let e) in events { return e.status }
+    return nil
+}
+
+@Suite struct HTTPRequestParserTests {
+    @Test func parsesRequestLineAndKeepsHeaderOrderCaseAndDuplicates() throws {
+        let events = parseAll("GET /a/b?x=1 HTTP/1.1\r\nHost: example\r\nX-Tag: one\r\nx-tag: two\r\nAccept:  */*  \r\n\r\n")
+        let request = try #require(requests(events).first)
+        #expect(request.method == "GET")
+        #expect(request.target == "/a/b?x=1")
+        #expect(request.path == "/a/b")
+        #expect(request.query == "x=1")
+        #expect(request.version == .http1_1)
+        #expect(request.headers.map(\.name) == ["Host", "X-Tag", "x-tag", "Accept"])
+        #expect(request.headers.values("X-TAG") == ["one", "two"])
+        #expect(request.headers["accept"] == "*/*")
+        #expect(request.body.isEmpty)
+    }
+
+    @Test func readsContentLengthBody() throws {
+        let events = parseAll("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world")
+        let request = try #require(requests(events).first)
+        #expect(String(decoding: request.body, as: UTF8.self) == "hello world")
+    }
+
+    @Test func decodesChunkedBodyWithExtensionsAndTrailers() throws {
+        let text = "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n"
+        let request = try #require(requests(parseAll(text)).first)
+        #expect(String(decoding: request.body, as: UTF8.self) == "hello world")
+    }
+
+    @Test func answersPipelinedRequestsOneAtATimeInOrder() {
+        let text = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nokGET /3 HTTP/1.1\r\nHost: h\r\n\r\n"
+        #expect(requests(parseAll(text)).map(\.target) == ["/1", "/2", "/3"])
+    }
+
+    @Test func assemblesARequestFedOneByteAtATime() throws {
+        let text = Array("POST /slow HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8)
+        var parser = HTTPRequestParser()
+        var pending: [UInt8] = []
+        var result: HTTPRequest?
+        for byte in text {
+            pending.append(byte)
+            let (event, consumed) = pending.withUnsafeBufferPointer { parser.parse($0) }
+            pending.removeFirst(consumed)
+            if case .request(let r) = event { result = r }
+            if case .error(let e) = event { Issue.record("unexpected error \(e)") }
+        }
+        let request = try #require(result)
+        #expect(String(decoding: request.body, as: UTF8.self) == "abc")
+        #expect(pending.isEmpty)
+    }
+
+    @Test func ignoresEmptyLinesBeforeTheRequestLine() {
+        #expect(requests(parseAll("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n")).count == 1)
+    }
+
+    @Test func acceptsBareLineFeedsAsLineEnds() {
+        #expect(requests(parseAll("GET / HTTP/1.1\nHost: h\n\n")).count == 1)
+    }
+
+    @Test func signalsExpectContinueBeforeTheBodyArrives() throws {
+        var parser = HTTPRequestParser()
+        let head = Array("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8)
+        let (first, consumed) = head.withUnsafeBufferPointer { parser.parse($0) }
+        guard case .continueExpected = first else {
+            Issue.record("expected continueExpected, got \(first)")
+            return
+        }
+        #expect(consumed == head.count)
+        let body = Array("abc".utf8)
+        let (second, _) = body.withUnsafeBufferPointer { parser.parse($0) }
+        guard case .request(let request) = second else {
+            Issue.record("expected the request, got \(second)")
+            return
+        }
+        #expect(request.body == body)
+    }
+
+    @Test func keepAliveFollowsVersionAndConnectionHeader() throws {
+        let cases: [(String, Bool)] = [
+            ("GET / HTTP/1.1\r\nHost: h\r\n\r\n", true),
+            ("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", false),
+            ("GET / HTTP/1.1\r\nHost: h\r\nConnection: foo, Close\r\n\r\n", false),
+            ("GET / HTTP/1.0\r\n\r\n", false),
+            ("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true),
+        ]
+        for (text, keepAlive) in cases {
+            let request = try #require(requests(parseAll(text)).first)
+            #expect(request.keepAlive == keepAlive, "\(text)")
+        }
+    }
+
+    @Test func absoluteFormTargetsMatchOnTheirPath() throws {
+        let request = try #require(requests(parseAll("GET http://example.com/v4/trackings?scenario=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")).first)
+        #expect(request.path == "/v4/trackings")
+        #expect(request.query == "scenario=1")
+    }
+
+    struct Rejection: CustomTestStringConvertible, Sendable {
+        let name: String
+        let text: String
+        let status: Int
+        var limits = HTTPParserLimits()
+        var testDescription: String { name }
+    }
+
+    static let rejections: [Rejection] = [
+        Rejection(name: "HTTP/0.9 request line", text: "GET /\r\n\r\n", status: 400),
+        Rejection(name: "two spaces in request line", text: "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400),
+        Rejection(name: "unknown protocol", text: "GET / FOO/1.1\r\nHost: h\r\n\r\n", status: 400),
+        Rejection(name: "HTTP/2.0", text: "GET / HTTP/2.0\r\nHost: h\r\n\r\n", status: 505),
+        Rejection(name: "HTTP/1.2", text: "GET / HTTP/1.2\r\nHost: h\r\n\r\n", status: 505),
+        Rejection(name: "relative target", text: "GET foo HTTP/1.1\r\nHost: h\r\n\r\n", status: 400),
+        Rejection(name: "missing Host in 1.1", text: "GET / HTTP/1.1\r\n\r\n", status: 400),
+        Rejection(name: "two Host headers", text: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400),
+        Rejection(name: "space before colon", text: "GET / HTTP/1.1\r\nHost : h\r\n\r\n", status: 400),
+        Rejection(name: "obsolete line folding", text: "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  2\r\n\r\n", status: 400),
+        Rejection(name: "control character in value", text: "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\u{01}b\r\n\r\n", status: 400),
+        Rejection(name: "Content-Length with Transfer-Encoding", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Rejection(name: "conflicting Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", status: 400),
+        Rejection(name: "conflicting Content-Length list", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n\r\nhello", status: 400),
+        Rejection(name: "non-numeric Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n", status: 400),
+        Rejection(name: "unknown transfer coding", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
+        Rejection(name: "chunked twice", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", status: 400),
+        Rejection(name: "Transfer-Encoding in HTTP/1.0", text: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+        Rejection(name: "invalid chunk size", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400),
+        Rejection(name: "chunk longer than its size", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", status: 400),
+        Rejection(name: "unsupported expectation", text: "POST / HTTP/1.1\r\nHost: h\r\nExpect: party\r\nContent-Length: 1\r\n\r\nx", status: 417),
+        Rejection(name: "request line over the limit", text: "GET /\(String(repeating: "a", count: 100)) HTTP/1.1\r\nHost: h\r\n\r\n", status: 414, limits: HTTPParserLimits(maxRequestLineLength: 64)),
+        Rejection(name: "unterminated request line over the limit", text: "GET /\(String(repeating: "a", count: 100))", status: 414, limits: HTTPParserLimits(maxRequestLineLength: 64)),
+        Rejection(name: "header section over the limit", text: "GET / HTTP/1.1\r\nHost: h\r\nX-Big: \(String(repeating: "b", count: 200))\r\n\r\n", status: 431, limits: HTTPParserLimits(maxHeaderBlockSize: 128)),
+        Rejection(name: "too many header fields", text: "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", status: 431, limits: HTTPParserLimits(maxHeaderCount: 3)),
+        Rejection(name: "Content-Length over the body limit", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n", status: 413, limits: HTTPParserLimits(maxBodySize: 999)),
+        Rejection(name: "huge Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n", status: 413),
+        Rejection(name: "chunked body over the body limit", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n", status: 413, limits: HTTPParserLimits(maxBodySize: 10)),
+    ]
+
+    @Test(arguments: rejections)
+    func rejectsMalformedOrOversizedRequests(_ rejection: Rejection) {
+        #expect(errorStatus(parseAll(rejection.text, limits: rejection.limits)) == rejection.status)
+    }
+
+    @Test func staysFailedAfterAnError() {
+        var parser = HTTPRequestParser()
+        let bad = Array("GET / HTTP/9.9\r\nHost: h\r\n\r\n".utf8)
+        _ = bad.withUnsafeBufferPointer { parser.parse($0) }
+        let good = Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n".utf8)
+        let (event, _) = good.withUnsafeBufferPointer { parser.parse($0) }
+        guard case .error = event else {
+            Issue.record("a failed connection must not parse further requests")
+            return
+        }
+    }
+}
