@@ -99,12 +99,17 @@ mkdir -p "$TMP/nginx"
 
 # The servers run in their own process groups (first_response.py spawns them with
 # setsid); their pids are in $TMP/<name>.pid. Kill exactly those groups.
+# group_alive PGID: true while the group has a member that is not a zombie (the
+# servers are orphans, reaped by init whenever it gets round to it).
+group_alive() {
+    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
 stop_group() {
     local pid=$1 i
     [[ $pid =~ ^[0-9]+$ ]] || return 0
     kill -TERM -- "-$pid" 2>/dev/null || return 0
     for ((i = 0; i < 50; i++)); do
-        kill -0 -- "-$pid" 2>/dev/null || return 0
+        group_alive "$pid" || return 0
         sleep 0.1
     done
     kill -KILL -- "-$pid" 2>/dev/null || true
