@@ -23,9 +23,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CFaultlineSystem"),
         .target(
             name: "FaultlineHTTP",
-            dependencies: ["CFaultlineOpenSSL", "CFaultlineZlib"]
+            dependencies: ["CFaultlineSystem", "CFaultlineOpenSSL", "CFaultlineZlib"]
         ),
         .target(
             name: "FaultlineScenarios",

@@ -3,13 +3,17 @@ import Glibc
 #endif
 import Dispatch
 
-/// A serial queue that owns a set of connections. Everything a connection touches happens on
-/// its loop's queue, so no per-request lock is taken; the read and output buffers are shared
-/// by all the loop's connections and reused for every request.
+/// A serial Dispatch queue that owns a set of connections. Readiness arrives through one
+/// Dispatch read source on the loop's epoll set: a single wake-up hands over every connection
+/// that became ready, instead of one thread hand-off per socket event (measured: the hand-offs
+/// cost more than the HTTP work). Everything a connection touches happens on this queue, so no
+/// per-request lock is taken; the read and output buffers are shared by the loop's connections.
 final class EventLoop: @unchecked Sendable {
     let queue: DispatchQueue
     let configuration: HTTPServer.Configuration
     let responder: any HTTPResponder
+    private let epoll: Epoll
+    private var readySource: DispatchSourceRead?
     private(set) var connections: [Int32: HTTPConnection] = [:]
     /// Scratch space for `read`; a connection copies out only what it cannot parse yet.
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
@@ -19,18 +23,28 @@ final class EventLoop: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private(set) var draining = false
     private var drainedCallback: (@Sendable () -> Void)?
+    private static let batch: Int32 = 256
+    private let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: Int(batch))
+    private let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(batch))
 
-    init(index: Int, configuration: HTTPServer.Configuration, responder: any HTTPResponder) {
+    init(index: Int, configuration: HTTPServer.Configuration, responder: any HTTPResponder) throws {
         self.queue = DispatchQueue(label: "faultline.loop.\(index)")
         self.configuration = configuration
         self.responder = responder
+        self.epoll = try Epoll.make()
         self.readBuffer = .allocate(capacity: configuration.readBufferSize)
         output.reserveCapacity(16 * 1024)
+        let source = DispatchSource.makeReadSource(fileDescriptor: epoll.fd, queue: queue)
+        source.setEventHandler { [weak self] in self?.serviceReadyConnections() }
+        source.resume()
+        readySource = source
         startTimer()
     }
 
     deinit {
         readBuffer.deallocate()
+        readyFDs.deallocate()
+        readyEvents.deallocate()
     }
 
     @inline(__always)
@@ -44,19 +58,46 @@ final class EventLoop: @unchecked Sendable {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
+    private func serviceReadyConnections() {
+        // Keep serving while sockets are ready, but let timers and new connections in between.
+        for _ in 0..<8 {
+            let count = epoll.poll(fds: readyFDs, events: readyEvents, capacity: Self.batch)
+            if count == 0 { return }
+            for i in 0..<count {
+                guard let connection = connections[readyFDs[i]] else { continue }
+                let events = readyEvents[i]
+                if events & (Epoll.readable | Epoll.failed) != 0 { connection.onReadable() }
+                if events & Epoll.writable != 0 { connection.onWritable() }
+            }
+        }
+        queue.async { [weak self] in self?.serviceReadyConnections() }
+    }
+
     /// Called on `queue` with a freshly accepted socket.
     func adopt(_ fd: Int32) {
-        if draining {
+        guard !draining else {
             Socket.close(fd)
             return
         }
-        let connection = HTTPConnection(fd: fd, loop: self, now: Self.now())
-        connections[fd] = connection
-        connection.start()
+        do {
+            try epoll.add(fd, events: Epoll.readable)
+        } catch {
+            Socket.close(fd)
+            return
+        }
+        connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now())
     }
 
+    /// Which readiness a connection waits for: reading requests, or flushing output it owes.
+    func watch(_ fd: Int32, readable: Bool, writable: Bool) {
+        epoll.modify(fd, events: (readable ? Epoll.readable : 0) | (writable ? Epoll.writable : 0))
+    }
+
+    /// Forgets the connection and closes its socket.
     func remove(_ connection: HTTPConnection) {
+        epoll.remove(connection.fd)
         connections[connection.fd] = nil
+        Socket.close(connection.fd)
         if draining && connections.isEmpty { finishDraining() }
     }
 
@@ -72,7 +113,7 @@ final class EventLoop: @unchecked Sendable {
     private func checkTimeouts() {
         guard !connections.isEmpty else { return }
         let now = Self.now()
-        for connection in connections.values {
+        for connection in Array(connections.values) {
             connection.checkTimeout(now: now)
         }
     }
@@ -82,19 +123,23 @@ final class EventLoop: @unchecked Sendable {
     func drain(_ drained: @escaping @Sendable () -> Void) {
         draining = true
         drainedCallback = drained
-        for connection in connections.values { connection.closeIfIdle() }
+        for connection in Array(connections.values) { connection.closeIfIdle() }
         if connections.isEmpty { finishDraining() }
     }
 
     /// Closes whatever is still open (the grace period ran out).
     func forceClose() {
-        for connection in connections.values { connection.closeNow() }
+        for connection in Array(connections.values) { connection.closeNow() }
         if connections.isEmpty { finishDraining() }
     }
 
     private func finishDraining() {
         timer?.cancel()
         timer = nil
+        readySource?.cancel()
+        readySource = nil
+        let epollFD = epoll.fd
+        Socket.close(epollFD)
         let callback = drainedCallback
         drainedCallback = nil
         callback?()

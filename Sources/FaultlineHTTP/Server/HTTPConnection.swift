@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 
 /// One client connection. Confined to its loop's queue.
 final class HTTPConnection {
@@ -14,11 +13,8 @@ final class HTTPConnection {
     /// Output the socket would not take yet.
     private var pending: [UInt8] = []
     private var pendingOffset = 0
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var readSuspended = false
-    private var writeSuspended = true
-    private var liveSources = 0
+    /// Output is waiting for the socket to drain; requests are not read meanwhile (back-pressure).
+    private var waitingToWrite = false
     /// Set once the response that ends this connection has been queued.
     private var closeAfterFlush = false
     private var closed = false
@@ -30,18 +26,9 @@ final class HTTPConnection {
         self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
     }
 
-    func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { self.onReadable() }
-        source.setCancelHandler { self.sourceCancelled() }
-        liveSources += 1
-        readSource = source
-        source.resume()
-    }
-
     // MARK: Reading
 
-    private func onReadable() {
+    func onReadable() {
         guard !closed else { return }
         let buffer = UnsafeMutableRawBufferPointer(loop.readBuffer)
         if case .lingering = machine.state {
@@ -168,40 +155,21 @@ final class HTTPConnection {
     }
 
     private func waitForWritable() {
-        // Back-pressure: read no more requests until the peer takes what we owe it.
-        if let readSource, !readSuspended {
-            readSource.suspend()
-            readSuspended = true
-        }
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-            source.setEventHandler { self.onWritable() }
-            source.setCancelHandler { self.sourceCancelled() }
-            liveSources += 1
-            writeSource = source
-        }
-        if writeSuspended {
-            writeSource?.resume()
-            writeSuspended = false
-        }
+        waitingToWrite = true
+        loop.watch(fd, readable: false, writable: true)
     }
 
-    private func onWritable() {
-        guard !closed else { return }
+    func onWritable() {
+        guard !closed, waitingToWrite else { return }
         let written = pending.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[pendingOffset...])) }
         guard let written else { return }
         pendingOffset += written
         guard pendingOffset == pending.count else { return }
         pending = []
         pendingOffset = 0
-        writeSource?.suspend()
-        writeSuspended = true
-        if closeAfterFlush {
-            beginClose()
-        } else if readSuspended {
-            readSource?.resume()
-            readSuspended = false
-        }
+        waitingToWrite = false
+        loop.watch(fd, readable: true, writable: false)
+        if closeAfterFlush { beginClose() }
     }
 
     // MARK: Lifecycle
@@ -241,36 +209,14 @@ final class HTTPConnection {
         guard !closed else { return }
         Socket.shutdownWrite(fd)
         machine.startLingering(now: EventLoop.now())
-        if readSuspended {
-            readSource?.resume()
-            readSuspended = false
-        }
     }
 
     func closeNow() {
         guard !closed else { return }
         closed = true
         machine.markClosed()
-        if let writeSource {
-            if writeSuspended { writeSource.resume() }
-            writeSource.cancel()
-        }
-        if let readSource {
-            if readSuspended { readSource.resume() }
-            readSource.cancel()
-        }
         pending = []
         inBuffer = []
         loop.remove(self)
-    }
-
-    /// The socket is closed once every Dispatch source on it has been cancelled.
-    private func sourceCancelled() {
-        liveSources -= 1
-        if liveSources == 0 {
-            Socket.close(fd)
-            readSource = nil
-            writeSource = nil
-        }
     }
 }

@@ -28,7 +28,7 @@ public final class HTTPServer: @unchecked Sendable {
         public var lingerTimeout: Double = 2
         /// Seconds `stop()` waits for in-flight work before closing everything.
         public var shutdownGracePeriod: Double = 10
-        /// Serial event loops; by default one per active processor.
+        /// Serial event loops; by default one per CPU this process may run on.
         public var eventLoops: Int = 0
         /// Bytes read from a socket at a time.
         public var readBufferSize: Int = 64 * 1024
@@ -77,8 +77,13 @@ public final class HTTPServer: @unchecked Sendable {
         let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         listener = fd
         port = boundPort
-        let count = configuration.eventLoops > 0 ? configuration.eventLoops : max(1, System.activeProcessorCount)
-        loops = (0..<count).map { EventLoop(index: $0, configuration: configuration, responder: responder) }
+        let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
+        do {
+            loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder) }
+        } catch {
+            Socket.close(fd)
+            throw error
+        }
 
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { self.acceptConnections() }
@@ -158,11 +163,5 @@ public final class HTTPServer: @unchecked Sendable {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-}
-
-enum System {
-    static var activeProcessorCount: Int {
-        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }

@@ -1,10 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+internal import CFaultlineSystem
 
-/// Glibc declares accept4 only under _GNU_SOURCE, which the Swift overlay does not set.
-/// One call that returns a non-blocking, close-on-exec socket saves two fcntl syscalls per connection.
-@_silgen_name("accept4")
-private func faultline_accept4(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: UnsafeMutablePointer<socklen_t>?, _ flags: Int32) -> Int32
 
 /// Thin wrappers over the libc socket calls. Every failure names the call and carries `errno`.
 enum Socket {
@@ -68,7 +65,7 @@ enum Socket {
 
     /// Accepts one connection as a non-blocking, close-on-exec socket.
     static func accept(_ listener: Int32) -> AcceptResult {
-        let fd = faultline_accept4(listener, nil, nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        let fd = CFaultlineSystem_accept4(listener)
         if fd >= 0 { return .accepted(fd) }
         let err = currentErrno()
         if err == EAGAIN || err == EWOULDBLOCK { return .wouldBlock }
@@ -121,6 +118,48 @@ enum Socket {
 
     static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
+    }
+
+    /// CPUs this process may run on (taskset, cpusets), at least 1.
+    static var availableCPUs: Int {
+        let count = Int(CFaultlineSystem_available_cpus())
+        return count > 0 ? count : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+/// An epoll set (level-triggered). Each event loop keeps one and watches its descriptor with a
+/// single Dispatch read source, so one wake-up serves every connection that became ready.
+struct Epoll {
+    let fd: Int32
+
+    static let readable = CFaultlineSystem_EPOLLIN()
+    static let writable = CFaultlineSystem_EPOLLOUT()
+    static let failed = CFaultlineSystem_EPOLLERRORS()
+
+    static func make() throws -> Epoll {
+        let fd = CFaultlineSystem_epoll_create()
+        guard fd >= 0 else { throw SocketError.makeFailed("epoll_create1") }
+        return Epoll(fd: fd)
+    }
+
+    func add(_ socket: Int32, events: UInt32) throws {
+        guard CFaultlineSystem_epoll_ctl(fd, CFaultlineSystem_EPOLL_CTL_ADD(), socket, events) == 0 else {
+            throw SocketError.makeFailed("epoll_ctl(ADD)")
+        }
+    }
+
+    func modify(_ socket: Int32, events: UInt32) {
+        _ = CFaultlineSystem_epoll_ctl(fd, CFaultlineSystem_EPOLL_CTL_MOD(), socket, events)
+    }
+
+    func remove(_ socket: Int32) {
+        _ = CFaultlineSystem_epoll_ctl(fd, CFaultlineSystem_EPOLL_CTL_DEL(), socket, 0)
+    }
+
+    /// Ready descriptors without blocking; the count, or 0.
+    func poll(fds: UnsafeMutablePointer<Int32>, events: UnsafeMutablePointer<UInt32>, capacity: Int32) -> Int {
+        let n = CFaultlineSystem_epoll_wait(fd, fds, events, capacity, 0)
+        return n > 0 ? Int(n) : 0
     }
 }
 #endif
