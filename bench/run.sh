@@ -2,7 +2,7 @@
 # Benchmark Faultline against nginx serving the same AfterShip 429 response.
 #
 # Build first (this script builds nothing):
-#     swift build -c release
+#     swift build -c release --static-swift-stdlib   (as the Docker image builds it)
 # then, from anywhere (the script cd's to the repo root):
 #     bash bench/run.sh
 #

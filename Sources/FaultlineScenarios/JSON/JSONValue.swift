@@ -87,7 +87,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Whether `text` is a JSON number literal (RFC 8259 §6).
     public static func isNumberLiteral<S: StringProtocol>(_ text: S) -> Bool {
         var parser = JSONParser(bytes: Array(text.utf8))
-        guard case .number = try? parser.parseValue(path: "$") else { return false }
+        guard case .number = try? parser.parseValue() else { return false }
         return parser.atEnd
     }
 }
@@ -118,6 +118,22 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Where the parser is, kept as components and rendered only for an error message.
+    private var location: [PathComponent] = []
+
+    private enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
+
+    private var currentPath: String {
+        location.reduce("$") { path, component in
+            switch component {
+            case .key(let key): JSONPath.child(path, key)
+            case .index(let i): JSONPath.index(path, i)
+            }
+        }
+    }
     private static let maxDepth = 256
 
     public init(bytes: [UInt8]) {
@@ -128,15 +144,16 @@ public struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         // Tolerate a UTF-8 byte order mark written by some editors.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
-        let value = try parser.parseValue(path: "$")
+        let value = try parser.parseValue()
         parser.skipWhitespace()
-        guard parser.atEnd else { throw parser.error("unexpected text after the JSON value", path: "$") }
+        guard parser.atEnd else { throw parser.error("unexpected text after the JSON value") }
         return value
     }
 
     var atEnd: Bool { index >= bytes.count }
 
-    private func error(_ message: String, path: String) -> JSONParseError {
+    private func error(_ message: String) -> JSONParseError {
+        let path = currentPath
         var line = 1
         var column = 1
         for byte in bytes[0..<min(index, bytes.count)] {
@@ -151,31 +168,31 @@ public struct JSONParser {
         }
     }
 
-    mutating func parseValue(path: String) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        guard index < bytes.count else { throw error("unexpected end of input", path: path) }
+        guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(path: path)
-        case UInt8(ascii: "["): return try parseArray(path: path)
-        case UInt8(ascii: "\""): return .string(try parseString(path: path))
-        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true), path: path)
-        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false), path: path)
-        case UInt8(ascii: "n"): return try parseLiteral("null", .null, path: path)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber(path: path)
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'", path: path)
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
         }
     }
 
-    private mutating func parseLiteral(_ word: String, _ value: JSONValue, path: String) throws(JSONParseError) -> JSONValue {
+    private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
         let w = Array(word.utf8)
         guard index + w.count <= bytes.count, Array(bytes[index..<(index + w.count)]) == w else {
-            throw error("invalid literal", path: path)
+            throw error("invalid literal")
         }
         index += w.count
         return value
     }
 
-    private mutating func parseNumber(path: String) throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         func digits() -> Int {
             let s = index
@@ -183,38 +200,46 @@ public struct JSONParser {
             return index - s
         }
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { throw error("invalid number", path: path) }
+        guard index < bytes.count else { throw error("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else if digits() == 0 {
-            throw error("invalid number", path: path)
+            throw error("invalid number")
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard digits() > 0 else { throw error("invalid number: digits expected after '.'", path: path) }
+            guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() > 0 else { throw error("invalid number: digits expected in exponent", path: path) }
+            guard digits() > 0 else { throw error("invalid number: digits expected in exponent") }
         }
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
-    private mutating func parseString(path: String) throws(JSONParseError) -> String {
+    private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
+        // Fast path: no escapes, so the string is the input bytes themselves.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw error("string is not valid UTF-8") }
+            index = end + 1
+            return text
+        }
         var out: [UInt8] = []
         while true {
-            guard index < bytes.count else { throw error("unterminated string", path: path) }
+            guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8", path: path) }
+                guard let text = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
                 return text
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw error("unterminated escape", path: path) }
+                guard index < bytes.count else { throw error("unterminated escape") }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -227,23 +252,23 @@ public struct JSONParser {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
-                    var scalar = try parseHex4(path: path)
+                    var scalar = try parseHex4()
                     if (0xD800..<0xDC00).contains(scalar) {
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate in \\u escape", path: path)
+                            throw error("unpaired surrogate in \\u escape")
                         }
                         index += 2
-                        let low = try parseHex4(path: path)
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair", path: path) }
+                        let low = try parseHex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair") }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape", path: path) }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
                     out.append(contentsOf: String(Character(unicode)).utf8)
                 default:
-                    throw error("invalid escape", path: path)
+                    throw error("invalid escape")
                 }
             case 0..<0x20:
-                throw error("control character in string", path: path)
+                throw error("control character in string")
             default:
                 out.append(byte)
                 index += 1
@@ -251,8 +276,8 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseHex4(path: String) throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("invalid \\u escape", path: path) }
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let b = bytes[index]
@@ -261,7 +286,7 @@ public struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape", path: path)
+            default: throw error("invalid \\u escape")
             }
             value = value * 16 + digit
             index += 1
@@ -269,10 +294,10 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseArray(path: String) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)", path: path) }
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
@@ -281,19 +306,21 @@ public struct JSONParser {
             return .array(items)
         }
         while true {
-            items.append(try parseValue(path: "\(path)[\(items.count)]"))
+            location.append(.index(items.count))
+            items.append(try parseValue())
+            location.removeLast()
             skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated array", path: path) }
+            guard index < bytes.count else { throw error("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            throw error("expected ',' or ']'", path: path)
+            throw error("expected ',' or ']'")
         }
     }
 
-    private mutating func parseObject(path: String) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)", path: path) }
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
         var members: [JSONMember] = []
         skipWhitespace()
@@ -303,21 +330,21 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key", path: path) }
-            let key = try parseString(path: path)
-            let memberPath = JSONPath.child(path, key)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try parseString()
+            location.append(.key(key))
             if members.contains(where: { $0.key == key }) {
-                throw error("duplicate key '\(key)'", path: memberPath)
+                throw error("duplicate key '\(key)'")
             }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'", path: memberPath) }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
-            members.append(JSONMember(key: key, value: try parseValue(path: memberPath)))
+            members.append(JSONMember(key: key, value: try parseValue()))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated object", path: path) }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            throw error("expected ',' or '}'", path: memberPath)
+            guard index < bytes.count else { throw error("unterminated object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; location.removeLast(); continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; location.removeLast(); return .object(members) }
+            throw error("expected ',' or '}'")
         }
     }
 }

@@ -397,16 +397,35 @@ struct SpecValidator {
         }
     }
 
+    /// Walks a body; a path string is only built for a string that holds a placeholder.
     mutating func validateJSONTemplates(_ json: JSONValue, at path: String, pathParameters: Set<String>?) {
-        switch json {
-        case .string(let s): validateTemplate(s, at: path, pathParameters: pathParameters)
-        case .array(let items): for (i, item) in items.enumerated() { validateJSONTemplates(item, at: JSONPath.index(path, i), pathParameters: pathParameters) }
-        case .object(let members): for member in members { validateJSONTemplates(member.value, at: JSONPath.child(path, member.key), pathParameters: pathParameters) }
-        default: break
+        var trail: [(key: String?, index: Int)] = []
+        func visit(_ value: JSONValue, _ validator: inout SpecValidator) {
+            switch value {
+            case .string(let s) where TemplateString.mayHoldPlaceholder(s):
+                let full = trail.reduce(path) { partial, step in step.key.map { JSONPath.child(partial, $0) } ?? JSONPath.index(partial, step.index) }
+                validator.validateTemplate(s, at: full, pathParameters: pathParameters)
+            case .array(let items):
+                for (i, item) in items.enumerated() {
+                    trail.append((nil, i))
+                    visit(item, &validator)
+                    trail.removeLast()
+                }
+            case .object(let members):
+                for member in members {
+                    trail.append((member.key, 0))
+                    visit(member.value, &validator)
+                    trail.removeLast()
+                }
+            default:
+                break
+            }
         }
+        visit(json, &self)
     }
 
     mutating func validateTemplate(_ text: String, at path: String, pathParameters: Set<String>?) {
+        guard TemplateString.mayHoldPlaceholder(text) else { return }
         switch TemplateString.parse(text) {
         case .failure(let error):
             report(path, error.message)

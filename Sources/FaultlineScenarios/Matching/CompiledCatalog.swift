@@ -107,13 +107,15 @@ struct CompiledVendor: Sendable {
         var endpoints: [CompiledEndpoint] = []
         var routes: [CompiledRoute] = []
         let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
+        // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
+        let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         for (index, endpoint) in spec.endpoints.enumerated() {
             var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
             for named in endpoint.scenarios {
                 responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
             }
-            for named in spec.errors where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
-                responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
+            for (i, named) in spec.errors.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+                responses.append(catalog[i])
             }
             var names: [String: Int] = [:]
             var byStatus: [Int: [Int]] = [:]

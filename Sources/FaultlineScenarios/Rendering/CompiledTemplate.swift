@@ -69,6 +69,8 @@ struct CompiledTemplate: Sendable {
 
         mutating func add(_ value: JSONValue) {
             switch value {
+            case .string(let s) where !TemplateString.mayHoldPlaceholder(s):
+                JSONValue.appendQuoted(s, to: &current)
             case .string(let s):
                 let parts = (try? TemplateString.parse(s).get()) ?? [.literal(s)]
                 if parts.count == 1, case .placeholder(let p) = parts[0] {

@@ -41,7 +41,22 @@ enum TemplatePart: Sendable, Equatable {
 
 /// Splits a string into literal text and `{{ source | fallback }}` placeholders.
 enum TemplateString {
+    /// Whether `text` holds `{{` at all: most strings do not, and skip the parser.
+    static func mayHoldPlaceholder(_ text: String) -> Bool {
+        var previousBrace = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{") {
+                if previousBrace { return true }
+                previousBrace = true
+            } else {
+                previousBrace = false
+            }
+        }
+        return false
+    }
+
     static func parse(_ text: String) -> Result<[TemplatePart], SpecError> {
+        guard mayHoldPlaceholder(text) else { return .success(text.isEmpty ? [] : [.literal(text)]) }
         var parts: [TemplatePart] = []
         var rest = Substring(text)
         while let open = rest.firstRange(of: "{{") {
