@@ -33,21 +33,27 @@ public struct HTTPRequest: Sendable {
 
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.
     public var path: Substring {
-        var rest = Substring(target)
-        if rest.hasPrefix("http://") || rest.hasPrefix("https://") {
-            rest = rest.drop(while: { $0 != ":" }).dropFirst(3)
-            if let slash = rest.firstIndex(of: "/") { rest = rest[slash...] } else { return "/" }
+        let utf8 = target.utf8
+        var start = utf8.startIndex
+        if utf8.first != UInt8(ascii: "/") {
+            // absolute-form (RFC 9112 §3.2.2): skip "scheme://authority".
+            guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return "/" }
+            let authority = utf8.index(colon, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            guard let slash = utf8[authority...].firstIndex(of: UInt8(ascii: "/")) else { return "/" }
+            start = slash
         }
-        if let q = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { return rest[..<q] }
-        return rest
+        var end = start
+        while end != utf8.endIndex, utf8[end] != UInt8(ascii: "?"), utf8[end] != UInt8(ascii: "#") { end = utf8.index(after: end) }
+        return target[start..<end]
     }
 
     /// The raw query (after `?`, before any `#`), or nil when the target has none.
     public var query: Substring? {
-        guard let q = target.firstIndex(of: "?") else { return nil }
-        let rest = target[target.index(after: q)...]
-        if let hash = rest.firstIndex(of: "#") { return rest[..<hash] }
-        return rest
+        let utf8 = target.utf8
+        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        let start = utf8.index(after: mark)
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        return target[start..<end]
     }
 
     /// Whether the connection stays open after this request (RFC 9112 §9.3).

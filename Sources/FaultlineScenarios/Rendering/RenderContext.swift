@@ -119,8 +119,8 @@ enum Timestamps {
 enum PercentDecoding {
     /// Decodes %XX escapes (and `+` as space in query strings); malformed escapes stay as written.
     static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else { return String(text) }
         let utf8 = Array(text.utf8)
-        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else { return String(text) }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
         var i = 0
@@ -152,20 +152,24 @@ enum PercentDecoding {
 
 enum QueryString {
     /// The first value of `name` in an `application/x-www-form-urlencoded` query, decoded.
+    /// Scans bytes: this runs on every request to find the scenario parameter.
     static func first(_ name: String, in query: Substring) -> String? {
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let key: Substring
-            let value: Substring
-            if let eq = pair.firstIndex(of: "=") {
-                key = pair[..<eq]
-                value = pair[pair.index(after: eq)...]
-            } else {
-                key = pair
-                value = ""
+        let utf8 = query.utf8
+        var pairStart = utf8.startIndex
+        while pairStart < utf8.endIndex {
+            var pairEnd = pairStart
+            var equals: Substring.UTF8View.Index?
+            while pairEnd != utf8.endIndex, utf8[pairEnd] != UInt8(ascii: "&") {
+                if equals == nil, utf8[pairEnd] == UInt8(ascii: "=") { equals = pairEnd }
+                pairEnd = utf8.index(after: pairEnd)
             }
-            if key == name || PercentDecoding.decode(key, plusAsSpace: true) == name {
-                return PercentDecoding.decode(value, plusAsSpace: true)
+            let keyEnd = equals ?? pairEnd
+            let key = query[pairStart..<keyEnd]
+            if key.utf8.elementsEqual(name.utf8) || (key.utf8.contains(UInt8(ascii: "%")) || key.utf8.contains(UInt8(ascii: "+"))) && PercentDecoding.decode(key, plusAsSpace: true) == name {
+                let valueStart = equals.map { utf8.index(after: $0) } ?? pairEnd
+                return PercentDecoding.decode(query[valueStart..<pairEnd], plusAsSpace: true)
             }
+            pairStart = pairEnd == utf8.endIndex ? pairEnd : utf8.index(after: pairEnd)
         }
         return nil
     }
