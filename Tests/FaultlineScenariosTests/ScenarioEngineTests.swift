@@ -150,6 +150,14 @@ extension HTTPRequest {
         #expect(response.headers["Faultline-Error"] == "method-not-allowed")
     }
 
+    @Test func aLiteralSegmentWinsOverAParameterWhateverTheFileOrder() throws {
+        let file = VendorFile.make(endpoints: #"[{"id":"byId","method":"GET","path":"/things/{id}","response":{"status":200,"body":"by id {{path.id}}"}},{"id":"all","method":"GET","path":"/things/all","response":{"status":200,"body":"all"}}]"#)
+        let vendor = try ScenarioLoader.parse(file, file: "acme.json").get()
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        #expect(engine.respond(to: .make("GET", "/acme/v1/things/all")).body == Array(#""all""#.utf8))
+        #expect(engine.respond(to: .make("GET", "/acme/v1/things/42")).body == Array(#""by id 42""#.utf8))
+    }
+
     @Test func headIsAnsweredByTheGetEndpoint() {
         let (response, _) = respond("HEAD", "/trackbot/v1/shipments?scenario=429")
         #expect(response.status == 429)

@@ -132,7 +132,18 @@ struct CompiledVendor: Sendable {
             endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), responses: responses, names: names, byStatus: byStatus))
         }
         self.endpoints = endpoints
-        self.routes = routes
+        // A literal segment beats a parameter in the same place, whatever the file order:
+        // `/couriers/all` is tried before `/couriers/{slug}`.
+        self.routes = routes.enumerated().sorted { a, b in
+            for (x, y) in zip(a.element.segments, b.element.segments) {
+                switch (x, y) {
+                case (.literal, .parameter): return true
+                case (.parameter, .literal): return false
+                default: continue
+                }
+            }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 }
 
