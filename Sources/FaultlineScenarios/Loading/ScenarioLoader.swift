@@ -70,17 +70,25 @@ public enum ScenarioLoader {
     }
 }
 
+/// Collects problems found in one file.
+protocol DiagnosticReporting {
+    var file: String { get }
+    var diagnostics: [ScenarioDiagnostic] { get set }
+}
+
+extension DiagnosticReporting {
+    mutating func report(_ path: String, _ message: String) {
+        diagnostics.append(ScenarioDiagnostic(file: file, path: path, message: message))
+    }
+}
+
 /// Turns JSON into the model, rejecting unknown keys and wrong types.
-struct SpecDecoder {
+struct SpecDecoder: DiagnosticReporting {
     let file: String
     var diagnostics: [ScenarioDiagnostic] = []
 
     init(file: String) {
         self.file = file
-    }
-
-    mutating func report(_ path: String, _ message: String) {
-        diagnostics.append(ScenarioDiagnostic(file: file, path: path, message: message))
     }
 
     /// Checks that `value` is an object with only `allowed` keys and every `required` one.
@@ -256,16 +264,12 @@ struct SpecDecoder {
 }
 
 /// Checks the rules that span several places: names, references, paths, duplicates, templates.
-struct SpecValidator {
+struct SpecValidator: DiagnosticReporting {
     let file: String
     var diagnostics: [ScenarioDiagnostic] = []
 
     init(file: String) {
         self.file = file
-    }
-
-    mutating func report(_ path: String, _ message: String) {
-        diagnostics.append(ScenarioDiagnostic(file: file, path: path, message: message))
     }
 
     mutating func validate(_ vendor: VendorSpec) {
@@ -287,6 +291,7 @@ struct SpecValidator {
 
         var ids: [String: Int] = [:]
         var shapes: [String: Int] = [:]
+        var endpointParameters: [String: Set<String>] = [:]
         for (i, endpoint) in vendor.endpoints.enumerated() {
             let path = JSONPath.index("$.endpoints", i)
             if !Self.isIdentifier(endpoint.id) {
@@ -303,6 +308,7 @@ struct SpecValidator {
             switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
             case .success(let template):
                 parameters = template.parameterNames
+                endpointParameters[endpoint.id] = Set(parameters)
                 let shape = "\(endpoint.method) \(template.shape)"
                 if let previous = shapes[shape] {
                     report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
@@ -318,7 +324,7 @@ struct SpecValidator {
             case .failure(let error):
                 report(JSONPath.child(path, "path"), error.message)
             }
-            let known = Set(parameters + baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } })
+            let known = Set(parameters).union(baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } })
             validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
             var localNames: [String: String] = [:]
             for named in endpoint.scenarios {
@@ -332,6 +338,7 @@ struct SpecValidator {
             }
         }
 
+        let sharedBaseParameters = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
         var catalogNames: [String: NamedResponse] = [:]
         for named in vendor.errors {
             validateName(named.name, at: named.jsonPath)
@@ -349,11 +356,10 @@ struct SpecValidator {
             var shared: Set<String>?
             let targets = named.endpoints.map { refs in vendor.endpoints.filter { refs.contains($0.id) } } ?? vendor.endpoints
             for endpoint in targets {
-                let names = Set((try? PathTemplate.parse(endpoint.path, allowEmpty: false).get())?.parameterNames ?? [])
+                let names = endpointParameters[endpoint.id] ?? []
                 shared = shared.map { $0.intersection(names) } ?? names
             }
-            let base = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
-            validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(base))
+            validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(sharedBaseParameters))
         }
 
         // An endpoint scenario may not hide a catalog entry offered on the same endpoint.

@@ -32,19 +32,20 @@ struct PathTemplate: Sendable, Equatable {
         if text == "/" { return allowEmpty ? .failure(SpecError("write the root base path as \"\" (empty), not \"/\"")) : .success(PathTemplate(segments: [])) }
         guard !text.hasSuffix("/") else { return .failure(SpecError("path '\(text)' must not end with '/'")) }
         var segments: [Segment] = []
-        for part in text.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+        for part in text.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             guard !part.isEmpty else { return .failure(SpecError("path '\(text)' has an empty segment")) }
-            if part.hasPrefix("{") && part.hasSuffix("}") && part.count > 2 {
-                let name = String(part.dropFirst().dropLast())
+            let segment = String(Substring(part))
+            if part.first == UInt8(ascii: "{") && part.last == UInt8(ascii: "}") && part.count > 2 {
+                let name = String(Substring(part.dropFirst().dropLast()))
                 guard isParameterName(name) else {
                     return .failure(SpecError("'\(name)' in '\(text)' is not a valid parameter name (letters, digits and '_', not starting with a digit)"))
                 }
                 segments.append(.parameter(name))
             } else {
-                guard !part.contains(where: { "{}?# ".contains($0) }) else {
-                    return .failure(SpecError("segment '\(part)' of '\(text)' is neither a literal nor a whole {parameter}"))
+                guard !part.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: " ") }) else {
+                    return .failure(SpecError("segment '\(segment)' of '\(text)' is neither a literal nor a whole {parameter}"))
                 }
-                segments.append(.literal(String(part)))
+                segments.append(.literal(segment))
             }
         }
         return .success(PathTemplate(segments: segments))

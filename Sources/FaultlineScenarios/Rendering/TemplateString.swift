@@ -59,14 +59,13 @@ enum TemplateString {
         guard mayHoldPlaceholder(text) else { return .success(text.isEmpty ? [] : [.literal(text)]) }
         var parts: [TemplatePart] = []
         var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
+        while let open = find("{{", in: rest) {
             if open.lowerBound > rest.startIndex { parts.append(.literal(String(rest[..<open.lowerBound]))) }
             let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.firstRange(of: "}}") else {
+            guard let close = find("}}", in: afterOpen) else {
                 return .failure(SpecError("unterminated placeholder '{{' in \"\(text)\""))
             }
-            let inner = afterOpen[..<close.lowerBound]
-            switch parsePlaceholder(inner) {
+            switch parsePlaceholder(afterOpen[..<close.lowerBound]) {
             case .success(let placeholder): parts.append(.placeholder(placeholder))
             case .failure(let error): return .failure(error)
             }
@@ -74,6 +73,22 @@ enum TemplateString {
         }
         if !rest.isEmpty { parts.append(.literal(String(rest))) }
         return .success(parts)
+    }
+
+    /// The first occurrence of a two-byte ASCII marker, found on UTF-8 bytes.
+    private static func find(_ marker: StaticString, in text: Substring) -> Range<Substring.Index>? {
+        let first = marker.utf8Start[0]
+        let second = marker.utf8Start[1]
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let next = utf8.index(after: i)
+            if utf8[i] == first, next != utf8.endIndex, utf8[next] == second {
+                return i..<utf8.index(after: next)
+            }
+            i = next
+        }
+        return nil
     }
 
     private static func parsePlaceholder(_ inner: Substring) -> Result<Placeholder, SpecError> {
