@@ -36,6 +36,9 @@ final class EventLoop: @unchecked Sendable {
         output.reserveCapacity(16 * 1024)
         let source = DispatchSource.makeReadSource(fileDescriptor: epoll.fd, queue: queue)
         source.setEventHandler { [weak self] in self?.serviceReadyConnections() }
+        // Dispatch may still be watching the descriptor until the cancellation completes.
+        let epollFD = epoll.fd
+        source.setCancelHandler { Socket.close(epollFD) }
         source.resume()
         readySource = source
         startTimer()
@@ -138,8 +141,6 @@ final class EventLoop: @unchecked Sendable {
         timer = nil
         readySource?.cancel()
         readySource = nil
-        let epollFD = epoll.fd
-        Socket.close(epollFD)
         let callback = drainedCallback
         drainedCallback = nil
         callback?()

@@ -64,6 +64,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var nextLoop = 0
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
+    /// Left when the listening socket is really closed (its source's cancel handler ran).
+    private let listenerClosed = DispatchGroup()
     public private(set) var port: UInt16 = 0
 
     public init(configuration: Configuration, responder: any HTTPResponder) {
@@ -87,7 +89,11 @@ public final class HTTPServer: @unchecked Sendable {
 
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
         source.setEventHandler { self.acceptConnections() }
-        source.setCancelHandler { Socket.close(fd) }
+        listenerClosed.enter()
+        source.setCancelHandler { [listenerClosed] in
+            Socket.close(fd)
+            listenerClosed.leave()
+        }
         acceptSource = source
         source.resume()
     }
@@ -134,6 +140,8 @@ public final class HTTPServer: @unchecked Sendable {
             }
             self.acceptSource = nil
             let group = DispatchGroup()
+            group.enter()
+            self.listenerClosed.notify(queue: self.acceptQueue) { group.leave() }
             for loop in self.loops {
                 group.enter()
                 loop.queue.async { loop.drain { group.leave() } }
