@@ -117,7 +117,7 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
         let path = "$"
-        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
         _ = string(members, "$schema", at: path)
         let name = string(members, "vendor", at: path) ?? ""
         let title = string(members, "title", at: path)
@@ -160,7 +160,129 @@ struct SpecDecoder: DiagnosticReporting {
                 report(errorsPath, "expected an object of scenario name to response")
             }
         }
-        return VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, file: file)
+        let triggers = members.first(where: { $0.key == "triggers" }).map { decodeTriggers($0.value, at: JSONPath.child(path, "triggers")) } ?? TriggerSpec()
+        return VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, triggers: triggers, file: file)
+    }
+
+    mutating func strings(_ members: [JSONMember], _ key: String, at path: String) -> [String]? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .array(let items) = value else {
+            report(JSONPath.child(path, key), "expected an array of strings")
+            return nil
+        }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            if case .string(let s) = item { out.append(s) } else { report(JSONPath.index(JSONPath.child(path, key), i), "expected a string") }
+        }
+        return out
+    }
+
+    mutating func bool(_ members: [JSONMember], _ key: String, at path: String) -> Bool? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .bool(let b) = value else {
+            report(JSONPath.child(path, key), "expected true or false")
+            return nil
+        }
+        return b
+    }
+
+    mutating func positiveNumber(_ members: [JSONMember], _ key: String, at path: String) -> Double? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .number(let text) = value, let number = Double(text), number > 0 else {
+            report(JSONPath.child(path, key), "expected a number greater than 0")
+            return nil
+        }
+        return number
+    }
+
+    mutating func decodeTriggers(_ value: JSONValue, at path: String) -> TriggerSpec {
+        var triggers = TriggerSpec()
+        guard let members = object(value, at: path, allowed: ["unknownPath", "wrongMethod", "malformedJSON", "contentType", "auth", "rateLimits"], required: []) else { return triggers }
+        triggers.unknownPath = string(members, "unknownPath", at: path)
+        triggers.wrongMethod = string(members, "wrongMethod", at: path)
+        triggers.malformedJSON = string(members, "malformedJSON", at: path)
+        if let rule = members.first(where: { $0.key == "contentType" })?.value {
+            let rulePath = JSONPath.child(path, "contentType")
+            if let fields = object(rule, at: rulePath, allowed: ["mediaType", "methods", "response"], required: ["mediaType", "response"]) {
+                triggers.contentType = ContentTypeRule(
+                    mediaType: string(fields, "mediaType", at: rulePath) ?? "",
+                    methods: strings(fields, "methods", at: rulePath) ?? ["POST", "PUT", "PATCH"],
+                    response: string(fields, "response", at: rulePath) ?? "")
+            }
+        }
+        if let auth = members.first(where: { $0.key == "auth" })?.value {
+            triggers.auth = decodeAuth(auth, at: JSONPath.child(path, "auth"))
+        }
+        if let limits = members.first(where: { $0.key == "rateLimits" })?.value {
+            triggers.rateLimits = decodeRateLimits(limits, at: JSONPath.child(path, "rateLimits"))
+        }
+        return triggers
+    }
+
+    mutating func decodeAuth(_ value: JSONValue, at path: String) -> AuthSpec? {
+        guard let members = object(value, at: path, allowed: ["credentials", "keys", "keysFromEnvironment", "profiles", "missing", "invalid", "readOnly", "missingScope", "noPlan", "unlessAccept"], required: ["credentials", "missing", "invalid"]) else { return nil }
+        var credentials: [AuthSpec.Credential] = []
+        if case .array(let items)? = members.first(where: { $0.key == "credentials" })?.value, !items.isEmpty {
+            for (i, item) in items.enumerated() {
+                let itemPath = JSONPath.index(JSONPath.child(path, "credentials"), i)
+                guard let fields = object(item, at: itemPath, allowed: ["header", "scheme", "basePaths"], required: ["header"]) else { continue }
+                credentials.append(AuthSpec.Credential(header: string(fields, "header", at: itemPath) ?? "", scheme: string(fields, "scheme", at: itemPath), basePaths: strings(fields, "basePaths", at: itemPath)))
+            }
+        } else {
+            report(JSONPath.child(path, "credentials"), "expected a non-empty array of {header, scheme?, basePaths?}")
+        }
+        var profiles: [(key: String, profile: AuthSpec.KeyProfile)] = []
+        if let value = members.first(where: { $0.key == "profiles" })?.value {
+            let profilesPath = JSONPath.child(path, "profiles")
+            if case .object(let entries) = value {
+                for entry in entries {
+                    let entryPath = JSONPath.child(profilesPath, entry.key)
+                    guard let fields = object(entry.value, at: entryPath, allowed: ["readOnly", "scopes", "plan"], required: []) else { continue }
+                    profiles.append((entry.key, AuthSpec.KeyProfile(readOnly: bool(fields, "readOnly", at: entryPath) ?? false, scopes: strings(fields, "scopes", at: entryPath), plan: bool(fields, "plan", at: entryPath) ?? true)))
+                }
+            } else {
+                report(profilesPath, "expected an object of key to {readOnly?, scopes?, plan?}")
+            }
+        }
+        var unlessAccept: (mediaType: String, response: String)?
+        if let value = members.first(where: { $0.key == "unlessAccept" })?.value {
+            let rulePath = JSONPath.child(path, "unlessAccept")
+            if let fields = object(value, at: rulePath, allowed: ["mediaType", "response"], required: ["mediaType", "response"]) {
+                unlessAccept = (string(fields, "mediaType", at: rulePath) ?? "", string(fields, "response", at: rulePath) ?? "")
+            }
+        }
+        return AuthSpec(
+            credentials: credentials,
+            keys: strings(members, "keys", at: path),
+            keysFromEnvironment: string(members, "keysFromEnvironment", at: path),
+            profiles: profiles,
+            missing: string(members, "missing", at: path) ?? "",
+            invalid: string(members, "invalid", at: path) ?? "",
+            readOnly: string(members, "readOnly", at: path),
+            missingScope: string(members, "missingScope", at: path),
+            noPlan: string(members, "noPlan", at: path),
+            unlessAccept: unlessAccept)
+    }
+
+    mutating func decodeRateLimits(_ value: JSONValue, at path: String) -> RateLimitSpec? {
+        guard let members = object(value, at: path, allowed: ["groups", "exceeded"], required: ["groups", "exceeded"]) else { return nil }
+        var groups: [RateLimitSpec.Group] = []
+        if case .array(let items)? = members.first(where: { $0.key == "groups" })?.value, !items.isEmpty {
+            for (i, item) in items.enumerated() {
+                let itemPath = JSONPath.index(JSONPath.child(path, "groups"), i)
+                guard let fields = object(item, at: itemPath, allowed: ["name", "limit", "window", "endpoints"], required: ["name", "limit", "window"]) else { continue }
+                var limit = 0
+                if case .number(let text)? = fields.first(where: { $0.key == "limit" })?.value, let n = Int(text), n > 0 {
+                    limit = n
+                } else {
+                    report(JSONPath.child(itemPath, "limit"), "expected a whole number of requests greater than 0")
+                }
+                groups.append(RateLimitSpec.Group(name: string(fields, "name", at: itemPath) ?? "", limit: limit, window: positiveNumber(fields, "window", at: itemPath) ?? 1, endpoints: strings(fields, "endpoints", at: itemPath)))
+            }
+        } else {
+            report(JSONPath.child(path, "groups"), "expected a non-empty array of {name, limit, window, endpoints?}")
+        }
+        return RateLimitSpec(groups: groups, exceeded: string(members, "exceeded", at: path) ?? "")
     }
 
     mutating func decodeHeaders(_ value: JSONValue?, at path: String) -> [HeaderSpec] {
@@ -194,7 +316,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
-        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios"], required: ["id", "method", "path", "response"]) else { return nil }
+        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope"], required: ["id", "method", "path", "response"]) else { return nil }
         let id = string(members, "id", at: path) ?? ""
         let method = string(members, "method", at: path) ?? ""
         let endpointPath = string(members, "path", at: path) ?? ""
@@ -215,7 +337,8 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         guard let response else { return nil }
-        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios)
+        let scope = string(members, "scope", at: path)
+        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope)
     }
 
     mutating func decodeNamedResponse(_ name: String, _ value: JSONValue, at path: String, allowEndpoints: Bool) -> NamedResponse? {
@@ -362,11 +485,78 @@ struct SpecValidator: DiagnosticReporting {
             validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(sharedBaseParameters))
         }
 
+        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
+
         // An endpoint scenario may not hide a catalog entry offered on the same endpoint.
         for (i, endpoint) in vendor.endpoints.enumerated() {
             for named in endpoint.scenarios {
                 if let entry = catalogNames[named.name.lowercased()], entry.endpoints == nil || entry.endpoints!.contains(endpoint.id) {
                     report(named.jsonPath, "scenario '\(named.name)' on endpoint '\(endpoint.id)' conflicts with the catalog entry $.errors[\"\(entry.name)\"] offered on the same endpoint (\(JSONPath.index("$.endpoints", i)))")
+                }
+            }
+        }
+    }
+
+    mutating func validateTriggers(_ vendor: VendorSpec, catalogNames: Set<String>, endpointIDs: Set<String>) {
+        let triggers = vendor.triggers
+        func reference(_ name: String?, at path: String) {
+            guard let name else { return }
+            if !catalogNames.contains(name.lowercased()) {
+                report(path, "'\(name)' is not in this vendor's error catalog ($.errors)")
+            }
+        }
+        reference(triggers.unknownPath, at: "$.triggers.unknownPath")
+        reference(triggers.wrongMethod, at: "$.triggers.wrongMethod")
+        reference(triggers.malformedJSON, at: "$.triggers.malformedJSON")
+        if let rule = triggers.contentType {
+            reference(rule.response, at: "$.triggers.contentType.response")
+            for (i, method) in rule.methods.enumerated() where !ScenarioLoader.httpMethods.contains(method) {
+                report("$.triggers.contentType.methods[\(i)]", "unknown method '\(method)'")
+            }
+        }
+        if let auth = triggers.auth {
+            reference(auth.missing, at: "$.triggers.auth.missing")
+            reference(auth.invalid, at: "$.triggers.auth.invalid")
+            reference(auth.readOnly, at: "$.triggers.auth.readOnly")
+            reference(auth.missingScope, at: "$.triggers.auth.missingScope")
+            reference(auth.noPlan, at: "$.triggers.auth.noPlan")
+            reference(auth.unlessAccept?.response, at: "$.triggers.auth.unlessAccept.response")
+            for (i, credential) in auth.credentials.enumerated() {
+                for (j, base) in (credential.basePaths ?? []).enumerated() where !vendor.basePaths.contains(base) {
+                    report("$.triggers.auth.credentials[\(i)].basePaths[\(j)]", "'\(base)' is not one of this vendor's basePaths")
+                }
+                if credential.header.isEmpty || !credential.header.utf8.allSatisfy({ $0.isHeaderNameChar }) {
+                    report("$.triggers.auth.credentials[\(i)].header", "'\(credential.header)' is not a valid header name")
+                }
+            }
+        } else {
+            for (i, endpoint) in vendor.endpoints.enumerated() where endpoint.scope != nil {
+                report("$.endpoints[\(i)].scope", "a scope needs $.triggers.auth to check it")
+            }
+        }
+        if let limits = triggers.rateLimits {
+            reference(limits.exceeded, at: "$.triggers.rateLimits.exceeded")
+            var names: Set<String> = []
+            var owner: [String: String] = [:]
+            var catchAll: String?
+            for (i, group) in limits.groups.enumerated() {
+                let path = "$.triggers.rateLimits.groups[\(i)]"
+                if !names.insert(group.name).inserted { report(JSONPath.child(path, "name"), "duplicate group name '\(group.name)'") }
+                guard let endpoints = group.endpoints else {
+                    if let other = catchAll {
+                        report(path, "groups '\(other)' and '\(group.name)' both list no endpoints; only one group may cover the rest")
+                    }
+                    catchAll = group.name
+                    continue
+                }
+                for (j, id) in endpoints.enumerated() {
+                    if !endpointIDs.contains(id) {
+                        report("\(path).endpoints[\(j)]", "unknown endpoint id '\(id)'")
+                    } else if let other = owner[id] {
+                        report("\(path).endpoints[\(j)]", "endpoint '\(id)' is already in group '\(other)'")
+                    } else {
+                        owner[id] = group.name
+                    }
                 }
             }
         }

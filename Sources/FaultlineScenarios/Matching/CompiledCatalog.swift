@@ -92,6 +92,8 @@ struct CompiledRoute: Sendable {
     let endpoint: Int
     let segments: [PathTemplate.Segment]
     let display: String
+    /// The base path this route was built from, as written in the file.
+    let basePath: String
 }
 
 struct CompiledVendor: Sendable {
@@ -100,16 +102,38 @@ struct CompiledVendor: Sendable {
     let mount: String
     let endpoints: [CompiledEndpoint]
     let routes: [CompiledRoute]
+    /// Catalog entries by lowercased name, for the triggers that answer with them.
+    let catalog: [String: CompiledResponse]
+    let authenticator: Authenticator?
+    /// The rate-limit group of each endpoint (by index), if any.
+    let endpointGroups: [RateLimiter.Group?]
 
-    init(spec: VendorSpec, mount: String) {
+    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], environment: (String) -> String? = Authenticator.environment) {
         self.spec = spec
         self.mount = mount
+        authenticator = spec.triggers.auth.map { Authenticator(spec: $0, environment: environment) }
+        var groups: [RateLimiter.Group] = []
+        for (i, group) in (spec.triggers.rateLimits?.groups ?? []).enumerated() {
+            var compiled = RateLimiter.Group(id: index * 1_000 + i, name: group.name, limit: group.limit, window: group.window)
+            for override in rateLimitOverrides where override.vendor == spec.name && (override.group == nil || override.group == group.name) {
+                compiled.limit = override.limit
+                compiled.window = override.window
+            }
+            groups.append(compiled)
+        }
+        let rateGroups = spec.triggers.rateLimits?.groups ?? []
+        endpointGroups = spec.endpoints.map { endpoint in
+            if let i = rateGroups.firstIndex(where: { $0.endpoints?.contains(endpoint.id) == true }) { return groups[i] }
+            if let i = rateGroups.firstIndex(where: { $0.endpoints == nil }) { return groups[i] }
+            return nil
+        }
         var endpoints: [CompiledEndpoint] = []
         var routes: [CompiledRoute] = []
         let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
         // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
-        for (index, endpoint) in spec.endpoints.enumerated() {
+        self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        for (endpointIndex, endpoint) in spec.endpoints.enumerated() {
             var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
             for named in endpoint.scenarios {
                 responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
@@ -124,9 +148,9 @@ struct CompiledVendor: Sendable {
                 if i > 0 { byStatus[response.status, default: []].append(i) }
             }
             let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
-            for base in bases {
+            for (base, basePath) in zip(bases, spec.basePaths) {
                 let full = PathTemplate(segments: base.segments + path.segments)
-                routes.append(CompiledRoute(endpoint: index, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames)))
+                routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath))
             }
             let displayBase = spec.basePaths.first ?? ""
             endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), responses: responses, names: names, byStatus: byStatus))

@@ -33,10 +33,8 @@ enum FaultlineResponses {
         return make(status: 404, code: "no-endpoint", members: members)
     }
 
-    static func methodNotAllowed(request: HTTPRequest, allowed: [String]) -> HTTPResponse {
-        var methods = allowed
-        if methods.contains("GET") { methods.append("HEAD") }
-        return make(
+    static func methodNotAllowed(request: HTTPRequest, allowed methods: [String]) -> HTTPResponse {
+        make(
             status: 405,
             code: "method-not-allowed",
             members: [

@@ -17,11 +17,14 @@ public final class ScenarioEngine: HTTPResponder {
         public var scenarioHeader: String = "X-Faultline-Scenario"
         /// Mount only this vendor, at `/` instead of `/<vendor>`.
         public var singleVendor: String?
+        /// Replace the limits declared in the files (`--rate-limit aftership=3/1s`).
+        public var rateLimitOverrides: [RateLimitOverride]
 
-        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil) {
+        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = []) {
             self.scenarioParameter = scenarioParameter
             self.scenarioHeader = scenarioHeader
             self.singleVendor = singleVendor
+            self.rateLimitOverrides = rateLimitOverrides
         }
     }
 
@@ -34,19 +37,35 @@ public final class ScenarioEngine: HTTPResponder {
     private let vendors: [CompiledVendor]
     /// First path segment → vendor, when vendors are mounted under their names.
     private let mounts: [Substring: Int]
+    /// Rate-limit buckets of every vendor.
+    public let rateLimiter: RateLimiter
 
-    public init(catalog: ScenarioCatalog, options: Options = Options()) throws {
+    /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
+    public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
+
+    public init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
         self.options = options
+        self.rateLimiter = rateLimiter
+        for override in options.rateLimitOverrides {
+            guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
+                throw ConfigurationError(description: "--rate-limit: no vendor named '\(override.vendor)'")
+            }
+            let groups = vendor.triggers.rateLimits?.groups.map(\.name) ?? []
+            if groups.isEmpty { throw ConfigurationError(description: "--rate-limit: vendor '\(override.vendor)' declares no rate limits") }
+            if let group = override.group, !groups.contains(group) {
+                throw ConfigurationError(description: "--rate-limit: vendor '\(override.vendor)' has no group '\(group)' (groups: \(groups.joined(separator: ", ")))")
+            }
+        }
         if let only = options.singleVendor {
             guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [CompiledVendor(spec: spec, mount: "")]
+            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, environment: environment)]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.map { CompiledVendor(spec: $0, mount: "/" + $0.name) }
+            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, environment: environment) }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
@@ -78,27 +97,89 @@ public final class ScenarioEngine: HTTPResponder {
                 if !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }
                 continue
             }
-            return respond(request, vendor: vendor, endpoint: endpoint, pathParameters: parameters)
+            return respond(request, vendor: vendor, route: route, pathParameters: parameters)
         }
+        var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
         if !allowed.isEmpty {
-            return FaultlineResponses.methodNotAllowed(request: request, allowed: allowed)
+            var methods = allowed
+            if methods.contains("GET") { methods.append("HEAD") }
+            if let name = vendor.spec.triggers.wrongMethod, var response = trigger(name, "wrong-method", vendor, &context) {
+                response.headers.replaceOrAdd(name: "Allow", value: methods.joined(separator: ", "))
+                return response
+            }
+            return FaultlineResponses.methodNotAllowed(request: request, allowed: methods)
+        }
+        if let name = vendor.spec.triggers.unknownPath, let response = trigger(name, "unknown-path", vendor, &context) {
+            return response
         }
         return FaultlineResponses.noEndpoint(request: request, vendors: vendors, within: vendorIndex)
     }
 
-    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, endpoint: CompiledEndpoint, pathParameters: [(name: String, value: Substring)]) -> HTTPResponse {
-        var index = 0
+    /// The request reached an endpoint. A named scenario answers as asked; otherwise the
+    /// request is judged as the real API would: authentication, rate limit, content type,
+    /// body syntax, then the endpoint's own response.
+    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)]) -> HTTPResponse {
+        let endpoint = vendor.endpoints[route.endpoint]
+        let spec = vendor.spec.endpoints[route.endpoint]
+        let group = vendor.endpointGroups[route.endpoint]
+        var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
+        let credential = vendor.authenticator?.credential(in: request, basePath: route.basePath)
+        let bucket = credential ?? ""
+
         if let name = scenarioName(in: request), !name.isEmpty {
+            // An explicit scenario wins and uses none of the key's allowance; the headers still
+            // show the limiter's state.
+            if let group { context.rate = rateLimiter.peek(group, key: bucket) }
             switch Self.select(name, in: endpoint) {
-            case .found(let i): index = i
+            case .found(let i):
+                return endpoint.responses[i].render(&context)
             case .unknown:
                 return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
             case .ambiguous(let candidates):
                 return FaultlineResponses.ambiguousStatus(name, vendor: vendor, endpoint: endpoint, candidates: candidates)
             }
         }
-        var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
-        return endpoint.responses[index].render(&context)
+
+        let method = request.method == "HEAD" ? "GET" : request.method
+        if let authenticator = vendor.authenticator,
+           let (failure, name) = authenticator.check(credential, request: request, method: method, scope: spec.scope) {
+            if let group { context.rate = rateLimiter.peek(group, key: bucket) }
+            if failure == .missingScope { context.requiredScope = spec.scope }
+            if let response = trigger(name, failure.rawValue, vendor, &context) { return response }
+        }
+        if let group {
+            let (allowed, state) = rateLimiter.take(group, key: bucket)
+            context.rate = state
+            if !allowed, let name = vendor.spec.triggers.rateLimits?.exceeded, let response = trigger(name, "rate-limit", vendor, &context) {
+                return response
+            }
+        }
+        if let rule = vendor.spec.triggers.contentType, rule.methods.contains(method), !Self.hasMediaType(request, rule.mediaType),
+           let response = trigger(rule.response, "content-type", vendor, &context) {
+            return response
+        }
+        if let name = vendor.spec.triggers.malformedJSON, !request.body.isEmpty, context.body() == nil,
+           let response = trigger(name, "malformed-json", vendor, &context) {
+            return response
+        }
+        return endpoint.responses[0].render(&context)
+    }
+
+    /// Renders the catalog entry a trigger answers with, marked with `Faultline-Trigger` so a
+    /// test author can see why the vendor's error came.
+    private func trigger(_ name: String, _ reason: String, _ vendor: CompiledVendor, _ context: inout RenderContext) -> HTTPResponse? {
+        guard let compiled = vendor.catalog[name.lowercased()] else { return nil }
+        var response = compiled.render(&context)
+        response.headers.add(name: "Faultline-Trigger", value: reason)
+        response.logLabel = "\(compiled.name) (\(reason))"
+        return response
+    }
+
+    /// Whether `Content-Type` names `mediaType` (parameters such as charset ignored).
+    static func hasMediaType(_ request: HTTPRequest, _ mediaType: String) -> Bool {
+        guard let value = request.headers["Content-Type"] else { return false }
+        let media = value.utf8.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false).first.map { Substring($0).trimmingWhitespace() } ?? ""
+        return HTTPHeaders.equalsIgnoringCase(media.utf8, mediaType.utf8)
     }
 
     enum Selection: Equatable {

@@ -8,6 +8,8 @@ public struct VendorSpec: Sendable {
     public var endpoints: [EndpointSpec]
     /// The error catalog, in file order.
     public var errors: [NamedResponse]
+    /// Checks the vendor makes by itself (issue: triggers).
+    public var triggers: TriggerSpec
     /// The file it came from (for messages).
     public var file: String
 }
@@ -19,6 +21,8 @@ public struct EndpointSpec: Sendable {
     public var description: String?
     public var response: ResponseSpec
     public var scenarios: [NamedResponse]
+    /// The token scope this endpoint requires (Price2b `shipping:write`).
+    public var scope: String?
 }
 
 public struct NamedResponse: Sendable {

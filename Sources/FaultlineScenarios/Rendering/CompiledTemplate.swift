@@ -2,6 +2,16 @@ import FaultlineHTTP
 
 /// A body or header value prepared at load time: literal bytes with holes. A template with
 /// no placeholders is one literal, sent without any work per request.
+extension TemplateSource {
+    /// Sources whose value is always a number, emitted unquoted in a whole-string placeholder.
+    var isNumeric: Bool {
+        switch self {
+        case .epoch, .rate: true
+        default: false
+        }
+    }
+}
+
 struct CompiledTemplate: Sendable {
     enum Segment: Sendable {
         case literal([UInt8])
@@ -139,7 +149,7 @@ struct CompiledTemplate: Sendable {
         case .json(let value):
             value.serialize(into: &out)
         case .text(let s):
-            if case .epoch = p.source {
+            if p.source.isNumeric {
                 out.append(contentsOf: s.utf8)
             } else if kind == .number, JSONValue.isNumberLiteral(s) {
                 out.append(contentsOf: s.utf8)

@@ -15,6 +15,10 @@ struct RenderContext {
     let request: HTTPRequest
     let pathParameters: [(name: String, value: Substring)]
     let scenarioParameter: String
+    /// The limiter's state for this request, when its endpoint is rate limited.
+    var rate: RateLimitState?
+    /// The scope the endpoint requires, when a missing scope is being answered.
+    var requiredScope: String?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -57,6 +61,16 @@ struct RenderContext {
             return .text(Timestamps.iso8601(now() + time_t(offset)))
         case .epoch(let offset):
             return .text(String(now() + time_t(offset)))
+        case .rate(let field):
+            guard let rate else { return .missing }
+            switch field {
+            case .limit: return .text(String(rate.limit))
+            case .remaining: return .text(String(rate.remaining))
+            case .reset: return .text(String(rate.reset))
+            case .retryAfter: return rate.retryAfter.map { .text(String($0)) } ?? .missing
+            }
+        case .requiredScope:
+            return requiredScope.map { .text($0) } ?? .missing
         }
     }
 
@@ -67,7 +81,7 @@ struct RenderContext {
         return t
     }
 
-    private mutating func body() -> JSONValue? {
+    mutating func body() -> JSONValue? {
         if let parsedBody { return parsedBody }
         let value = request.body.isEmpty ? nil : try? JSONParser.parse(request.body)
         parsedBody = .some(value)

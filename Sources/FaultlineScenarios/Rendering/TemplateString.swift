@@ -10,6 +10,14 @@ enum TemplateSource: Sendable, Equatable {
     case objectId
     case now(offset: Int)
     case epoch(offset: Int)
+    /// The rate limiter's state for this request's key and endpoint group.
+    case rate(RateField)
+    /// The scope the endpoint requires (for a missing-scope answer).
+    case requiredScope
+}
+
+enum RateField: String, Sendable, Equatable, CaseIterable {
+    case limit, remaining, reset, retryAfter
 }
 
 enum BodyPathComponent: Sendable, Equatable {
@@ -113,6 +121,7 @@ enum TemplateString {
         case "requestPath": return .success(.requestPath)
         case "now": return .success(.now(offset: 0))
         case "epoch": return .success(.epoch(offset: 0))
+        case "auth.scope": return .success(.requiredScope)
         default: break
         }
         for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
@@ -121,6 +130,12 @@ enum TemplateString {
                 return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds, e.g. \(prefix)+3600"))
             }
             return .success(prefix == "now" ? .now(offset: offset) : .epoch(offset: offset))
+        }
+        if let field = text.stripping("rate.") {
+            guard let rate = RateField(rawValue: field) else {
+                return .failure(SpecError("'\(text)': rate values are rate.limit, rate.remaining, rate.reset and rate.retryAfter"))
+            }
+            return .success(.rate(rate))
         }
         if let name = text.stripping("path.") { return name.isEmpty ? .failure(SpecError("'path.' needs a parameter name")) : .success(.path(name)) }
         if let name = text.stripping("query.") { return name.isEmpty ? .failure(SpecError("'query.' needs a parameter name")) : .success(.query(name)) }
@@ -131,7 +146,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FaultlineHTTP
+
+/// A vendor's authentication, compiled from `triggers.auth`: where the key is, which keys are
+/// valid, what each key may do, and which catalog entry answers each failure.
+struct Authenticator: Sendable {
+    enum Failure: String, Sendable {
+        case missing = "auth-missing"
+        case invalid = "auth-invalid"
+        case noPlan = "auth-no-plan"
+        case readOnly = "auth-read-only"
+        case missingScope = "auth-missing-scope"
+        case notAccepted = "auth-not-accepted"
+    }
+
+    let spec: AuthSpec
+    /// nil: any non-empty key is valid.
+    let validKeys: Set<String>?
+    let profiles: [String: AuthSpec.KeyProfile]
+
+    init(spec: AuthSpec, environment: (String) -> String? = Authenticator.environment) {
+        self.spec = spec
+        var keys: Set<String>?
+        if let listed = spec.keys { keys = Set(listed) }
+        if let variable = spec.keysFromEnvironment, let value = environment(variable) {
+            let fromEnvironment = value.split(separator: ",").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+            keys = (keys ?? []).union(fromEnvironment)
+        }
+        validKeys = keys
+        profiles = Dictionary(spec.profiles.map { ($0.key, $0.profile) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// The key or token the request carries under `basePath`: nil when absent, "" when malformed.
+    func credential(in request: HTTPRequest, basePath: String) -> String? {
+        for credential in spec.credentials where credential.basePaths == nil || credential.basePaths!.contains(basePath) {
+            guard let value = request.headers[credential.header] else { continue }
+            guard let scheme = credential.scheme else { return value }
+            let prefix = scheme + " "
+            guard value.utf8.count > prefix.utf8.count, HTTPHeaders.equalsIgnoringCase(value.utf8.prefix(prefix.utf8.count), prefix.utf8) else { return "" }
+            return String(Substring(value.utf8.dropFirst(prefix.utf8.count).drop(while: { $0 == UInt8(ascii: " ") })))
+        }
+        return nil
+    }
+
+    /// The failure this request meets, and the catalog entry that answers it; nil when it passes.
+    func check(_ credential: String?, request: HTTPRequest, method: String, scope: String?) -> (failure: Failure, response: String)? {
+        let key = credential ?? ""
+        var result: (Failure, String)?
+        if key.isEmpty {
+            result = credential == nil ? (.missing, spec.missing) : (.invalid, spec.invalid)
+        } else if let validKeys, !validKeys.contains(key) {
+            result = (.invalid, spec.invalid)
+        }
+        if let (failure, _) = result {
+            if let rule = spec.unlessAccept, !Self.accepts(request, rule.mediaType) {
+                return (.notAccepted, rule.response)
+            }
+            return (failure, result!.1)
+        }
+        guard let profile = profiles[key] else { return nil }
+        if !profile.plan, let response = spec.noPlan { return (.noPlan, response) }
+        if profile.readOnly, method != "GET", let response = spec.readOnly { return (.readOnly, response) }
+        if let scope, let scopes = profile.scopes, !scopes.contains(scope), let response = spec.missingScope {
+            return (.missingScope, response)
+        }
+        return nil
+    }
+
+    /// Whether the request's `Accept` lists `mediaType` (or `*/*`, or a matching `type/*`).
+    static func accepts(_ request: HTTPRequest, _ mediaType: String) -> Bool {
+        let wanted = mediaType.lowercased()
+        let wantedType = wanted.split(separator: "/").first.map(String.init) ?? wanted
+        for field in request.headers.values("Accept") {
+            for range in field.split(separator: ",") {
+                let media = range.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
+                if media == wanted || media == "*/*" || media == wantedType + "/*" { return true }
+            }
+        }
+        return false
+    }
+}

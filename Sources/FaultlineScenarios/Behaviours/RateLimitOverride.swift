@@ -1,0 +1,35 @@
+/// A limit given on the command line, replacing the file's: `aftership=3/1s` (every group of
+/// the vendor) or `price2b.quotes=2/60s`. Windows: `s`, `Ns`, `m`/`min`, `Nm`, `h`.
+public struct RateLimitOverride: Sendable, Equatable {
+    public var vendor: String
+    public var group: String?
+    public var limit: Int
+    public var window: Double
+
+    public init(vendor: String, group: String? = nil, limit: Int, window: Double) {
+        self.vendor = vendor
+        self.group = group
+        self.limit = limit
+        self.window = window
+    }
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        let target = parts[0].split(separator: ".", maxSplits: 1)
+        let rate = parts[1].split(separator: "/", maxSplits: 1)
+        guard let vendorName = target.first, !vendorName.isEmpty, rate.count == 2, let limit = Int(rate[0]), limit > 0,
+              let window = Self.seconds(rate[1]), window > 0 else { return nil }
+        self.init(vendor: String(vendorName), group: target.count == 2 ? String(target[1]) : nil, limit: limit, window: window)
+    }
+
+    private static func seconds(_ text: Substring) -> Double? {
+        let units: [(String, Double)] = [("min", 60), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            if number.isEmpty { return scale }
+            return Double(number).map { $0 * scale }
+        }
+        return Double(text)
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// What a client is told about its limit: the `X-RateLimit-*` values and, when it has no
+/// request left, how long to wait.
+public struct RateLimitState: Sendable, Equatable {
+    public var limit: Int
+    public var remaining: Int
+    /// Unix time (seconds) at which the key's allowance is whole again.
+    public var reset: Int
+    /// Seconds until the next request is allowed; set only when this one was refused.
+    public var retryAfter: Int?
+}
+
+/// A token bucket per (group, key): `limit` tokens, refilled continuously at `limit / window`
+/// per second. The only shared mutable state of the rate-limit behaviour, behind one lock.
+public final class RateLimiter: Sendable {
+    public struct Group: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        public var limit: Int
+        public var window: Double
+
+        var refillPerSecond: Double { Double(limit) / window }
+    }
+
+    private struct BucketKey: Hashable {
+        let group: Int
+        let key: String
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    /// Buckets kept at most; past it, buckets that have refilled completely are dropped
+    /// (they hold nothing a fresh bucket would not).
+    public let maxBuckets: Int
+    private let buckets = Mutex<[BucketKey: Bucket]>([:])
+    private let clock: @Sendable () -> (monotonic: Double, wall: Double)
+
+    public init(maxBuckets: Int = 100_000, clock: @escaping @Sendable () -> (monotonic: Double, wall: Double) = RateLimiter.systemClock) {
+        self.maxBuckets = maxBuckets
+        self.clock = clock
+    }
+
+    @Sendable public static func systemClock() -> (monotonic: Double, wall: Double) {
+        var mono = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &mono)
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        return (Double(mono.tv_sec) + Double(mono.tv_nsec) / 1e9, Double(wall.tv_sec) + Double(wall.tv_nsec) / 1e9)
+    }
+
+    /// Takes one request from the key's allowance, if there is one.
+    public func take(_ group: Group, key: String) -> (allowed: Bool, state: RateLimitState) {
+        let now = clock()
+        return buckets.withLock { buckets in
+            let id = BucketKey(group: group.id, key: key)
+            var bucket = refilled(buckets[id], group, now.monotonic)
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            if buckets[id] == nil && buckets.count >= maxBuckets { prune(&buckets, now.monotonic) }
+            buckets[id] = bucket
+            return (allowed, state(bucket, group, now.wall, refused: !allowed))
+        }
+    }
+
+    /// The key's state without using any of it (for responses a test asked for by name).
+    public func peek(_ group: Group, key: String) -> RateLimitState {
+        let now = clock()
+        return buckets.withLock { buckets in
+            state(refilled(buckets[BucketKey(group: group.id, key: key)], group, now.monotonic), group, now.wall, refused: false)
+        }
+    }
+
+    /// Forgets every bucket.
+    public func reset() {
+        buckets.withLock { $0.removeAll() }
+    }
+
+    private func refilled(_ bucket: Bucket?, _ group: Group, _ now: Double) -> Bucket {
+        guard var bucket else { return Bucket(tokens: Double(group.limit), updated: now) }
+        bucket.tokens = min(Double(group.limit), bucket.tokens + (now - bucket.updated) * group.refillPerSecond)
+        bucket.updated = now
+        return bucket
+    }
+
+    private func state(_ bucket: Bucket, _ group: Group, _ wall: Double, refused: Bool) -> RateLimitState {
+        let missing = Double(group.limit) - bucket.tokens
+        let reset = Int((wall + missing / group.refillPerSecond).rounded(.up))
+        let retryAfter = refused ? max(1, Int(((1 - bucket.tokens) / group.refillPerSecond).rounded(.up))) : nil
+        return RateLimitState(limit: group.limit, remaining: max(0, Int(bucket.tokens.rounded(.down))), reset: reset, retryAfter: retryAfter)
+    }
+
+    private func prune(_ buckets: inout [BucketKey: Bucket], _ now: Double) {
+        buckets = buckets.filter { _, bucket in bucket.tokens < 1 || now - bucket.updated < 1 }
+        if buckets.count >= maxBuckets { buckets.removeAll() }
+    }
+}
