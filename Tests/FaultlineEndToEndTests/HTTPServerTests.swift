@@ -139,7 +139,7 @@ import Glibc
         let server = try TestServer.start { $0.idleTimeout = 0.3 }
         defer { server.stop() }
         let client = try server.client(timeout: 3)
-        #expect(try client.request("GET", "/trackbot/v1/shipments").status == 200)
+        #expect(try client.request("GET", "/trackbot/v1/shipments?scenario=default").status == 200)
         let started = Clock.now()
         #expect(client.isClosedByServer())
         let waited = Clock.now() - started
@@ -164,7 +164,7 @@ import Glibc
     @Test func shutdownClosesIdleConnectionsAndStopsAccepting() throws {
         let server = try TestServer.start()
         let client = try server.client()
-        #expect(try client.request("GET", "/trackbot/v1/shipments").status == 200)
+        #expect(try client.request("GET", "/trackbot/v1/shipments?scenario=default").status == 200)
         let port = server.port
         server.stop()
         #expect(client.isClosedByServer())

@@ -103,7 +103,7 @@ extension HTTPRequest {
     }
 
     @Test func templatesFillValuesFromPathQueryAndBody() {
-        let (got, body) = respond("GET", "/aftership/v4/trackings/dhl/JD0141?lang=en")
+        let (got, body) = respond("GET", "/aftership/v4/trackings/dhl/JD0141?lang=en", headers: ["Host": "h", "aftership-api-key": "k"])
         #expect(got.status == 200)
         #expect(body.contains(#""slug":"dhl""#) && body.contains(#""tracking_number":"JD0141""#))
         let (_, inv) = respond("POST", "/price2b/api/v1/orders/7/ship?scenario=INV_002&product=SKU-9&product_id=999&available_stock=abc", body: "{}")
@@ -123,7 +123,7 @@ extension HTTPRequest {
     }
 
     @Test func generatedIdsHaveTheVendorsShapes() throws {
-        let (_, created) = respond("POST", "/aftership/v4/trackings", body: #"{"tracking":{"tracking_number":"1Z"}}"#)
+        let (_, created) = respond("POST", "/aftership/v4/trackings", headers: ["Host": "h", "aftership-api-key": "k"], body: #"{"tracking":{"tracking_number":"1Z"}}"#)
         let id = try #require(created.split(separator: "\"").drop { $0 != "id" }.dropFirst(2).first)
         #expect(id.count == 24 && id.allSatisfy { $0.isLowercase || $0.isNumber })
         let (_, label) = respond("POST", "/flexforward/labels?scenario=courier_error", body: "{}")
@@ -133,21 +133,23 @@ extension HTTPRequest {
         #expect(again != label)
     }
 
-    @Test func unknownPathsGetFaultlinesOwnAnswerNeverAVendorOne() {
+    @Test func pathsOutsideEveryVendorGetFaultlinesOwnAnswer() {
         let (outside, body) = respond("GET", "/nowhere")
         #expect(outside.status == 404)
         #expect(outside.headers["Faultline-Error"] == "no-endpoint")
         #expect(body.contains(#""mount":"/aftership""#))
-        let (inside, listing) = respond("GET", "/trackbot/v1/parcels")
-        #expect(inside.headers["Faultline-Error"] == "no-endpoint")
-        #expect(listing.contains("GET /trackbot/v1/shipments/{id}"))
     }
 
-    @Test func aKnownPathWithTheWrongMethodListsTheAllowedOnes() {
-        let (response, _) = respond("PATCH", "/generic/api/v1/users/5")
-        #expect(response.status == 405)
-        #expect(response.headers["Allow"] == "GET, PUT, DELETE, HEAD")
-        #expect(response.headers["Faultline-Error"] == "method-not-allowed")
+    @Test func aVendorWithoutTriggersListsItsEndpointsForAnUnknownPathAndAWrongMethod() throws {
+        let vendor = try ScenarioLoader.parse(VendorFile.make(), file: "acme.json").get()
+        let plain = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        let unknown = plain.respond(to: .make("GET", "/acme/v1/parcels"))
+        #expect(unknown.headers["Faultline-Error"] == "no-endpoint")
+        #expect(String(decoding: unknown.body, as: UTF8.self).contains("GET /acme/v1/things/{id}"))
+        let wrong = plain.respond(to: .make("DELETE", "/acme/v1/things/1"))
+        #expect(wrong.status == 405)
+        #expect(wrong.headers["Allow"] == "GET, HEAD")
+        #expect(wrong.headers["Faultline-Error"] == "method-not-allowed")
     }
 
     @Test func aLiteralSegmentWinsOverAParameterWhateverTheFileOrder() throws {
@@ -167,7 +169,9 @@ extension HTTPRequest {
         let single = try ScenarioEngine(catalog: engine.catalog, options: .init(singleVendor: "aftership"))
         let response = single.respond(to: .make("POST", "/v4/trackings?scenario=4003", body: "{}"))
         #expect(response.status == 400)
-        #expect(single.respond(to: .make("GET", "/aftership/v4/trackings")).headers["Faultline-Error"] == "no-endpoint")
+        let unmounted = single.respond(to: .make("GET", "/aftership/v4/trackings"))
+        #expect(unmounted.status == 404)
+        #expect(unmounted.headers["Faultline-Trigger"] == "unknown-path")
         #expect(throws: ScenarioEngine.ConfigurationError.self) { try ScenarioEngine(catalog: engine.catalog, options: .init(singleVendor: "nobody")) }
     }
 

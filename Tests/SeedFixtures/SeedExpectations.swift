@@ -139,8 +139,10 @@ public enum SeedExpectations {
     ]
 
     private static func price2b(_ code: String, status: Int, body: String, method: String = "POST", path: String, headers: [(String, String)] = []) -> SeedExpectation {
-        .make("price2b", method, "\(path)?scenario=\(code)", requestBody: method == "GET" ? nil : "{}", status: status,
-              headers: [("X-RateLimit-Limit", "60")] + headers, body: body)
+        // Price2b's documented limits: 30 quotes a minute, 60 for the standard group.
+        let limit = path.hasSuffix("/shipping/quotes") ? "30" : "60"
+        return .make("price2b", method, "\(path)?scenario=\(code)", requestBody: method == "GET" ? nil : "{}", status: status,
+                     headers: [("X-RateLimit-Limit", limit)] + headers, body: body)
     }
 
     private static func price2bSimple(_ code: String, _ message: String, status: Int, method: String = "POST", path: String) -> SeedExpectation {

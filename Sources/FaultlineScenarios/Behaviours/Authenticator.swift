@@ -36,9 +36,10 @@ struct Authenticator: Sendable {
         getenv(name).map { String(cString: $0) }
     }
 
-    /// The key or token the request carries under `basePath`: nil when absent, "" when malformed.
-    func credential(in request: HTTPRequest, basePath: String) -> String? {
-        for credential in spec.credentials where credential.basePaths == nil || credential.basePaths!.contains(basePath) {
+    /// The key or token the request carries under `basePath` (any base path when nil): nil
+    /// when absent, "" when malformed.
+    func credential(in request: HTTPRequest, basePath: String?) -> String? {
+        for credential in spec.credentials where basePath == nil || credential.basePaths == nil || credential.basePaths!.contains(basePath!) {
             guard let value = request.headers[credential.header] else { continue }
             guard let scheme = credential.scheme else { return value }
             let prefix = scheme + " "

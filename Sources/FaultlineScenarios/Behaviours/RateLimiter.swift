@@ -23,6 +23,13 @@ public final class RateLimiter: Sendable {
         public var limit: Int
         public var window: Double
 
+        public init(id: Int, name: String, limit: Int, window: Double) {
+            self.id = id
+            self.name = name
+            self.limit = limit
+            self.window = window
+        }
+
         var refillPerSecond: Double { Double(limit) / window }
     }
 

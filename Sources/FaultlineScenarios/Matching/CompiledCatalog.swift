@@ -107,6 +107,8 @@ struct CompiledVendor: Sendable {
     let authenticator: Authenticator?
     /// The rate-limit group of each endpoint (by index), if any.
     let endpointGroups: [RateLimiter.Group?]
+    /// The group that covers endpoints not listed elsewhere (shown on unknown-path answers).
+    let defaultGroup: RateLimiter.Group?
 
     init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], environment: (String) -> String? = Authenticator.environment) {
         self.spec = spec
@@ -122,6 +124,7 @@ struct CompiledVendor: Sendable {
             groups.append(compiled)
         }
         let rateGroups = spec.triggers.rateLimits?.groups ?? []
+        defaultGroup = rateGroups.firstIndex(where: { $0.endpoints == nil }).map { groups[$0] }
         endpointGroups = spec.endpoints.map { endpoint in
             if let i = rateGroups.firstIndex(where: { $0.endpoints?.contains(endpoint.id) == true }) { return groups[i] }
             if let i = rateGroups.firstIndex(where: { $0.endpoints == nil }) { return groups[i] }

@@ -100,6 +100,9 @@ public final class ScenarioEngine: HTTPResponder {
             return respond(request, vendor: vendor, route: route, pathParameters: parameters)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
+        if let group = vendor.defaultGroup {
+            context.rate = rateLimiter.peek(group, key: vendor.authenticator?.credential(in: request, basePath: nil) ?? "")
+        }
         if !allowed.isEmpty {
             var methods = allowed
             if methods.contains("GET") { methods.append("HEAD") }
@@ -154,13 +157,13 @@ public final class ScenarioEngine: HTTPResponder {
                 return response
             }
         }
-        if let rule = vendor.spec.triggers.contentType, rule.methods.contains(method), !Self.hasMediaType(request, rule.mediaType),
-           let response = trigger(rule.response, "content-type", vendor, &context) {
-            return response
+        if let rule = vendor.spec.triggers.contentType, rule.methods.contains(method), !Self.hasMediaType(request, rule.mediaType) {
+            context.triggerMessage = "Content-Type must be \(rule.mediaType)."
+            if let response = trigger(rule.response, "content-type", vendor, &context) { return response }
         }
-        if let name = vendor.spec.triggers.malformedJSON, !request.body.isEmpty, context.body() == nil,
-           let response = trigger(name, "malformed-json", vendor, &context) {
-            return response
+        if let name = vendor.spec.triggers.malformedJSON, !request.body.isEmpty, context.body() == nil {
+            context.triggerMessage = "The request body is not valid JSON."
+            if let response = trigger(name, "malformed-json", vendor, &context) { return response }
         }
         return endpoint.responses[0].render(&context)
     }

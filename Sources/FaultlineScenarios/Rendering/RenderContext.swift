@@ -19,6 +19,8 @@ struct RenderContext {
     var rate: RateLimitState?
     /// The scope the endpoint requires, when a missing scope is being answered.
     var requiredScope: String?
+    /// What a trigger found wrong, for `{{trigger.message}}`.
+    var triggerMessage: String?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -71,6 +73,8 @@ struct RenderContext {
             }
         case .requiredScope:
             return requiredScope.map { .text($0) } ?? .missing
+        case .triggerMessage:
+            return triggerMessage.map { .text($0) } ?? .missing
         }
     }
 

@@ -14,6 +14,8 @@ enum TemplateSource: Sendable, Equatable {
     case rate(RateField)
     /// The scope the endpoint requires (for a missing-scope answer).
     case requiredScope
+    /// What the trigger that answered found wrong, in plain words (e.g. malformed JSON).
+    case triggerMessage
 }
 
 enum RateField: String, Sendable, Equatable, CaseIterable {
@@ -122,6 +124,7 @@ enum TemplateString {
         case "now": return .success(.now(offset: 0))
         case "epoch": return .success(.epoch(offset: 0))
         case "auth.scope": return .success(.requiredScope)
+        case "trigger.message": return .success(.triggerMessage)
         default: break
         }
         for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
@@ -146,7 +149,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.
