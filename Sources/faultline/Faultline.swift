@@ -60,6 +60,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU.")
     var eventLoops: Int = 0
 
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
+    var rateLimits: [String] = []
+
     func run() throws {
         let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
         let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
@@ -67,7 +70,13 @@ struct Serve: ParsableCommand {
         guard !catalog.vendors.isEmpty else {
             throw ValidationError("no valid scenario file in \(location)")
         }
-        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor))
+        let overrides = try rateLimits.map { text in
+            guard let override = RateLimitOverride(parsing: text) else {
+                throw ValidationError("--rate-limit '\(text)': expected vendor[.group]=N/window, e.g. aftership=3/1s")
+            }
+            return override
+        }
+        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides))
 
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout
