@@ -38,7 +38,8 @@ import Glibc
         let wrongMethod = try client.request("PUT", "/flexforward/labels", headers: [("Authorization", "Bearer t")])
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.headers["Allow"] == "POST")
-        let created = try client.request("POST", "/flexforward/labels", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")], body: #"{"courier":"ups"}"#)
+        let label = #"{"idempotencyKey":"k","courier":"ups","service":{"shipperAccountId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","productCode":"STD"},"shipment":{"shipTo":{"address":{"countryCode":"GB"}},"parcels":[{"weight":1}]}}"#
+        let created = try client.request("POST", "/flexforward/labels", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")], body: label)
         #expect(created.status == 201)
         #expect(created.text.contains(#""status":"created","courier":"ups""#))
         let redirect = try client.request("GET", "/price2b/api/v1/orders", headers: [("Accept", "text/html")])

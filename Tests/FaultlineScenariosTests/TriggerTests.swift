@@ -117,7 +117,7 @@ import FaultlineScenarios
         #expect(response.status == 400)
         #expect(response.headers["Faultline-Trigger"] == "content-type")
         #expect(response.body.hasPrefix(#"{"error":"Validation failed","details":[{"field":"idempotencyKey","message":"is required"}"#))
-        let withCharset = send("POST", "/flexforward/labels", ["Authorization": "Bearer t", "Content-Type": "application/json; charset=utf-8"], body: #"{"courier":"dhl"}"#)
+        let withCharset = send("POST", "/flexforward/labels", ["Authorization": "Bearer t", "Content-Type": "application/json; charset=utf-8"], body: ValidBodies.label(courier: "dhl"))
         #expect(withCharset.status == 201)
         #expect(withCharset.body.contains(#""courier":"dhl""#))
     }
@@ -160,9 +160,9 @@ import FaultlineScenarios
     @Test func price2bLimitsQuotesSeparatelyAndPutsTheWaitInTheBody() throws {
         let limited = try ScenarioEngine(catalog: engine.catalog, options: .init(rateLimitOverrides: [RateLimitOverride(vendor: "price2b", group: "quotes", limit: 2, window: 60)]), environment: { _ in nil })
         let headers: HTTPHeaders = ["Authorization": "Bearer p2b", "Accept": "application/json"]
-        #expect(send("POST", "/price2b/api/v1/shipping/quotes", headers, body: "{}", to: limited).status == 201)
-        #expect(send("POST", "/price2b/api/v1/shipping/quotes", headers, body: "{}", to: limited).status == 201)
-        let refused = send("POST", "/price2b/api/v1/shipping/quotes", headers, body: "{}", to: limited)
+        #expect(send("POST", "/price2b/api/v1/shipping/quotes", headers, body: ValidBodies.quote, to: limited).status == 201)
+        #expect(send("POST", "/price2b/api/v1/shipping/quotes", headers, body: ValidBodies.quote, to: limited).status == 201)
+        let refused = send("POST", "/price2b/api/v1/shipping/quotes", headers, body: ValidBodies.quote, to: limited)
         #expect(refused.status == 429)
         #expect(refused.body == #"{"success":false,"message":"Too many requests. Please retry after 30 seconds.","error_code":"RATE_001","retry_after":30}"#)
         #expect(refused.headers["Retry-After"] == "30")
@@ -182,4 +182,13 @@ import FaultlineScenarios
             try ScenarioEngine(catalog: engine.catalog, options: .init(rateLimitOverrides: [RateLimitOverride(vendor: "price2b", group: "nope", limit: 1, window: 1)]))
         }
     }
+}
+
+/// Request bodies that pass the bundled files' validation rules.
+enum ValidBodies {
+    static func label(courier: String = "yunexpress", countryCode: String = "US", weight: String = "1.5") -> String {
+        #"{"idempotencyKey":"key-1","courier":"\#(courier)","service":{"shipperAccountId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","productCode":"STD"},"shipment":{"shipTo":{"contact":{"firstName":"Ada","email":"ada@example.com"},"address":{"countryCode":"\#(countryCode)"}},"parcels":[{"weight":\#(weight)}]}}"#
+    }
+
+    static let quote = #"{"origin":{"country":"US"},"destination":{"country":"DE","postal_code":"10115"},"packages":[{"weight":2}]}"#
 }

@@ -197,7 +197,10 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeTriggers(_ value: JSONValue, at path: String) -> TriggerSpec {
         var triggers = TriggerSpec()
-        guard let members = object(value, at: path, allowed: ["unknownPath", "wrongMethod", "malformedJSON", "contentType", "auth", "rateLimits"], required: []) else { return triggers }
+        guard let members = object(value, at: path, allowed: ["unknownPath", "wrongMethod", "malformedJSON", "contentType", "auth", "rateLimits", "validation"], required: []) else { return triggers }
+        if let validation = members.first(where: { $0.key == "validation" })?.value {
+            triggers.validation = decodeValidation(validation, at: JSONPath.child(path, "validation"))
+        }
         triggers.unknownPath = string(members, "unknownPath", at: path)
         triggers.wrongMethod = string(members, "wrongMethod", at: path)
         triggers.malformedJSON = string(members, "malformedJSON", at: path)
@@ -264,6 +267,99 @@ struct SpecDecoder: DiagnosticReporting {
             unlessAccept: unlessAccept)
     }
 
+    mutating func number(_ members: [JSONMember], _ key: String, at path: String) -> Double? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .number(let text) = value, let number = Double(text) else {
+            report(JSONPath.child(path, key), "expected a number")
+            return nil
+        }
+        return number
+    }
+
+    mutating func count(_ members: [JSONMember], _ key: String, at path: String) -> Int? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard case .number(let text) = value, let number = Int(text), number >= 0 else {
+            report(JSONPath.child(path, key), "expected a whole number, 0 or more")
+            return nil
+        }
+        return number
+    }
+
+    mutating func decodeRule(_ value: JSONValue, at path: String) -> ValidationRule? {
+        let keys = ["in", "field", "name", "required", "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "enum", "format", "message", "response"]
+        guard let members = object(value, at: path, allowed: keys, required: ["field"]) else { return nil }
+        var location = ValidationRule.Location.body
+        if let text = string(members, "in", at: path) {
+            if let parsed = ValidationRule.Location(rawValue: text) { location = parsed } else { report(JSONPath.child(path, "in"), "expected body, query or path") }
+        }
+        var type: ValidationRule.ValueType?
+        if let text = string(members, "type", at: path) {
+            type = ValidationRule.ValueType(rawValue: text)
+            if type == nil { report(JSONPath.child(path, "type"), "unknown type '\(text)' (\(ValidationRule.ValueType.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        }
+        var format: ValidationRule.Format?
+        if let text = string(members, "format", at: path) {
+            format = ValidationRule.Format(rawValue: text)
+            if format == nil { report(JSONPath.child(path, "format"), "unknown format '\(text)' (\(ValidationRule.Format.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        }
+        var enumValues: [String]?
+        if let value = members.first(where: { $0.key == "enum" })?.value {
+            if case .array(let items) = value, !items.isEmpty {
+                enumValues = items.map { item in item.stringValue ?? item.serializedString }
+            } else {
+                report(JSONPath.child(path, "enum"), "expected a non-empty array of allowed values")
+            }
+        }
+        let pattern = string(members, "pattern", at: path)
+        if let pattern, (try? Regex(pattern)) == nil {
+            report(JSONPath.child(path, "pattern"), "'\(pattern)' is not a valid regular expression")
+        }
+        return ValidationRule(
+            location: location, field: string(members, "field", at: path) ?? "", name: string(members, "name", at: path),
+            required: bool(members, "required", at: path) ?? false, type: type,
+            minimum: number(members, "minimum", at: path), maximum: number(members, "maximum", at: path),
+            exclusiveMinimum: number(members, "exclusiveMinimum", at: path), exclusiveMaximum: number(members, "exclusiveMaximum", at: path),
+            minLength: count(members, "minLength", at: path), maxLength: count(members, "maxLength", at: path),
+            pattern: pattern, enumValues: enumValues, format: format, message: string(members, "message", at: path), response: string(members, "response", at: path))
+    }
+
+    mutating func decodeValidation(_ value: JSONValue, at path: String) -> ValidationSpec? {
+        guard let members = object(value, at: path, allowed: ["mode", "response", "responses", "at", "collection", "item", "messages", "nameStyle"], required: ["response"]) else { return nil }
+        var mode = ValidationSpec.Mode.all
+        if let text = string(members, "mode", at: path) {
+            if let parsed = ValidationSpec.Mode(rawValue: text) { mode = parsed } else { report(JSONPath.child(path, "mode"), "expected all or first") }
+        }
+        var collection = ValidationSpec.Collection.list
+        if let text = string(members, "collection", at: path) {
+            if let parsed = ValidationSpec.Collection(rawValue: text) { collection = parsed } else { report(JSONPath.child(path, "collection"), "expected list or map") }
+        }
+        var nameStyle = ValidationSpec.NameStyle.path
+        if let text = string(members, "nameStyle", at: path) {
+            if let parsed = ValidationSpec.NameStyle(rawValue: text) { nameStyle = parsed } else { report(JSONPath.child(path, "nameStyle"), "expected path, key, words or capitalized") }
+        }
+        func kindMap(_ key: String) -> [String: String] {
+            guard let value = members.first(where: { $0.key == key })?.value else { return [:] }
+            let mapPath = JSONPath.child(path, key)
+            guard case .object(let entries) = value else {
+                report(mapPath, "expected an object of rule kind to text")
+                return [:]
+            }
+            var out: [String: String] = [:]
+            for entry in entries {
+                guard ValidationKind(rawValue: entry.key) != nil else {
+                    report(JSONPath.child(mapPath, entry.key), "unknown rule kind '\(entry.key)' (\(ValidationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    continue
+                }
+                if case .string(let text) = entry.value { out[entry.key] = text } else { report(JSONPath.child(mapPath, entry.key), "expected a string") }
+            }
+            return out
+        }
+        return ValidationSpec(
+            mode: mode, response: string(members, "response", at: path) ?? "", responses: kindMap("responses"),
+            at: string(members, "at", at: path), collection: collection, item: members.first(where: { $0.key == "item" })?.value,
+            messages: kindMap("messages"), nameStyle: nameStyle)
+    }
+
     mutating func decodeRateLimits(_ value: JSONValue, at path: String) -> RateLimitSpec? {
         guard let members = object(value, at: path, allowed: ["groups", "exceeded"], required: ["groups", "exceeded"]) else { return nil }
         var groups: [RateLimitSpec.Group] = []
@@ -316,7 +412,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
-        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope"], required: ["id", "method", "path", "response"]) else { return nil }
+        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope", "validate"], required: ["id", "method", "path", "response"]) else { return nil }
         let id = string(members, "id", at: path) ?? ""
         let method = string(members, "method", at: path) ?? ""
         let endpointPath = string(members, "path", at: path) ?? ""
@@ -338,7 +434,18 @@ struct SpecDecoder: DiagnosticReporting {
         }
         guard let response else { return nil }
         let scope = string(members, "scope", at: path)
-        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope)
+        var rules: [ValidationRule] = []
+        if let value = members.first(where: { $0.key == "validate" })?.value {
+            let rulesPath = JSONPath.child(path, "validate")
+            if case .array(let items) = value {
+                for (i, item) in items.enumerated() {
+                    if let rule = decodeRule(item, at: JSONPath.index(rulesPath, i)) { rules.append(rule) }
+                }
+            } else {
+                report(rulesPath, "expected an array of rules")
+            }
+        }
+        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
     }
 
     mutating func decodeNamedResponse(_ name: String, _ value: JSONValue, at path: String, allowEndpoints: Bool) -> NamedResponse? {
@@ -532,6 +639,39 @@ struct SpecValidator: DiagnosticReporting {
         } else {
             for (i, endpoint) in vendor.endpoints.enumerated() where endpoint.scope != nil {
                 report("$.endpoints[\(i)].scope", "a scope needs $.triggers.auth to check it")
+            }
+        }
+        if let validation = triggers.validation {
+            reference(validation.response, at: "$.triggers.validation.response")
+            for (kind, name) in validation.responses.sorted(by: { $0.key < $1.key }) {
+                reference(name, at: "$.triggers.validation.responses.\(kind)")
+            }
+            if validation.mode == .all {
+                if let at = validation.at {
+                    let entry = vendor.errors.first { $0.name.lowercased() == validation.response.lowercased() }
+                    if let entry, case .json(let body) = entry.response.body {
+                        if CompiledVendor.replacing(at.split(separator: ".").map(String.init), in: body, with: .null) == nil {
+                            report("$.triggers.validation.at", "'\(at)' is not a path in the body of $.errors[\"\(entry.name)\"]")
+                        }
+                    } else if entry != nil {
+                        report("$.triggers.validation.at", "the validation response has no JSON body to put violations in")
+                    }
+                } else {
+                    report("$.triggers.validation", "mode 'all' needs 'at': where in the response body the violations go")
+                }
+            }
+        }
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            for (j, rule) in endpoint.validate.enumerated() {
+                let path = "$.endpoints[\(i)].validate[\(j)]"
+                reference(rule.response, at: path + ".response")
+                if triggers.validation == nil && rule.response == nil {
+                    report(path, "validation rules need $.triggers.validation (how violations are answered) or a 'response' of their own")
+                }
+                if rule.location == .path, let template = try? PathTemplate.parse(endpoint.path, allowEmpty: false).get(), !template.parameterNames.contains(rule.field) {
+                    report(path + ".field", "the endpoint's path has no parameter '\(rule.field)'")
+                }
+                if rule.field.isEmpty { report(path + ".field", "a rule needs a field") }
             }
         }
         if let limits = triggers.rateLimits {

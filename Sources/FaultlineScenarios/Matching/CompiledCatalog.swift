@@ -109,6 +109,10 @@ struct CompiledVendor: Sendable {
     let endpointGroups: [RateLimiter.Group?]
     /// The group that covers endpoints not listed elsewhere (shown on unknown-path answers).
     let defaultGroup: RateLimiter.Group?
+    /// Each endpoint's `validate` rules (by index).
+    let validators: [RequestValidator]
+    /// The validation entry with `{{violations}}` put where its violations go (mode `all`).
+    let validationResponse: CompiledResponse?
 
     init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], environment: (String) -> String? = Authenticator.environment) {
         self.spec = spec
@@ -136,6 +140,18 @@ struct CompiledVendor: Sendable {
         // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        let validation = spec.triggers.validation
+        validators = spec.endpoints.map { RequestValidator(rules: $0.validate, spec: validation) }
+        if let validation, validation.mode == .all, let at = validation.at,
+           let entry = spec.errors.first(where: { $0.name.lowercased() == validation.response.lowercased() }),
+           case .json(let body) = entry.response.body,
+           let replaced = Self.replacing(at.split(separator: ".").map(String.init), in: body, with: .string("{{violations}}")) {
+            var variant = entry.response
+            variant.body = .json(replaced)
+            validationResponse = CompiledResponse(name: entry.name, spec: variant, vendorHeaders: spec.headers)
+        } else {
+            validationResponse = nil
+        }
         for (endpointIndex, endpoint) in spec.endpoints.enumerated() {
             var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
             for named in endpoint.scenarios {
@@ -171,6 +187,17 @@ struct CompiledVendor: Sendable {
             }
             return a.offset < b.offset
         }.map(\.element)
+    }
+}
+
+extension CompiledVendor {
+    /// `body` with the value at the dotted `path` replaced; nil when the path does not exist.
+    static func replacing(_ path: [String], in body: JSONValue, with value: JSONValue) -> JSONValue? {
+        guard let key = path.first else { return value }
+        guard case .object(var members) = body, let i = members.firstIndex(where: { $0.key == key }),
+              let replaced = replacing(Array(path.dropFirst()), in: members[i].value, with: value) else { return nil }
+        members[i].value = replaced
+        return .object(members)
     }
 }
 

@@ -165,7 +165,47 @@ public final class ScenarioEngine: HTTPResponder {
             context.triggerMessage = "The request body is not valid JSON."
             if let response = trigger(name, "malformed-json", vendor, &context) { return response }
         }
+        let validator = vendor.validators[route.endpoint]
+        if !validator.isEmpty, let spec = vendor.spec.triggers.validation {
+            let found = validator.check(request, body: context.body(), pathParameters: pathParameters)
+            if let first = found.first, let response = answer(found, first: first, spec: spec, vendor: vendor, &context) {
+                return response
+            }
+        }
         return endpoint.responses[0].render(&context)
+    }
+
+    /// Violations in the vendor's way: a rule's own entry, the first violation alone, or every
+    /// violation as a list or map inside the validation entry.
+    private func answer(_ found: [Violation], first: Violation, spec: ValidationSpec, vendor: CompiledVendor, _ context: inout RenderContext) -> HTTPResponse? {
+        context.violation = first
+        context.triggerMessage = first.message
+        if let own = first.response { return trigger(own, "validation", vendor, &context) }
+        switch spec.mode {
+        case .first:
+            return trigger(spec.responses[first.kind.rawValue] ?? spec.response, "validation", vendor, &context)
+        case .all:
+            switch spec.collection {
+            case .list:
+                let item = spec.item ?? .object([JSONMember(key: "field", value: .string("{{violation.field}}")), JSONMember(key: "message", value: .string("{{violation.message}}"))])
+                context.violations = .array(found.map { RequestValidator.fill(item, with: $0) })
+            case .map:
+                var grouped: [JSONMember] = []
+                for violation in found {
+                    if let i = grouped.firstIndex(where: { $0.key == violation.field }), case .array(let messages) = grouped[i].value {
+                        grouped[i].value = .array(messages + [.string(violation.message)])
+                    } else {
+                        grouped.append(JSONMember(key: violation.field, value: .array([.string(violation.message)])))
+                    }
+                }
+                context.violations = .object(grouped)
+            }
+            guard let variant = vendor.validationResponse else { return trigger(spec.response, "validation", vendor, &context) }
+            var response = variant.render(&context)
+            response.headers.add(name: "Faultline-Trigger", value: "validation")
+            response.logLabel = "\(variant.name) (validation)"
+            return response
+        }
     }
 
     /// Renders the catalog entry a trigger answers with, marked with `Faultline-Trigger` so a

@@ -23,6 +23,8 @@ public struct EndpointSpec: Sendable {
     public var scenarios: [NamedResponse]
     /// The token scope this endpoint requires (Price2b `shipping:write`).
     public var scope: String?
+    /// Checks on the request's fields, in order.
+    public var validate: [ValidationRule] = []
 }
 
 public struct NamedResponse: Sendable {

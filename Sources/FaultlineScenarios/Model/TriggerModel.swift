@@ -10,6 +10,7 @@ public struct TriggerSpec: Sendable {
     public var contentType: ContentTypeRule?
     public var auth: AuthSpec?
     public var rateLimits: RateLimitSpec?
+    public var validation: ValidationSpec?
 }
 
 /// Requests with a body must say they send this media type.

@@ -123,7 +123,7 @@ struct CompiledTemplate: Sendable {
             case .literal(let bytes):
                 out.append(contentsOf: bytes)
             case .escapedText(let p):
-                switch context.resolve(p.source) {
+                switch context.resolve(p) {
                 case .text(let s): JSONValue.appendEscaped(s, to: &out)
                 case .json(let v):
                     if case .string(let s) = v { JSONValue.appendEscaped(s, to: &out) } else { JSONValue.appendEscaped(v.serializedString, to: &out) }
@@ -131,7 +131,7 @@ struct CompiledTemplate: Sendable {
                 }
             case .rawText(let p):
                 let text: String
-                switch context.resolve(p.source) {
+                switch context.resolve(p) {
                 case .text(let s): text = s
                 case .json(let v): text = v.stringValue ?? v.serializedString
                 case .missing: text = p.fallback ?? ""
@@ -145,7 +145,7 @@ struct CompiledTemplate: Sendable {
 
     private func renderTyped(_ p: Placeholder, _ context: inout RenderContext, into out: inout [UInt8]) {
         let kind = p.fallbackKind
-        switch context.resolve(p.source) {
+        switch context.resolve(p) {
         case .json(let value):
             value.serialize(into: &out)
         case .text(let s):

@@ -21,6 +21,10 @@ struct RenderContext {
     var requiredScope: String?
     /// What a trigger found wrong, for `{{trigger.message}}`.
     var triggerMessage: String?
+    /// The violation being answered, for `{{violation.*}}`.
+    var violation: Violation?
+    /// Every violation, rendered in the vendor's collection, for `{{violations}}`.
+    var violations: JSONValue?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -28,6 +32,18 @@ struct RenderContext {
         self.request = request
         self.pathParameters = pathParameters
         self.scenarioParameter = scenarioParameter
+    }
+
+    /// The placeholder's value: its source, else each alternative source in turn.
+    mutating func resolve(_ placeholder: Placeholder) -> Value {
+        let value = resolve(placeholder.source)
+        guard case .missing = value else { return value }
+        for alternative in placeholder.alternatives {
+            let next = resolve(alternative)
+            if case .missing = next { continue }
+            return next
+        }
+        return .missing
     }
 
     mutating func resolve(_ source: TemplateSource) -> Value {
@@ -75,6 +91,11 @@ struct RenderContext {
             return requiredScope.map { .text($0) } ?? .missing
         case .triggerMessage:
             return triggerMessage.map { .text($0) } ?? .missing
+        case .violation(let field):
+            guard let violation, let value = violation.value(field) else { return .missing }
+            return .text(value)
+        case .violations:
+            return violations.map { .json($0) } ?? .missing
         }
     }
 

@@ -16,6 +16,14 @@ enum TemplateSource: Sendable, Equatable {
     case requiredScope
     /// What the trigger that answered found wrong, in plain words (e.g. malformed JSON).
     case triggerMessage
+    /// A property of the validation violation being answered.
+    case violation(ViolationField)
+    /// Every violation, as the vendor's list or map (a JSON value).
+    case violations
+}
+
+enum ViolationField: String, Sendable, Equatable, CaseIterable {
+    case field, name, message, limit, expected, actual
 }
 
 enum RateField: String, Sendable, Equatable, CaseIterable {
@@ -29,6 +37,8 @@ enum BodyPathComponent: Sendable, Equatable {
 
 struct Placeholder: Sendable, Equatable {
     var source: TemplateSource
+    /// Further sources tried in order when `source` has no value: `{{a|b|fallback}}`.
+    var alternatives: [TemplateSource] = []
     /// Text used when the source has no value.
     var fallback: String?
 
@@ -102,17 +112,18 @@ enum TemplateString {
     }
 
     private static func parsePlaceholder(_ inner: Substring) -> Result<Placeholder, SpecError> {
-        var expression = inner
-        var fallback: String?
-        if let bar = inner.firstIndex(of: "|") {
-            expression = inner[..<bar]
-            fallback = String(inner[inner.index(after: bar)...].trimmingWhitespace())
+        // `source`, `source | fallback`, or `source | other.source | … | fallback`: every part
+        // but the last of three or more is a source; the last is literal text.
+        let parts = inner.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        var sources: [TemplateSource] = []
+        for part in parts.count > 2 ? parts.dropLast() : parts.prefix(1) {
+            switch parseSource(part) {
+            case .success(let s): sources.append(s)
+            case .failure(let e): return .failure(e)
+            }
         }
-        let source = expression.trimmingWhitespace()
-        switch parseSource(source) {
-        case .success(let s): return .success(Placeholder(source: s, fallback: fallback))
-        case .failure(let e): return .failure(e)
-        }
+        let fallback = parts.count > 1 ? String(parts[parts.count - 1]) : nil
+        return .success(Placeholder(source: sources[0], alternatives: Array(sources.dropFirst()), fallback: fallback))
     }
 
     private static func parseSource(_ text: Substring) -> Result<TemplateSource, SpecError> {
@@ -125,6 +136,7 @@ enum TemplateString {
         case "epoch": return .success(.epoch(offset: 0))
         case "auth.scope": return .success(.requiredScope)
         case "trigger.message": return .success(.triggerMessage)
+        case "violations": return .success(.violations)
         default: break
         }
         for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
@@ -133,6 +145,12 @@ enum TemplateString {
                 return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds, e.g. \(prefix)+3600"))
             }
             return .success(prefix == "now" ? .now(offset: offset) : .epoch(offset: offset))
+        }
+        if let field = text.stripping("violation.") {
+            guard let violation = ViolationField(rawValue: field) else {
+                return .failure(SpecError("'\(text)': violation values are \(ViolationField.allCases.map { "violation." + $0.rawValue }.joined(separator: ", "))"))
+            }
+            return .success(.violation(violation))
         }
         if let field = text.stripping("rate.") {
             guard let rate = RateField(rawValue: field) else {
@@ -149,7 +167,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.

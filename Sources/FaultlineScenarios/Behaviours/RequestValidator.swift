@@ -1,0 +1,330 @@
+import FaultlineHTTP
+
+/// One broken rule, with what messages and list items can say about it.
+struct Violation: Sendable {
+    let kind: ValidationKind
+    /// The field as the vendor writes it: `shipment.parcels[0].weight`.
+    let field: String
+    /// The field as messages name it (the rule's `name`, or by the vendor's name style).
+    let name: String
+    var message: String = ""
+    let limit: String?
+    let expected: String?
+    let actual: String?
+    /// The catalog entry the rule answers with on its own, if any.
+    let response: String?
+
+    func value(_ field: ViolationField) -> String? {
+        switch field {
+        case .field: self.field
+        case .name: name
+        case .message: message
+        case .limit: limit
+        case .expected: expected
+        case .actual: actual
+        }
+    }
+}
+
+/// An endpoint's `validate` rules, compiled: field paths split, patterns compiled.
+struct RequestValidator: @unchecked Sendable {
+    private enum Step: Sendable {
+        case key(String)
+        case each
+    }
+
+    private struct Rule {
+        let spec: ValidationRule
+        let steps: [Step]
+        let pattern: Regex<AnyRegexOutput>?
+        let message: [TemplatePart]?
+    }
+
+    private let rules: [Rule]
+    private let nameStyle: ValidationSpec.NameStyle
+    private let messages: [ValidationKind: [TemplatePart]]
+
+    var isEmpty: Bool { rules.isEmpty }
+
+    init(rules: [ValidationRule], spec: ValidationSpec?) {
+        self.rules = rules.map { rule in
+            Rule(spec: rule, steps: Self.steps(rule.field), pattern: rule.pattern.flatMap { try? Regex($0) },
+                 message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] })
+        }
+        nameStyle = spec?.nameStyle ?? .path
+        var messages: [ValidationKind: [TemplatePart]] = [:]
+        for kind in ValidationKind.allCases {
+            let text = spec?.messages[kind.rawValue] ?? Self.defaultMessages[kind]!
+            messages[kind] = (try? TemplateString.parse(text).get()) ?? [.literal(text)]
+        }
+        self.messages = messages
+    }
+
+    static let defaultMessages: [ValidationKind: String] = [
+        .required: "is required",
+        .type: "must be of type {{violation.expected}}",
+        .minimum: "must be greater than or equal to {{violation.limit}}",
+        .maximum: "must be less than or equal to {{violation.limit}}",
+        .exclusiveMinimum: "must be greater than {{violation.limit}}",
+        .exclusiveMaximum: "must be less than {{violation.limit}}",
+        .minLength: "must be at least {{violation.limit}} characters long",
+        .maxLength: "must be at most {{violation.limit}} characters long",
+        .pattern: "has an invalid format",
+        .enum: "must be one of {{violation.expected}}",
+        .format: "must be a valid {{violation.expected}}",
+    ]
+
+    /// `a.b[*].c` → key a, key b, each, key c.
+    private static func steps(_ field: String) -> [Step] {
+        var steps: [Step] = []
+        for part in field.split(separator: ".") {
+            var rest = part
+            while let bracket = rest.firstIndex(of: "[") {
+                if bracket > rest.startIndex { steps.append(.key(String(rest[..<bracket]))) }
+                steps.append(.each)
+                rest = rest[rest.index(after: bracket)...].drop(while: { $0 != "]" }).dropFirst()
+            }
+            if !rest.isEmpty { steps.append(.key(String(rest))) }
+        }
+        return steps
+    }
+
+    /// Every violation, in rule order.
+    func check(_ request: HTTPRequest, body: JSONValue?, pathParameters: [(name: String, value: Substring)]) -> [Violation] {
+        var found: [Violation] = []
+        for rule in rules {
+            let before = found.count
+            defer {
+                for i in before..<found.count {
+                    found[i].message = render(rule.message ?? messages[found[i].kind]!, found[i])
+                }
+            }
+            switch rule.spec.location {
+            case .body:
+                for (field, value) in Self.values(rule.steps, in: body, path: "") {
+                    if let violation = check(rule, field: field, value: value.map { .json($0) }) { found.append(violation) }
+                }
+            case .query:
+                let value = request.query.flatMap { QueryString.first(rule.spec.field, in: $0) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }) { found.append(violation) }
+            case .path:
+                let value = pathParameters.first { $0.name == rule.spec.field }.map { PercentDecoding.decode($0.value, plusAsSpace: false) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }) { found.append(violation) }
+            }
+        }
+        return found
+    }
+
+    /// The values a field path reaches, with their concrete paths (`[*]` expanded). A missing
+    /// last key yields nil there, so `required` can report it.
+    private static func values(_ steps: [Step], in value: JSONValue?, path: String) -> [(String, JSONValue?)] {
+        guard let step = steps.first else { return [(path, value)] }
+        let rest = Array(steps.dropFirst())
+        switch step {
+        case .key(let key):
+            let child = path.isEmpty ? key : path + "." + key
+            // Only the last key can be missing: a missing parent is its own rule's business.
+            guard case .object = value, let next = value?[key] else { return rest.isEmpty ? [(child, nil)] : [] }
+            return values(rest, in: next, path: child)
+        case .each:
+            guard case .array(let items) = value else { return [] }
+            return items.enumerated().flatMap { index, item in values(rest, in: item, path: "\(path)[\(index)]") }
+        }
+    }
+
+    private enum Input {
+        case json(JSONValue)
+        /// From the query or the path: always text, converted for numeric rules.
+        case text(String)
+    }
+
+    private func check(_ rule: Rule, field: String, value: Input?) -> Violation? {
+        let spec = rule.spec
+        func violation(_ kind: ValidationKind, limit: String? = nil, expected: String? = nil, actual: String? = nil) -> Violation {
+            Violation(kind: kind, field: field, name: spec.name ?? name(for: field), limit: limit, expected: expected, actual: actual, response: spec.response)
+        }
+        guard let value, !Self.isNull(value) else {
+            return spec.required ? violation(.required) : nil
+        }
+
+        // Type.
+        var number: Double?
+        var text: String?
+        switch value {
+        case .json(let json):
+            switch json {
+            case .number(let literal): number = Double(literal)
+            case .string(let s): text = s
+            default: break
+            }
+            if let type = spec.type, !Self.matches(json, type) {
+                return violation(.type, expected: type.rawValue)
+            }
+        case .text(let s):
+            text = s
+            if let type = spec.type {
+                switch type {
+                case .integer:
+                    guard let n = Int(s) else { return violation(.type, expected: type.rawValue, actual: s) }
+                    number = Double(n)
+                case .number:
+                    guard let n = Double(s) else { return violation(.type, expected: type.rawValue, actual: s) }
+                    number = n
+                case .boolean:
+                    guard s == "true" || s == "false" else { return violation(.type, expected: type.rawValue, actual: s) }
+                case .string:
+                    break
+                case .object, .array:
+                    return violation(.type, expected: type.rawValue, actual: s)
+                }
+            }
+        }
+
+        if let number {
+            if let limit = spec.minimum, number < limit { return violation(.minimum, limit: Self.format(limit), actual: Self.format(number)) }
+            if let limit = spec.maximum, number > limit { return violation(.maximum, limit: Self.format(limit), actual: Self.format(number)) }
+            if let limit = spec.exclusiveMinimum, number <= limit { return violation(.exclusiveMinimum, limit: Self.format(limit), actual: Self.format(number)) }
+            if let limit = spec.exclusiveMaximum, number >= limit { return violation(.exclusiveMaximum, limit: Self.format(limit), actual: Self.format(number)) }
+        }
+        if let text {
+            let length = text.count
+            if let limit = spec.minLength, length < limit { return violation(.minLength, limit: String(limit), actual: String(length)) }
+            if let limit = spec.maxLength, length > limit { return violation(.maxLength, limit: String(limit), actual: String(length)) }
+            if let pattern = rule.pattern, (try? pattern.firstMatch(in: text)) == nil { return violation(.pattern, expected: spec.pattern, actual: text) }
+            if let format = spec.format, !Self.matches(text, format) { return violation(.format, expected: Self.describe(format), actual: text) }
+        } else if spec.format != nil || spec.pattern != nil || spec.minLength != nil || spec.maxLength != nil, spec.type == nil {
+            return violation(.type, expected: "string")
+        }
+        if let allowed = spec.enumValues {
+            let actual: String
+            switch value {
+            case .json(let json): actual = json.stringValue ?? json.serializedString
+            case .text(let s): actual = s
+            }
+            if !allowed.contains(actual) { return violation(.enum, expected: allowed.joined(separator: ", "), actual: actual) }
+        }
+        return nil
+    }
+
+    private static func isNull(_ value: Input) -> Bool {
+        if case .json(.null) = value { return true }
+        return false
+    }
+
+    private static func matches(_ json: JSONValue, _ type: ValidationRule.ValueType) -> Bool {
+        switch (json, type) {
+        case (.string, .string), (.bool, .boolean), (.object, .object), (.array, .array), (.number, .number): true
+        case (.number(let literal), .integer): Int(literal) != nil || (Double(literal).map { $0 == $0.rounded() } ?? false)
+        default: false
+        }
+    }
+
+    static func matches(_ text: String, _ format: ValidationRule.Format) -> Bool {
+        let bytes = Array(text.utf8)
+        func isHex(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        switch format {
+        case .uuid:
+            guard bytes.count == 36 else { return false }
+            return bytes.enumerated().allSatisfy { i, b in [8, 13, 18, 23].contains(i) ? b == UInt8(ascii: "-") : isHex(b) }
+        case .country:
+            return CountryCodes.alpha2.contains(text)
+        case .email:
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+            return !text.contains(where: { $0 == " " })
+        case .dateTime:
+            // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM) (RFC 3339 §5.6).
+            guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+                  bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                  [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ isDigit(bytes[$0]) }) else { return false }
+            var i = 19
+            if bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                let start = i
+                while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+                if i == start { return false }
+            }
+            guard i < bytes.count else { return false }
+            if bytes[i] == UInt8(ascii: "Z") || bytes[i] == UInt8(ascii: "z") { return i == bytes.count - 1 }
+            guard bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-"), bytes.count - i == 6, bytes[i + 3] == UInt8(ascii: ":"),
+                  [1, 2, 4, 5].allSatisfy({ isDigit(bytes[i + $0]) }) else { return false }
+            return true
+        }
+    }
+
+    private static func describe(_ format: ValidationRule.Format) -> String {
+        switch format {
+        case .uuid: "UUID"
+        case .country: "ISO 3166-1 alpha-2 country code"
+        case .email: "email address"
+        case .dateTime: "ISO 8601 date-time"
+        }
+    }
+
+    /// `100` rather than `100.0`.
+    private static func format(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+    }
+
+    /// How a message names a field, by the vendor's style: `destination_country` as is, as
+    /// `destination country`, or as `Destination Country`.
+    private func name(for field: String) -> String {
+        let last = field.split(separator: ".").last.map(String.init) ?? field
+        switch nameStyle {
+        case .path:
+            return field
+        case .key:
+            return last
+        case .words:
+            return last.replacing("_", with: " ")
+        case .capitalized:
+            return last.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+        }
+    }
+
+    private func render(_ parts: [TemplatePart], _ violation: Violation) -> String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .placeholder(let p):
+                if case .violation(let field) = p.source, let value = violation.value(field) { out += value } else { out += p.fallback ?? "" }
+            }
+        }
+        return out
+    }
+
+    /// A list item (or any JSON) with `{{violation.*}}` strings filled in.
+    static func fill(_ template: JSONValue, with violation: Violation) -> JSONValue {
+        switch template {
+        case .string(let s):
+            guard TemplateString.mayHoldPlaceholder(s), let parts = try? TemplateString.parse(s).get() else { return template }
+            var out = ""
+            for part in parts {
+                switch part {
+                case .literal(let text): out += text
+                case .placeholder(let p):
+                    if case .violation(let field) = p.source, let value = violation.value(field) { out += value } else { out += p.fallback ?? "" }
+                }
+            }
+            return .string(out)
+        case .array(let items): return .array(items.map { fill($0, with: violation) })
+        case .object(let members): return .object(members.map { JSONMember(key: $0.key, value: fill($0.value, with: violation)) })
+        default: return template
+        }
+    }
+}
+
+enum CountryCodes {
+    /// ISO 3166-1 alpha-2 codes (officially assigned).
+    static let alpha2: Set<String> = Set("""
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
+    CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR \
+    GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO \
+    JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR \
+    MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO \
+    RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV \
+    TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    """.split(separator: " ").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty })
+}
