@@ -3,20 +3,11 @@ import FaultlineHTTP
 import FaultlineScenarios
 
 /// Field validation rendered in each vendor's shape, from real requests (no `?scenario=`).
-@Suite struct ValidationTests {
+@Suite struct ValidationTests: BundledEngineSuite {
     let engine: ScenarioEngine
 
     init() throws {
-        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(Bundled.scenarios)
-        #expect(diagnostics.isEmpty)
-        engine = try ScenarioEngine(catalog: catalog, environment: { _ in nil })
-    }
-
-    private func send(_ method: String, _ target: String, _ headers: HTTPHeaders, body: String = "", to engine: ScenarioEngine? = nil) -> (status: Int, headers: HTTPHeaders, body: String) {
-        var all: HTTPHeaders = ["Host": "localhost"]
-        for field in headers { all.add(name: field.name, value: field.value) }
-        let response = (engine ?? self.engine).respond(to: .make(method, target, headers: all, body: body))
-        return (response.status, response.headers, String(decoding: response.body, as: UTF8.self))
+        engine = try Self.loadBundledEngine()
     }
 
     let trackBot: HTTPHeaders = ["Authorization": "Bearer t"]

@@ -422,7 +422,8 @@ extension UnsafeBufferPointer<UInt8> {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> Substring {
+    /// The text without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    public func trimmingWhitespace() -> Substring {
         var s = Substring(self)
         while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
         while let c = s.last, c == " " || c == "\t" { s.removeLast() }

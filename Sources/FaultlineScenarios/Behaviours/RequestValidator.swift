@@ -96,7 +96,7 @@ struct RequestValidator: @unchecked Sendable {
             let before = found.count
             defer {
                 for i in before..<found.count {
-                    found[i].message = render(rule.message ?? messages[found[i].kind]!, found[i])
+                    found[i].message = Self.render(rule.message ?? messages[found[i].kind]!, found[i])
                 }
             }
             switch rule.spec.location {
@@ -283,7 +283,8 @@ struct RequestValidator: @unchecked Sendable {
         }
     }
 
-    private func render(_ parts: [TemplatePart], _ violation: Violation) -> String {
+    /// Text with `{{violation.*}}` filled in (other placeholders take their fallback).
+    private static func render(_ parts: [TemplatePart], _ violation: Violation) -> String {
         var out = ""
         for part in parts {
             switch part {
@@ -300,15 +301,7 @@ struct RequestValidator: @unchecked Sendable {
         switch template {
         case .string(let s):
             guard TemplateString.mayHoldPlaceholder(s), let parts = try? TemplateString.parse(s).get() else { return template }
-            var out = ""
-            for part in parts {
-                switch part {
-                case .literal(let text): out += text
-                case .placeholder(let p):
-                    if case .violation(let field) = p.source, let value = violation.value(field) { out += value } else { out += p.fallback ?? "" }
-                }
-            }
-            return .string(out)
+            return .string(render(parts, violation))
         case .array(let items): return .array(items.map { fill($0, with: violation) })
         case .object(let members): return .object(members.map { JSONMember(key: $0.key, value: fill($0.value, with: violation)) })
         default: return template

@@ -1,3 +1,5 @@
+import FaultlineHTTP
+
 /// Where a `{{ … }}` placeholder takes its value from.
 enum TemplateSource: Sendable, Equatable {
     case path(String)
@@ -199,14 +201,5 @@ enum TemplateString {
 extension Substring {
     func stripping(_ prefix: String) -> String? {
         hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> Substring {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return s
     }
 }
