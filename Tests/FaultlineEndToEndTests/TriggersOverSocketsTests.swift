@@ -83,4 +83,58 @@ import Glibc
         #expect(response.headers["Faultline-Trigger"] == "validation")
         #expect(response.headers["Content-Length"] == String(response.body.count))
     }
+
+    struct WireTrigger: CustomTestStringConvertible, Sendable {
+        let trigger: String
+        let method: String
+        let target: String
+        let headers: [(String, String)]
+        let body: String?
+        let status: Int
+        let expected: String
+        var testDescription: String { "\(trigger): \(method) \(target)" }
+    }
+
+    static let triggers: [WireTrigger] = [
+        // Missing credentials.
+        WireTrigger(trigger: "auth-missing", method: "GET", target: "/aftership/v4/trackings", headers: [], body: nil, status: 401, expected: #"{"meta":{"code":401,"type":"Unauthorized","message":"Invalid API key."},"data":{}}"#),
+        WireTrigger(trigger: "auth-missing", method: "GET", target: "/trackbot/v1/shipments", headers: [], body: nil, status: 401, expected: #"{"error":{"status":401,"message":"The API token in the request is missing or is invalid."}}"#),
+        WireTrigger(trigger: "auth-missing", method: "GET", target: "/flexforward/tracking/a1b2c3d4-e5f6-7890-abcd-ef1234567890", headers: [], body: nil, status: 401, expected: #"{"error":"Unauthorized"}"#),
+        WireTrigger(trigger: "auth-missing", method: "GET", target: "/generic/api/v1/users", headers: [], body: nil, status: 401, expected: #"{"error":{"code":"UNAUTHENTICATED","message":"Authentication credentials not provided or invalid."}}"#),
+        WireTrigger(trigger: "auth-missing", method: "GET", target: "/price2b/api/v1/orders", headers: [("Accept", "application/json")], body: nil, status: 401, expected: #"{"success":false,"message":"Unauthenticated.","error_code":"AUTH_001"}"#),
+        // Permissions.
+        WireTrigger(trigger: "auth-read-only", method: "DELETE", target: "/aftership/v4/trackings/ups/1Z999", headers: [("aftership-api-key", "read-only-key")], body: nil, status: 403, expected: #"{"meta":{"code":403,"type":"Forbidden","message":"The request is understood, but it has been refused or access is not allowed."},"data":{}}"#),
+        WireTrigger(trigger: "auth-no-plan", method: "GET", target: "/trackbot/v1/couriers", headers: [("Authorization", "Bearer no-plan-token")], body: nil, status: 402, expected: #"{"error":{"status":402,"message":"No active plan for the account or plan doesn't allow API/endpoint usage."}}"#),
+        WireTrigger(trigger: "auth-read-only", method: "PUT", target: "/generic/api/v1/users/7", headers: [("X-API-Key", "read-only-key")], body: "{}", status: 403, expected: #"{"error":{"code":"PERMISSION_DENIED","message":"You do not have permission to perform this action."}}"#),
+        WireTrigger(trigger: "auth-missing-scope", method: "POST", target: "/price2b/api/v1/orders/1/ship", headers: [("Authorization", "Bearer shipping-read-token"), ("Accept", "application/json")], body: "{}", status: 403, expected: #"{"success":false,"message":"This action requires the 'orders:write' scope.","error_code":"AUTH_003"}"#),
+        // Malformed JSON.
+        WireTrigger(trigger: "malformed-json", method: "POST", target: "/aftership/v4/trackings", headers: [("aftership-api-key", "k")], body: "{", status: 400, expected: #"{"meta":{"code":4001,"type":"BadRequest","message":"Invalid JSON data."},"data":{}}"#),
+        WireTrigger(trigger: "malformed-json", method: "POST", target: "/trackbot/v1/shipments", headers: [("Authorization", "Bearer t")], body: "{", status: 400, expected: #"{"error":{"status":400,"message":"The request is invalid."}}"#),
+        WireTrigger(trigger: "malformed-json", method: "POST", target: "/flexforward/labels", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")], body: "{", status: 400, expected: #"{"error":"Validation failed","details":[{"field":"body","message":"must be valid JSON"}]}"#),
+        WireTrigger(trigger: "malformed-json", method: "POST", target: "/generic/api/v1/users", headers: [("X-API-Key", "k")], body: "{", status: 400, expected: #"{"error":{"code":"INVALID_REQUEST","message":"The request body is not valid JSON."}}"#),
+        WireTrigger(trigger: "malformed-json", method: "POST", target: "/price2b/api/v1/customs/calculate", headers: [("Authorization", "Bearer t"), ("Accept", "application/json")], body: "{", status: 400, expected: #"{"success":false,"message":"Malformed request syntax.","error_code":"BAD_REQUEST"}"#),
+        WireTrigger(trigger: "content-type", method: "POST", target: "/flexforward/labels", headers: [("Authorization", "Bearer t")], body: "{}", status: 400, expected: #"{"error":"Validation failed","details":[{"field":"idempotencyKey","message":"is required"},{"field":"courier","message":"is required"},{"field":"service","message":"is required"},{"field":"shipment","message":"is required"}]}"#),
+        // Unknown paths and wrong methods.
+        WireTrigger(trigger: "unknown-path", method: "GET", target: "/aftership/v4/parcels", headers: [("aftership-api-key", "k")], body: nil, status: 404, expected: #"{"meta":{"code":404,"type":"NotFound","message":"The URI requested is invalid or the resource requested does not exist."},"data":{}}"#),
+        WireTrigger(trigger: "unknown-path", method: "GET", target: "/trackbot/v1/parcels", headers: [], body: nil, status: 404, expected: #"{"error":{"status":404,"message":"The requested resource does not exist."}}"#),
+        WireTrigger(trigger: "unknown-path", method: "GET", target: "/flexforward/parcels", headers: [], body: nil, status: 404, expected: #"{"error":"Not Found"}"#),
+        WireTrigger(trigger: "unknown-path", method: "GET", target: "/generic/api/v1/parcels", headers: [], body: nil, status: 404, expected: #"{"error":{"code":"RESOURCE_NOT_FOUND","message":"The requested resource could not be found."}}"#),
+        WireTrigger(trigger: "unknown-path", method: "GET", target: "/price2b/api/v1/parcels", headers: [], body: nil, status: 404, expected: #"{"success":false,"message":"The requested resource was not found.","error_code":"NOT_FOUND"}"#),
+        WireTrigger(trigger: "wrong-method", method: "PATCH", target: "/aftership/v4/couriers", headers: [], body: nil, status: 405, expected: #"{"meta":{"code":405,"type":"MethodNotAllowed","message":"The method is not allowed for the requested URI."},"data":{}}"#),
+        WireTrigger(trigger: "wrong-method", method: "PATCH", target: "/trackbot/v1/couriers", headers: [], body: nil, status: 405, expected: #"{"error":{"status":405,"message":"The requested method is not allowed for this resource."}}"#),
+        WireTrigger(trigger: "wrong-method", method: "PATCH", target: "/flexforward/labels", headers: [], body: nil, status: 405, expected: #"{"error":"Method Not Allowed"}"#),
+        WireTrigger(trigger: "wrong-method", method: "PATCH", target: "/generic/api/v1/users", headers: [], body: nil, status: 405, expected: #"{"error":{"code":"METHOD_NOT_ALLOWED","message":"The PATCH method is not allowed for this resource."}}"#),
+        WireTrigger(trigger: "wrong-method", method: "PATCH", target: "/price2b/api/v1/orders", headers: [], body: nil, status: 405, expected: #"{"success":false,"message":"The PATCH method is not supported for this route.","error_code":"METHOD_NOT_ALLOWED"}"#),
+    ]
+
+    @Test(arguments: triggers)
+    func eachVendorsTriggersAnswerOnTheWire(_ trigger: WireTrigger) throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let response = try server.client().request(trigger.method, trigger.target, headers: trigger.headers, body: trigger.body)
+        #expect(response.status == trigger.status)
+        #expect(response.text == trigger.expected)
+        #expect(response.headers["Faultline-Trigger"] == trigger.trigger)
+        if trigger.trigger == "wrong-method" { #expect(response.headers["Allow"] != nil) }
+    }
 }
