@@ -42,23 +42,41 @@ struct RequestValidator: @unchecked Sendable {
 
     private let rules: [Rule]
     private let nameStyle: ValidationSpec.NameStyle
-    private let messages: [ValidationKind: [TemplatePart]]
+    private let messages: Messages
 
     var isEmpty: Bool { rules.isEmpty }
 
-    init(rules: [ValidationRule], spec: ValidationSpec?) {
-        self.rules = rules.map { rule in
-            Rule(spec: rule, steps: Self.steps(rule.field), pattern: rule.pattern.flatMap { try? Regex($0) },
-                 message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] })
-        }
-        nameStyle = spec?.nameStyle ?? .path
-        var messages: [ValidationKind: [TemplatePart]] = [:]
+    /// The vendor's message templates per rule kind, parsed once for all its endpoints.
+    typealias Messages = [ValidationKind: [TemplatePart]]
+
+    static func messages(for spec: ValidationSpec?) -> Messages {
+        var messages: Messages = [:]
         for kind in ValidationKind.allCases {
-            let text = spec?.messages[kind.rawValue] ?? Self.defaultMessages[kind]!
+            let text = spec?.messages[kind.rawValue] ?? defaultMessages[kind]!
             messages[kind] = (try? TemplateString.parse(text).get()) ?? [.literal(text)]
         }
+        return messages
+    }
+
+    init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages, patterns: inout [String: Regex<AnyRegexOutput>]) {
+        self.rules = rules.map { rule in
+            var compiled: Regex<AnyRegexOutput>?
+            if let pattern = rule.pattern {
+                // Building a Regex parses its pattern: do it once per distinct pattern.
+                compiled = patterns[pattern] ?? (try? Regex(pattern))
+                patterns[pattern] = compiled
+            }
+            return Rule(spec: rule, steps: Self.steps(rule.field), pattern: compiled,
+                 message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] })
+        }
+        self.nameStyle = nameStyle
         self.messages = messages
     }
+
+    static let empty: RequestValidator = {
+        var none: [String: Regex<AnyRegexOutput>] = [:]
+        return RequestValidator(rules: [], nameStyle: .path, messages: [:], patterns: &none)
+    }()
 
     static let defaultMessages: [ValidationKind: String] = [
         .required: "is required",

@@ -141,7 +141,11 @@ struct CompiledVendor: Sendable {
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let validation = spec.triggers.validation
-        validators = spec.endpoints.map { RequestValidator(rules: $0.validate, spec: validation) }
+        let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : [:]
+        var patterns: [String: Regex<AnyRegexOutput>] = [:]
+        validators = spec.endpoints.map { endpoint in
+            endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
+        }
         if let validation, validation.mode == .all, let at = validation.at,
            let entry = spec.errors.first(where: { $0.name.lowercased() == validation.response.lowercased() }),
            case .json(let body) = entry.response.body,

@@ -1,4 +1,5 @@
 import FaultlineHTTP
+import Synchronization
 
 /// Where a `{{ … }}` placeholder takes its value from.
 enum TemplateSource: Sendable, Equatable {
@@ -77,8 +78,22 @@ enum TemplateString {
         return false
     }
 
+    /// Parsed templates by text: the same placeholders recur across a catalog and are parsed
+    /// by both the validator and the compiler, so each distinct string is parsed once.
+    private static let cache = Mutex<[String: Result<[TemplatePart], SpecError>]>([:])
+
     static func parse(_ text: String) -> Result<[TemplatePart], SpecError> {
         guard mayHoldPlaceholder(text) else { return .success(text.isEmpty ? [] : [.literal(text)]) }
+        if let cached = cache.withLock({ $0[text] }) { return cached }
+        let parsed = parseUncached(text)
+        cache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[text] = parsed
+        }
+        return parsed
+    }
+
+    private static func parseUncached(_ text: String) -> Result<[TemplatePart], SpecError> {
         var parts: [TemplatePart] = []
         var rest = Substring(text)
         while let open = find("{{", in: rest) {
