@@ -76,27 +76,48 @@ struct CompiledResponse: Sendable {
     }
 }
 
-struct CompiledEndpoint: Sendable {
+/// Classes, not structs: the request path passes these around, and a struct full of arrays
+/// and strings costs a retain and a release per field at every copy.
+final class CompiledEndpoint: Sendable {
     let id: String
     let method: String
     let displayPath: String
+    /// The token scope the endpoint requires.
+    let scope: String?
     /// Index 0 is the default response.
     let responses: [CompiledResponse]
     /// Lowercased scenario name → index in `responses`.
     let names: [String: Int]
     /// Status → indexes of named (non-default) responses with that status.
     let byStatus: [Int: [Int]]
+
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]]) {
+        self.id = id
+        self.method = method
+        self.displayPath = displayPath
+        self.scope = scope
+        self.responses = responses
+        self.names = names
+        self.byStatus = byStatus
+    }
 }
 
-struct CompiledRoute: Sendable {
+final class CompiledRoute: Sendable {
     let endpoint: Int
     let segments: [PathTemplate.Segment]
     let display: String
     /// The base path this route was built from, as written in the file.
     let basePath: String
+
+    init(endpoint: Int, segments: [PathTemplate.Segment], display: String, basePath: String) {
+        self.endpoint = endpoint
+        self.segments = segments
+        self.display = display
+        self.basePath = basePath
+    }
 }
 
-struct CompiledVendor: Sendable {
+final class CompiledVendor: Sendable {
     let spec: VendorSpec
     /// `/aftership`, or "" when mounted at the root.
     let mount: String
@@ -176,7 +197,7 @@ struct CompiledVendor: Sendable {
                 routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath))
             }
             let displayBase = spec.basePaths.first ?? ""
-            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), responses: responses, names: names, byStatus: byStatus))
+            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus))
         }
         self.endpoints = endpoints
         // A literal segment beats a parameter in the same place, whatever the file order:

@@ -123,7 +123,6 @@ public final class ScenarioEngine: HTTPResponder {
     /// body syntax, then the endpoint's own response.
     private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)]) -> HTTPResponse {
         let endpoint = vendor.endpoints[route.endpoint]
-        let spec = vendor.spec.endpoints[route.endpoint]
         let group = vendor.endpointGroups[route.endpoint]
         var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
         let credential = vendor.authenticator?.credential(in: request, basePath: route.basePath)
@@ -145,9 +144,9 @@ public final class ScenarioEngine: HTTPResponder {
 
         let method = request.method == "HEAD" ? "GET" : request.method
         if let authenticator = vendor.authenticator,
-           let (failure, name) = authenticator.check(credential, request: request, method: method, scope: spec.scope) {
+           let (failure, name) = authenticator.check(credential, request: request, method: method, scope: endpoint.scope) {
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
-            if failure == .missingScope { context.requiredScope = spec.scope }
+            if failure == .missingScope { context.requiredScope = endpoint.scope }
             if let response = trigger(name, failure.rawValue, vendor, &context) { return response }
         }
         if let group {
