@@ -88,11 +88,22 @@ import FaultlineScenarios
         (#"{"tracking":{"tracking_number":"1Z999","slug":"UPS!"}}"#, 4010, "The value of slug is invalid."),
         (#"{"tracking":{"tracking_number":"1Z999","title":7}}"#, 4008, "The value of title is invalid."),
         (#"{"tracking":{"tracking_number":"1Z999","tracking_destination_country":"DE"}}"#, 4008, "The value of tracking_destination_country is invalid."),
+        (#"{"tracking":{"tracking_number":"1Z999","slug":"acme-post"}}"#, 4010, "The value of slug is invalid."),
+        (#"{"tracking":{"tracking_number":"PK123456","slug":"dpd-uk"}}"#, 4011, "Missing or invalid value of the required fields for this courier. Besides tracking_number, also required: tracking_postal_code"),
+        (#"{"tracking":{"tracking_number":"PK123456","slug":"dhl-global-forwarding"}}"#, 4011, "Missing or invalid value of the required fields for this courier. Besides tracking_number, also required: tracking_ship_date"),
+        (#"{"tracking":{"tracking_number":"12345","slug":"ups"}}"#, 4017, "The format of tracking_number is invalid."),
     ])
     func afterShipAnswersTheFirstViolationWithItsSpecificCode(_ body: String, _ code: Int, _ message: String) {
         let response = send("POST", "/aftership/v4/trackings", afterShip, body: body)
         #expect(response.status == 400)
         #expect(response.body == #"{"meta":{"code":\#(code),"type":"BadRequest","message":"\#(message)"},"data":{}}"#)
+    }
+
+    @Test func afterShipAcceptsWhatEachCourierNeeds() {
+        #expect(send("POST", "/aftership/v4/trackings", afterShip, body: #"{"tracking":{"tracking_number":"1Z999AA10123456784","slug":"ups"}}"#).status == 201)
+        #expect(send("POST", "/aftership/v4/trackings", afterShip, body: #"{"tracking":{"tracking_number":"PK123456","slug":"dpd-uk","tracking_postal_code":"EC1A 1BB"}}"#).status == 201)
+        // Requirements of one courier do not apply to another.
+        #expect(send("POST", "/aftership/v4/trackings", afterShip, body: #"{"tracking":{"tracking_number":"PK123456","slug":"dpd-de"}}"#).status == 201)
     }
 
     @Test func afterShipChecksIdsAndNotificationObjects() {

@@ -36,6 +36,7 @@ struct RequestValidator: @unchecked Sendable {
     private struct Rule {
         let spec: ValidationRule
         let steps: [Step]
+        let whenSteps: [Step]?
         let pattern: Regex<AnyRegexOutput>?
         let message: [TemplatePart]?
     }
@@ -66,7 +67,7 @@ struct RequestValidator: @unchecked Sendable {
                 compiled = patterns[pattern] ?? (try? Regex(pattern))
                 patterns[pattern] = compiled
             }
-            return Rule(spec: rule, steps: Self.steps(rule.field), pattern: compiled,
+            return Rule(spec: rule, steps: Self.steps(rule.field), whenSteps: rule.when.map { Self.steps($0.field) }, pattern: compiled,
                  message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] })
         }
         self.nameStyle = nameStyle
@@ -111,6 +112,11 @@ struct RequestValidator: @unchecked Sendable {
     func check(_ request: HTTPRequest, body: JSONValue?, pathParameters: [(name: String, value: Substring)]) -> [Violation] {
         var found: [Violation] = []
         for rule in rules {
+            if let when = rule.spec.when, let whenSteps = rule.whenSteps {
+                // The condition's field must hold one of the listed values (as text).
+                let values = Self.values(whenSteps, in: body, path: "")
+                guard values.contains(where: { _, value in value.map { when.values.contains($0.stringValue ?? $0.serializedString) } ?? false }) else { continue }
+            }
             let before = found.count
             defer {
                 for i in before..<found.count {

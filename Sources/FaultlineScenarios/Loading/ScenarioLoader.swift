@@ -286,7 +286,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeRule(_ value: JSONValue, at path: String) -> ValidationRule? {
-        let keys = ["in", "field", "name", "required", "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "enum", "format", "message", "response"]
+        let keys = ["in", "field", "name", "required", "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "enum", "format", "message", "when", "response"]
         guard let members = object(value, at: path, allowed: keys, required: ["field"]) else { return nil }
         var location = ValidationRule.Location.body
         if let text = string(members, "in", at: path) {
@@ -314,13 +314,22 @@ struct SpecDecoder: DiagnosticReporting {
         if let pattern, (try? Regex(pattern)) == nil {
             report(JSONPath.child(path, "pattern"), "'\(pattern)' is not a valid regular expression")
         }
+        var when: (field: String, values: [String])?
+        if let value = members.first(where: { $0.key == "when" })?.value {
+            let whenPath = JSONPath.child(path, "when")
+            if let fields = object(value, at: whenPath, allowed: ["field", "in"], required: ["field", "in"]) {
+                let values = strings(fields, "in", at: whenPath) ?? []
+                if values.isEmpty { report(JSONPath.child(whenPath, "in"), "expected a non-empty array of values") }
+                when = (string(fields, "field", at: whenPath) ?? "", values)
+            }
+        }
         return ValidationRule(
             location: location, field: string(members, "field", at: path) ?? "", name: string(members, "name", at: path),
             required: bool(members, "required", at: path) ?? false, type: type,
             minimum: number(members, "minimum", at: path), maximum: number(members, "maximum", at: path),
             exclusiveMinimum: number(members, "exclusiveMinimum", at: path), exclusiveMaximum: number(members, "exclusiveMaximum", at: path),
             minLength: count(members, "minLength", at: path), maxLength: count(members, "maxLength", at: path),
-            pattern: pattern, enumValues: enumValues, format: format, message: string(members, "message", at: path), response: string(members, "response", at: path))
+            pattern: pattern, enumValues: enumValues, format: format, message: string(members, "message", at: path), when: when, response: string(members, "response", at: path))
     }
 
     mutating func decodeValidation(_ value: JSONValue, at path: String) -> ValidationSpec? {

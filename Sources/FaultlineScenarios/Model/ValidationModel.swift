@@ -29,6 +29,9 @@ public struct ValidationRule: Sendable {
     public var format: Format?
     /// This rule's message, instead of the vendor's message for the kind.
     public var message: String?
+    /// The rule applies only when another body field has one of these values
+    /// (AfterShip's per-courier requirements: `{"field": "tracking.slug", "in": ["ups"]}`).
+    public var when: (field: String, values: [String])?
     /// A catalog entry that answers this rule's violation on its own (AfterShip's 4005, Flex Forward's 404 for a non-UUID id).
     public var response: String?
 }
