@@ -48,6 +48,16 @@ import Glibc
         #expect(statuses == [401, 402, 404, 429, 500, 200])
     }
 
+    @Test func answersThousandsOfPipelinedRequestsInOrderWithBoundedBuffering() throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let client = try server.client(timeout: 10)
+        let scenarios = (0..<3_000).map { ["401", "402", "429"][$0 % 3] }
+        try client.send(scenarios.map { "GET /trackbot/v1/shipments?scenario=\($0) HTTP/1.1\r\n\(host)\r\n" }.joined())
+        let statuses = try scenarios.map { _ in try client.readResponse().status }
+        #expect(statuses == scenarios.map { Int($0)! })
+    }
+
     @Test func sendsContinueThenReadsTheBodyTemplatesUse() throws {
         let server = try TestServer.start()
         defer { server.stop() }

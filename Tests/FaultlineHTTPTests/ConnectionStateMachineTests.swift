@@ -22,6 +22,16 @@ import Testing
         #expect(machine.timeoutAction(now: 110) == .timeOutRequest)
     }
 
+    @Test func aSteadilyPipeliningClientIsNotTimedOut() {
+        var machine = ConnectionStateMachine(timeouts: timeouts, now: 0)
+        machine.bytesReceived(requestPending: true, now: 10)
+        // Every read completes some requests and ends inside the next one.
+        machine.bytesReceived(requestPending: true, completedRequest: true, now: 90)
+        machine.bytesReceived(requestPending: true, completedRequest: true, now: 170)
+        #expect(machine.timeoutAction(now: 260) == .none)
+        #expect(machine.timeoutAction(now: 270) == .timeOutRequest)
+    }
+
     @Test func aCompletedRequestReturnsTheConnectionToIdle() {
         var machine = ConnectionStateMachine(timeouts: timeouts, now: 0)
         machine.bytesReceived(requestPending: true, now: 10)

@@ -79,7 +79,7 @@ final class ManualClock: Sendable {
         #expect(RateLimitOverride(parsing: text) == expected)
     }
 
-    @Test(arguments: ["aftership", "aftership=0/1s", "=3/1s", "aftership=3", "aftership=x/1s", "aftership=3/0s"])
+    @Test(arguments: ["aftership", "aftership=0/1s", "=3/1s", "aftership=3", "aftership=x/1s", "aftership=3/0s", "aftership=1/infs", "aftership=1/1e400s"])
     func rejectsMalformedOverrides(_ text: String) {
         #expect(RateLimitOverride(parsing: text) == nil)
     }

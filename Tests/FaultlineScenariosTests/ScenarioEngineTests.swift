@@ -160,6 +160,25 @@ extension HTTPRequest {
         #expect(engine.respond(to: .make("GET", "/acme/v1/things/42")).body == Array(#""by id 42""#.utf8))
     }
 
+    @Test func routeOrderIsConsistentWhateverTheFileOrder() throws {
+        let endpoints = #"[{"id":"one","method":"GET","path":"/couriers/{slug}","response":{"status":200,"body":"one {{path.slug}}"}},{"id":"list","method":"GET","path":"/couriers","response":{"status":200,"body":"list"}},{"id":"all","method":"GET","path":"/couriers/all","response":{"status":200,"body":"all"}}]"#
+        let vendor = try ScenarioLoader.parse(VendorFile.make(endpoints: endpoints), file: "acme.json").get()
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        #expect(engine.respond(to: .make("GET", "/acme/v1/couriers/all")).body == Array(#""all""#.utf8))
+        #expect(engine.respond(to: .make("GET", "/acme/v1/couriers/ups")).body == Array(#""one ups""#.utf8))
+        #expect(engine.respond(to: .make("GET", "/acme/v1/couriers")).body == Array(#""list""#.utf8))
+    }
+
+    @Test func aQueryValueStandingInForANumericSourceIsNeverWrittenAsRawJSON() throws {
+        let endpoints = #"[{"id":"a","method":"GET","path":"/t","response":{"status":200,"body":{"wait":"{{rate.retryAfter|query.wait|60}}"}}}]"#
+        let vendor = try ScenarioLoader.parse(VendorFile.make(endpoints: endpoints), file: "acme.json").get()
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        let injected = engine.respond(to: .make("GET", "/acme/v1/t?wait=1,%22x%22:true"))
+        #expect(String(decoding: injected.body, as: UTF8.self) == #"{"wait":"1,\"x\":true"}"#)
+        #expect(String(decoding: engine.respond(to: .make("GET", "/acme/v1/t?wait=5")).body, as: UTF8.self) == #"{"wait":5}"#)
+        #expect(String(decoding: engine.respond(to: .make("GET", "/acme/v1/t")).body, as: UTF8.self) == #"{"wait":60}"#)
+    }
+
     @Test func headIsAnsweredByTheGetEndpoint() {
         let (response, _) = respond("HEAD", "/trackbot/v1/shipments?scenario=429")
         #expect(response.status == 429)

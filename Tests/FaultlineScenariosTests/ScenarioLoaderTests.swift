@@ -47,6 +47,7 @@ enum VendorFile {
         BadFile(name: "duplicate endpoint id", bytes: VendorFile.make(endpoints: #"[{"id":"a","method":"GET","path":"/t","response":{"status":200}},{"id":"a","method":"POST","path":"/t","response":{"status":201}}]"#), path: "$.endpoints[1].id", message: "duplicate endpoint id 'a'"),
         BadFile(name: "duplicate JSON key", bytes: Array(#"{"vendor":"acme","vendor":"other","basePaths":["/v1"],"endpoints":[]}"#.utf8), path: "$.vendor", message: "duplicate key 'vendor'"),
         BadFile(name: "status out of range", bytes: VendorFile.make(errors: #"{"x":{"status":600}}"#), path: #"$.errors.x.status"#, message: "integer HTTP status"),
+        BadFile(name: "interim status", bytes: VendorFile.make(errors: #"{"x":{"status":101}}"#), path: #"$.errors.x.status"#, message: "from 200 to 599"),
         BadFile(name: "unknown method", bytes: VendorFile.make(endpoints: #"[{"id":"a","method":"FETCH","path":"/t","response":{"status":200}}]"#), path: "$.endpoints[0].method", message: "unknown method 'FETCH'"),
         BadFile(name: "path without slash", bytes: VendorFile.make(endpoints: #"[{"id":"a","method":"GET","path":"t","response":{"status":200}}]"#), path: "$.endpoints[0].path", message: "must start with '/'"),
         BadFile(name: "names differing only by case", bytes: VendorFile.make(errors: #"{"auth_001":{"status":401},"AUTH_001":{"status":401}}"#), path: #"$.errors.AUTH_001"#, message: "clashes with 'auth_001'"),
@@ -84,7 +85,7 @@ enum VendorFile {
         let (catalog, diagnostics) = ScenarioLoader.loadDirectory(directory.path)
         #expect(catalog.vendors.map(\.name) == ["good"])
         #expect(diagnostics.map(\.description) == [
-            "bad.json: $.errors.x.status: expected an integer HTTP status from 100 to 599",
+            "bad.json: $.errors.x.status: expected an integer HTTP status from 200 to 599",
             "twin.json: $.vendor: vendor 'good' is already declared in good.json",
         ])
     }

@@ -119,6 +119,14 @@ import FaultlineScenarios
         #expect(send("GET", "/flexforward/labels/a1b2c3d4-e5f6-7890-abcd-ef1234567890", flex).status == 200)
     }
 
+    @Test func reportsAtMostAHundredViolations() {
+        let parcels = Array(repeating: #"{"weight":-1}"#, count: 500).joined(separator: ",")
+        let body = #"{"idempotencyKey":"k","courier":"ups","service":{"shipperAccountId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","productCode":"P"},"shipment":{"shipTo":{"address":{"countryCode":"US"}},"parcels":[\#(parcels)]}}"#
+        let response = send("POST", "/flexforward/labels", flex, body: body)
+        #expect(response.status == 400)
+        #expect(response.body.split(separator: #""message":"must be greater than 0""#).count - 1 == 100)
+    }
+
     @Test func aNamedScenarioStillWinsOverValidation() {
         let response = send("GET", "/trackbot/v1/shipments?limit=999&scenario=429", trackBot)
         #expect(response.status == 429)
@@ -146,6 +154,7 @@ import FaultlineScenarios
         BadDeclaration(name: "rate group with an unknown endpoint", endpoints: #"[{"id":"a","method":"POST","path":"/t","response":{"status":201}}]"#, triggers: #"{"rateLimits":{"groups":[{"name":"g","limit":1,"window":1,"endpoints":["b"]}],"exceeded":"401"}}"#, path: "$.triggers.rateLimits.groups[0].endpoints[0]", message: "unknown endpoint id 'b'"),
         BadDeclaration(name: "two catch-all rate groups", endpoints: #"[{"id":"a","method":"POST","path":"/t","response":{"status":201}}]"#, triggers: #"{"rateLimits":{"groups":[{"name":"g","limit":1,"window":1},{"name":"h","limit":2,"window":1}],"exceeded":"401"}}"#, path: "$.triggers.rateLimits.groups[1]", message: "only one group may cover the rest"),
         BadDeclaration(name: "auth credential for an unknown base path", endpoints: #"[{"id":"a","method":"POST","path":"/t","response":{"status":201}}]"#, triggers: #"{"auth":{"credentials":[{"header":"X-Key","basePaths":["/v2"]}],"missing":"401","invalid":"401"}}"#, path: "$.triggers.auth.credentials[0].basePaths[0]", message: "not one of this vendor's basePaths"),
+        BadDeclaration(name: "endless rate window", endpoints: #"[{"id":"a","method":"POST","path":"/t","response":{"status":201}}]"#, triggers: #"{"rateLimits":{"groups":[{"name":"g","limit":1,"window":1e400}],"exceeded":"401"}}"#, path: "$.triggers.rateLimits.groups[0].window", message: "at most a year"),
         BadDeclaration(name: "scope without auth", endpoints: #"[{"id":"a","method":"POST","path":"/t","scope":"things:write","response":{"status":201}}]"#, triggers: "{}", path: "$.endpoints[0].scope", message: "needs $.triggers.auth"),
     ]
 

@@ -18,6 +18,9 @@ public struct HTTPRequestParser: Sendable {
 
     public let limits: HTTPParserLimits
     private var state: State = .head
+    /// How many bytes of an incomplete head were already searched for its end, so a head that
+    /// trickles in is scanned once overall rather than once per read.
+    private var headScanned = 0
 
     private enum State: Sendable {
         case head
@@ -77,6 +80,20 @@ public struct HTTPRequestParser: Sendable {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before the request-line.
         while start < n, b[start] == .cr || b[start] == .lf { start += 1 }
         if start == n { return (.needMore, start) }
+
+        // Parse nothing until the empty line that ends the head (RFC 9112 §2.1) has arrived.
+        if !Self.containsHeadEnd(b, from: max(start, start + headScanned - 3)) {
+            let lineEnd = b.firstIndex(of: .lf, from: start, limit: start + limits.maxRequestLineLength + 2)
+            if lineEnd == nil && n - start > limits.maxRequestLineLength + 1 {
+                return fail(HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes"))
+            }
+            if let lineEnd, n - (lineEnd + 1) > limits.maxHeaderBlockSize {
+                return fail(HTTPParseError(status: 431, reason: "header section larger than \(limits.maxHeaderBlockSize) bytes"))
+            }
+            headScanned = n - start
+            return (.needMore, start)
+        }
+        headScanned = 0
 
         // Request line (RFC 9112 §3).
         guard let lineEnd = b.firstIndex(of: .lf, from: start, limit: start + limits.maxRequestLineLength + 2) else {
@@ -319,6 +336,17 @@ public struct HTTPRequestParser: Sendable {
                 chunkState = .trailers(bytesSeen: seen + lineLength)
             }
         }
+    }
+
+    /// Whether an LF followed by an empty line (CRLF or LF) occurs at or after `from`.
+    private static func containsHeadEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
+        var i = from
+        while let lf = b.firstIndex(of: .lf, from: i, limit: b.count) {
+            if lf + 1 < b.count, b[lf + 1] == .lf { return true }
+            if lf + 2 < b.count, b[lf + 1] == .cr, b[lf + 2] == .lf { return true }
+            i = lf + 1
+        }
+        return false
     }
 
     // MARK: Lines

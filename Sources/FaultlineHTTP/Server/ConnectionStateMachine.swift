@@ -39,12 +39,13 @@ struct ConnectionStateMachine: Sendable, Equatable {
     }
 
     /// Bytes were read. `requestPending` says whether part of a request is still buffered
-    /// once every complete request in them has been answered.
-    mutating func bytesReceived(requestPending: Bool, now: UInt64) {
+    /// once every complete request in them has been answered; `completedRequest` whether at
+    /// least one was (a steady pipelining client is not slow, and its clock restarts).
+    mutating func bytesReceived(requestPending: Bool, completedRequest: Bool = false, now: UInt64) {
         switch state {
         case .idle, .receiving:
             if requestPending {
-                if case .receiving = state { return }
+                if case .receiving = state, !completedRequest { return }
                 state = .receiving(since: now)
             } else {
                 state = .idle(since: now)

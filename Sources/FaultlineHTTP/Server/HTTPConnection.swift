@@ -17,6 +17,11 @@ final class HTTPConnection {
     private var waitingToWrite = false
     /// Set once the response that ends this connection has been queued.
     private var closeAfterFlush = false
+    /// A read's pipelined requests are answered until this much output is queued; the rest
+    /// waits in `inBuffer` until the socket has taken it (bounded memory per connection).
+    private static let outputHighWater = 256 * 1024
+    /// Requests answered in the current batch (a completed request restarts the request clock).
+    private var answered = 0
     private var closed = false
 
     init(fd: Int32, loop: EventLoop, now: UInt64) {
@@ -70,15 +75,34 @@ final class HTTPConnection {
                 inBuffer.removeFirst(consumed)
             }
         }
-        machine.bytesReceived(requestPending: !inBuffer.isEmpty || !parser.isIdle, now: EventLoop.now())
+        finishBatch(out)
+    }
+
+    /// After answering what arrived: update the clock, send, and keep the shared buffer small.
+    private func finishBatch(_ out: [UInt8]) {
+        machine.bytesReceived(requestPending: !inBuffer.isEmpty || !parser.isIdle, completedRequest: answered > 0, now: EventLoop.now())
+        answered = 0
         send(out)
-        loop.output = out
+        var spare = out
+        spare.removeAll(keepingCapacity: spare.capacity <= 4 * Self.outputHighWater)
+        loop.output = spare
+    }
+
+    /// Answers requests left in `inBuffer` when an earlier batch stopped at the high-water mark.
+    private func resumeBuffered() {
+        guard !closed, !closeAfterFlush, !waitingToWrite, !inBuffer.isEmpty else { return }
+        var out = loop.output
+        loop.output = []
+        out.removeAll(keepingCapacity: true)
+        let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out) }
+        if closeAfterFlush { inBuffer = [] } else { inBuffer.removeFirst(consumed) }
+        finishBatch(out)
     }
 
     /// Answers every complete request in `bytes`, in order. Returns how many bytes were used.
     private func process(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int {
         var offset = 0
-        while !closeAfterFlush {
+        while !closeAfterFlush && out.count < Self.outputHighWater {
             let (event, consumed) = parser.parse(UnsafeBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch event {
@@ -88,6 +112,7 @@ final class HTTPConnection {
                 out.append(contentsOf: HTTPResponseWriter.continueResponse)
             case .request(let request):
                 respond(to: request, into: &out)
+                answered += 1
             case .error(let error):
                 let response = HTTPResponseWriter.errorResponse(for: error)
                 HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
@@ -131,7 +156,7 @@ final class HTTPConnection {
         let written = out.withUnsafeBytes { write($0) }
         guard let written else { return }
         if written == out.count {
-            if closeAfterFlush { beginClose() }
+            if closeAfterFlush { beginClose() } else { afterFlush() }
         } else {
             pending = Array(out[written...])
             pendingOffset = 0
@@ -169,7 +194,16 @@ final class HTTPConnection {
         pendingOffset = 0
         waitingToWrite = false
         loop.watch(fd, readable: true, writable: false)
-        if closeAfterFlush { beginClose() }
+        if closeAfterFlush { beginClose() } else { afterFlush() }
+    }
+
+    /// Everything owed is written: answer what was held back, or close if the server is draining.
+    private func afterFlush() {
+        if !inBuffer.isEmpty {
+            resumeBuffered()
+        } else if loop.draining {
+            closeIfIdle()
+        }
     }
 
     // MARK: Lifecycle
@@ -192,6 +226,8 @@ final class HTTPConnection {
             closeAfterFlush = true
             inBuffer = []
             log(method: "-", target: "-", response: response, start: nil)
+            // The linger clock now bounds the write of the 408 as well.
+            machine.startLingering(now: now)
             send(out)
         }
     }

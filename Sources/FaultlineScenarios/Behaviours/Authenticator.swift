@@ -73,14 +73,21 @@ struct Authenticator: Sendable {
         return nil
     }
 
-    /// Whether the request's `Accept` lists `mediaType` (or `*/*`, or a matching `type/*`).
+    /// Whether the client asks for `mediaType` first, as Laravel's `wantsJson()` decides: the
+    /// first media range of `Accept` (by order, q=0 excluded) must be it. No `Accept`, `*/*` or
+    /// `text/html` first all count as not asking, and get the browser treatment.
     static func accepts(_ request: HTTPRequest, _ mediaType: String) -> Bool {
-        let wanted = mediaType.lowercased()
-        let wantedType = wanted.split(separator: "/").first.map(String.init) ?? wanted
         for field in request.headers.values("Accept") {
             for range in field.split(separator: ",") {
-                let media = range.split(separator: ";").first.map { $0.trimmingWhitespace().lowercased() } ?? ""
-                if media == wanted || media == "*/*" || media == wantedType + "/*" { return true }
+                let parts = range.split(separator: ";").map { $0.trimmingWhitespace() }
+                guard let media = parts.first, !media.isEmpty else { continue }
+                // RFC 9110 §12.4.2: q=0 means "not acceptable".
+                let refused = parts.dropFirst().contains { parameter in
+                    let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+                    return pair.count == 2 && pair[0].lowercased() == "q" && Double(pair[1]) == 0
+                }
+                if refused { continue }
+                return HTTPHeaders.equalsIgnoringCase(media.utf8, mediaType.utf8)
             }
         }
         return false

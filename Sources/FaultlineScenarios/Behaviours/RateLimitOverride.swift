@@ -18,8 +18,8 @@ public struct RateLimitOverride: Sendable, Equatable {
         guard parts.count == 2 else { return nil }
         let target = parts[0].split(separator: ".", maxSplits: 1)
         let rate = parts[1].split(separator: "/", maxSplits: 1)
-        guard let vendorName = target.first, !vendorName.isEmpty, rate.count == 2, let limit = Int(rate[0]), limit > 0,
-              let window = Self.seconds(rate[1]), window > 0 else { return nil }
+        guard let vendorName = target.first, !vendorName.isEmpty, rate.count == 2, let limit = Int(rate[0]), limit > 0, limit <= 1_000_000_000,
+              let window = Self.seconds(rate[1]), window.isFinite, window > 0, window <= 31_536_000 else { return nil }
         self.init(vendor: String(vendorName), group: target.count == 2 ? String(target[1]) : nil, limit: limit, window: window)
     }
 

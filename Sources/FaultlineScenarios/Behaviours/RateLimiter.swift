@@ -41,6 +41,8 @@ public final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: Double
+        /// Seconds from `updated` until the bucket is full again.
+        var fullIn: Double
     }
 
     /// Buckets kept at most; past it, buckets that have refilled completely are dropped
@@ -63,13 +65,23 @@ public final class RateLimiter: Sendable {
     }
 
     /// Takes one request from the key's allowance, if there is one.
+    /// Keys longer than this are stored by hash: a client sending 16 KB keys must not make
+    /// 100,000 buckets cost gigabytes.
+    static let maxStoredKeyLength = 128
+
+    private static func storedKey(_ key: String) -> String {
+        key.utf8.count <= maxStoredKeyLength ? key : "#\(key.utf8.count):\(key.hashValue)"
+    }
+
     public func take(_ group: Group, key: String) -> (allowed: Bool, state: RateLimitState) {
         let now = clock()
         return buckets.withLock { buckets in
-            let id = BucketKey(group: group.id, key: key)
+            let id = BucketKey(group: group.id, key: Self.storedKey(key))
             var bucket = refilled(buckets[id], group, now.monotonic)
-            let allowed = bucket.tokens >= 1
-            if allowed { bucket.tokens -= 1 }
+            // A hair of tolerance: a client that waited exactly Retry-After must not miss by rounding.
+            let allowed = bucket.tokens >= 1 - 1e-9
+            if allowed { bucket.tokens = max(0, bucket.tokens - 1) }
+            bucket.fullIn = (Double(group.limit) - bucket.tokens) / group.refillPerSecond
             if buckets[id] == nil && buckets.count >= maxBuckets { prune(&buckets, now.monotonic) }
             buckets[id] = bucket
             return (allowed, state(bucket, group, now.wall, refused: !allowed))
@@ -80,7 +92,7 @@ public final class RateLimiter: Sendable {
     public func peek(_ group: Group, key: String) -> RateLimitState {
         let now = clock()
         return buckets.withLock { buckets in
-            state(refilled(buckets[BucketKey(group: group.id, key: key)], group, now.monotonic), group, now.wall, refused: false)
+            state(refilled(buckets[BucketKey(group: group.id, key: Self.storedKey(key))], group, now.monotonic), group, now.wall, refused: false)
         }
     }
 
@@ -90,8 +102,9 @@ public final class RateLimiter: Sendable {
     }
 
     private func refilled(_ bucket: Bucket?, _ group: Group, _ now: Double) -> Bucket {
-        guard var bucket else { return Bucket(tokens: Double(group.limit), updated: now) }
+        guard var bucket else { return Bucket(tokens: Double(group.limit), updated: now, fullIn: 0) }
         bucket.tokens = min(Double(group.limit), bucket.tokens + (now - bucket.updated) * group.refillPerSecond)
+        bucket.fullIn = max(0, bucket.fullIn - (now - bucket.updated))
         bucket.updated = now
         return bucket
     }
@@ -103,8 +116,12 @@ public final class RateLimiter: Sendable {
         return RateLimitState(limit: group.limit, remaining: max(0, Int(bucket.tokens.rounded(.down))), reset: reset, retryAfter: retryAfter)
     }
 
+    /// Drops buckets that have refilled completely (a fresh bucket is the same); if that is not
+    /// enough, the quarter least recently used.
     private func prune(_ buckets: inout [BucketKey: Bucket], _ now: Double) {
-        buckets = buckets.filter { _, bucket in bucket.tokens < 1 || now - bucket.updated < 1 }
-        if buckets.count >= maxBuckets { buckets.removeAll() }
+        buckets = buckets.filter { _, bucket in now - bucket.updated < bucket.fullIn }
+        guard buckets.count >= maxBuckets else { return }
+        let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(max(1, maxBuckets / 4)).map(\.key)
+        for key in oldest { buckets[key] = nil }
     }
 }

@@ -108,10 +108,14 @@ struct RequestValidator: @unchecked Sendable {
         return steps
     }
 
-    /// Every violation, in rule order.
+    /// At most this many violations are reported: a body of 500k bad array items must not
+    /// turn into 500k messages.
+    static let maxViolations = 100
+
+    /// Every violation, in rule order (up to `maxViolations`).
     func check(_ request: HTTPRequest, body: JSONValue?, pathParameters: [(name: String, value: Substring)]) -> [Violation] {
         var found: [Violation] = []
-        for rule in rules {
+        for rule in rules where found.count < Self.maxViolations {
             if let when = rule.spec.when, let whenSteps = rule.whenSteps {
                 // The condition's field must hold one of the listed values (as text).
                 let values = Self.values(whenSteps, in: body, path: "")
@@ -125,7 +129,7 @@ struct RequestValidator: @unchecked Sendable {
             }
             switch rule.spec.location {
             case .body:
-                for (field, value) in Self.values(rule.steps, in: body, path: "") {
+                for (field, value) in Self.values(rule.steps, in: body, path: "") where found.count < Self.maxViolations {
                     if let violation = check(rule, field: field, value: value.map { .json($0) }) { found.append(violation) }
                 }
             case .query:
@@ -192,7 +196,7 @@ struct RequestValidator: @unchecked Sendable {
                     guard let n = Int(s) else { return violation(.type, expected: type.rawValue, actual: s) }
                     number = Double(n)
                 case .number:
-                    guard let n = Double(s) else { return violation(.type, expected: type.rawValue, actual: s) }
+                    guard let n = Double(s), n.isFinite else { return violation(.type, expected: type.rawValue, actual: s) }
                     number = n
                 case .boolean:
                     guard s == "true" || s == "false" else { return violation(.type, expected: type.rawValue, actual: s) }

@@ -323,6 +323,8 @@ public struct JSONParser {
         guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
         var members: [JSONMember] = []
+        // Past a few members, keys are remembered in a set: a body with 100k keys stays linear.
+        var keys: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -333,7 +335,9 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
             location.append(.key(key))
-            if members.contains(where: { $0.key == key }) {
+            let duplicate = members.count < 8 ? members.contains(where: { $0.key == key }) : !keys.insert(key).inserted
+            if members.count == 7 { keys = Set(members.map(\.key) + [key]) }
+            if duplicate {
                 throw error("duplicate key '\(key)'")
             }
             skipWhitespace()

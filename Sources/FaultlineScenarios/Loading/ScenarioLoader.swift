@@ -188,8 +188,8 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func positiveNumber(_ members: [JSONMember], _ key: String, at path: String) -> Double? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
-        guard case .number(let text) = value, let number = Double(text), number > 0 else {
-            report(JSONPath.child(path, key), "expected a number greater than 0")
+        guard case .number(let text) = value, let number = Double(text), number > 0, number <= 31_536_000 else {
+            report(JSONPath.child(path, key), "expected a number greater than 0 and at most a year in seconds (31536000)")
             return nil
         }
         return number
@@ -377,7 +377,7 @@ struct SpecDecoder: DiagnosticReporting {
                 let itemPath = JSONPath.index(JSONPath.child(path, "groups"), i)
                 guard let fields = object(item, at: itemPath, allowed: ["name", "limit", "window", "endpoints"], required: ["name", "limit", "window"]) else { continue }
                 var limit = 0
-                if case .number(let text)? = fields.first(where: { $0.key == "limit" })?.value, let n = Int(text), n > 0 {
+                if case .number(let text)? = fields.first(where: { $0.key == "limit" })?.value, let n = Int(text), n > 0, n <= 1_000_000_000 {
                     limit = n
                 } else {
                     report(JSONPath.child(itemPath, "limit"), "expected a whole number of requests greater than 0")
@@ -468,10 +468,11 @@ struct SpecDecoder: DiagnosticReporting {
         guard let members = object(value, at: path, allowed: allowed, required: ["status"]) else { return nil }
         var status = 0
         if let value = members.first(where: { $0.key == "status" })?.value {
-            if case .number(let text) = value, let code = Int(text), (100...599).contains(code) {
+            // 1xx are interim responses (RFC 9110 §15.2): a scenario answers with a final one.
+            if case .number(let text) = value, let code = Int(text), (200...599).contains(code) {
                 status = code
             } else {
-                report(JSONPath.child(path, "status"), "expected an integer HTTP status from 100 to 599")
+                report(JSONPath.child(path, "status"), "expected an integer HTTP status from 200 to 599")
             }
         }
         let description = string(members, "description", at: path)

@@ -203,6 +203,9 @@ final class CompiledVendor: Sendable {
         // A literal segment beats a parameter in the same place, whatever the file order:
         // `/couriers/all` is tried before `/couriers/{slug}`.
         self.routes = routes.enumerated().sorted { a, b in
+            // Only routes with as many segments can match the same path; order by length first
+            // so the comparison stays a strict weak ordering.
+            if a.element.segments.count != b.element.segments.count { return a.element.segments.count < b.element.segments.count }
             for (x, y) in zip(a.element.segments, b.element.segments) {
                 switch (x, y) {
                 case (.literal, .parameter): return true

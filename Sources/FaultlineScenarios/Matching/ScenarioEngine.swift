@@ -189,15 +189,13 @@ public final class ScenarioEngine: HTTPResponder {
                 let item = spec.item ?? .object([JSONMember(key: "field", value: .string("{{violation.field}}")), JSONMember(key: "message", value: .string("{{violation.message}}"))])
                 context.violations = .array(found.map { RequestValidator.fill(item, with: $0) })
             case .map:
-                var grouped: [JSONMember] = []
+                var order: [String] = []
+                var messages: [String: [JSONValue]] = [:]
                 for violation in found {
-                    if let i = grouped.firstIndex(where: { $0.key == violation.field }), case .array(let messages) = grouped[i].value {
-                        grouped[i].value = .array(messages + [.string(violation.message)])
-                    } else {
-                        grouped.append(JSONMember(key: violation.field, value: .array([.string(violation.message)])))
-                    }
+                    if messages[violation.field] == nil { order.append(violation.field) }
+                    messages[violation.field, default: []].append(.string(violation.message))
                 }
-                context.violations = .object(grouped)
+                context.violations = .object(order.map { JSONMember(key: $0, value: .array(messages[$0]!)) })
             }
             guard let variant = vendor.validationResponse else { return trigger(spec.response, "validation", vendor, &context) }
             var response = variant.render(&context)

@@ -149,9 +149,9 @@ struct CompiledTemplate: Sendable {
         case .json(let value):
             value.serialize(into: &out)
         case .text(let s):
-            if p.source.isNumeric {
-                out.append(contentsOf: s.utf8)
-            } else if kind == .number, JSONValue.isNumberLiteral(s) {
+            // Written unquoted only when it really is a number: an alternative source (a query
+            // value) may stand in for a numeric one.
+            if (p.source.isNumeric || kind == .number), JSONValue.isNumberLiteral(s) {
                 out.append(contentsOf: s.utf8)
             } else if kind == .bool, s == "true" || s == "false" {
                 out.append(contentsOf: s.utf8)
