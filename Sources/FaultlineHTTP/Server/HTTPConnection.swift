@@ -75,17 +75,18 @@ final class HTTPConnection {
                 inBuffer.removeFirst(consumed)
             }
         }
-        finishBatch(out)
+        finishBatch(&out)
     }
 
-    /// After answering what arrived: update the clock, send, and keep the shared buffer small.
-    private func finishBatch(_ out: [UInt8]) {
+    /// After answering what arrived: update the clock, send, and hand the buffer back to the
+    /// loop (uniquely owned, so the next batch reuses it without a copy; an outsized one is dropped).
+    private func finishBatch(_ out: inout [UInt8]) {
         machine.bytesReceived(requestPending: !inBuffer.isEmpty || !parser.isIdle, completedRequest: answered > 0, now: EventLoop.now())
         answered = 0
         send(out)
-        var spare = out
-        spare.removeAll(keepingCapacity: spare.capacity <= 4 * Self.outputHighWater)
-        loop.output = spare
+        if out.capacity > 4 * Self.outputHighWater { out = [] }
+        loop.output = out
+        out = []
     }
 
     /// Answers requests left in `inBuffer` when an earlier batch stopped at the high-water mark.
@@ -96,7 +97,7 @@ final class HTTPConnection {
         out.removeAll(keepingCapacity: true)
         let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out) }
         if closeAfterFlush { inBuffer = [] } else { inBuffer.removeFirst(consumed) }
-        finishBatch(out)
+        finishBatch(&out)
     }
 
     /// Answers every complete request in `bytes`, in order. Returns how many bytes were used.
