@@ -60,6 +60,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU.")
     var eventLoops: Int = 0
 
+    @Option(name: .customLong("admin-token"), help: "Protect the admin API (/__faultline/, health excepted) with this token.")
+    var adminToken: String?
+
+    @Option(name: .customLong("journal-size"), help: "Requests kept in the journal (GET /__faultline/requests); 0 turns it off.")
+    var journalSize: Int = 1_000
+
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
     var rateLimits: [String] = []
 
@@ -76,7 +82,7 @@ struct Serve: ParsableCommand {
             }
             return override
         }
-        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides))
+        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize))
 
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout

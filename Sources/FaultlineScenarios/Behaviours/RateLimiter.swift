@@ -96,9 +96,16 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// Forgets every bucket.
-    public func reset() {
-        buckets.withLock { $0.removeAll() }
+    /// Forgets every bucket, or one client's.
+    public func reset(key: String? = nil) {
+        buckets.withLock { buckets in
+            if let key {
+                let stored = Self.storedKey(key)
+                buckets = buckets.filter { $0.key.key != stored }
+            } else {
+                buckets.removeAll()
+            }
+        }
     }
 
     private func refilled(_ bucket: Bucket?, _ group: Group, _ now: Double) -> Bucket {

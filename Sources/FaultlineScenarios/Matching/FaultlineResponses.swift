@@ -45,6 +45,17 @@ enum FaultlineResponses {
         )
     }
 
+    static func invalidSequence(_ text: String) -> HTTPResponse {
+        make(status: 400, code: "invalid-sequence", members: [
+            JSONMember(key: "message", value: .string("'\(text)' is not a scenario sequence: write names separated by commas, each optionally repeated with *N (1 to 10000), e.g. 500,500,default or 429*3,default.")),
+        ])
+    }
+
+    /// Faultline's own JSON answer with a `Faultline-Error` header (also used by the admin API).
+    static func error(status: Int, code: String, message: String, extraHeaders: [(String, String)] = []) -> HTTPResponse {
+        make(status: status, code: code, members: [JSONMember(key: "message", value: .string(message))], extraHeaders: extraHeaders)
+    }
+
     static func unknownScenario(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint) -> HTTPResponse {
         make(status: 400, code: "unknown-scenario", members: [
             JSONMember(key: "message", value: .string("Scenario '\(name)' is not offered by \(vendor.spec.name) endpoint '\(endpoint.id)' (\(endpoint.method) \(endpoint.displayPath)).")),

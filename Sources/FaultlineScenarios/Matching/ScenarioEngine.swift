@@ -19,14 +19,28 @@ public final class ScenarioEngine: HTTPResponder {
         public var singleVendor: String?
         /// Replace the limits declared in the files (`--rate-limit aftership=3/1s`).
         public var rateLimitOverrides: [RateLimitOverride]
+        /// Where the admin API lives; never a vendor path.
+        public var adminPrefix: String = "/__faultline"
+        /// When set, the admin API (health excepted) wants `Authorization: Bearer <token>` or
+        /// `X-Faultline-Admin-Token: <token>`.
+        public var adminToken: String?
+        /// Requests the journal keeps (0: no journal).
+        public var journalSize: Int = 1_000
 
-        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = []) {
+        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000) {
             self.scenarioParameter = scenarioParameter
             self.scenarioHeader = scenarioHeader
             self.singleVendor = singleVendor
             self.rateLimitOverrides = rateLimitOverrides
+            self.adminToken = adminToken
+            self.journalSize = journalSize
         }
     }
+
+    /// The header and query parameter a test uses to get a sandbox of its own; otherwise the
+    /// request's API key (or token) is its client, and without one it is "anonymous".
+    public static let clientHeader = "X-Faultline-Client"
+    public static let clientParameter = "faultline_client"
 
     public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -39,6 +53,12 @@ public final class ScenarioEngine: HTTPResponder {
     private let mounts: [Substring: Int]
     /// Rate-limit buckets of every vendor.
     public let rateLimiter: RateLimiter
+    /// Positions in scenario sequences, per client and endpoint.
+    public let sequences = SequenceCounters()
+    /// Scenarios set through the admin API.
+    public let stickyScenarios = StickyScenarios()
+    /// The last requests answered.
+    public let journal: RequestJournal
 
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
@@ -46,6 +66,7 @@ public final class ScenarioEngine: HTTPResponder {
     public init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
         self.options = options
         self.rateLimiter = rateLimiter
+        self.journal = RequestJournal(capacity: max(0, options.journalSize))
         for override in options.rateLimitOverrides {
             guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
                 throw ConfigurationError(description: "--rate-limit: no vendor named '\(override.vendor)'")
@@ -72,7 +93,37 @@ public final class ScenarioEngine: HTTPResponder {
         }
     }
 
+    /// What the journal records of a request beyond the request and the response.
+    struct RequestFacts {
+        var client: String?
+        var vendor: String?
+        var endpoint: String?
+    }
+
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let path = request.path
+        if path.utf8.starts(with: options.adminPrefix.utf8) {
+            return respondToAdmin(request)
+        }
+        var facts = RequestFacts()
+        let response = route(request, &facts)
+        if journal.capacity > 0 {
+            journal.record(JournalEntry(
+                time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
+                path: String(path), vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.logLabel, status: response.status))
+        }
+        return response
+    }
+
+    /// The request's client: `X-Faultline-Client`, `?faultline_client=`, else its credential.
+    func clientKey(_ request: HTTPRequest, credential: String?) -> String {
+        if let explicit = request.headers[Self.clientHeader], !explicit.isEmpty { return explicit }
+        if let query = request.query, let explicit = QueryString.first(Self.clientParameter, in: query), !explicit.isEmpty { return explicit }
+        if let credential, !credential.isEmpty { return credential }
+        return "anonymous"
+    }
+
+    private func route(_ request: HTTPRequest, _ facts: inout RequestFacts) -> HTTPResponse {
         let segments = Self.segments(of: request.path)
 
         let vendorIndex: Int
@@ -87,6 +138,7 @@ public final class ScenarioEngine: HTTPResponder {
             routeSegments = segments.dropFirst()
         }
         let vendor = vendors[vendorIndex]
+        facts.vendor = vendor.spec.name
         let method = request.method == "HEAD" ? "GET" : request.method
 
         var allowed: [String] = []
@@ -97,11 +149,14 @@ public final class ScenarioEngine: HTTPResponder {
                 if !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }
                 continue
             }
-            return respond(request, vendor: vendor, route: route, pathParameters: parameters)
+            facts.endpoint = endpoint.id
+            return respond(request, vendor: vendor, route: route, pathParameters: parameters, facts: &facts)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
+        let client = clientKey(request, credential: vendor.authenticator?.credential(in: request, basePath: nil))
+        facts.client = client
         if let group = vendor.defaultGroup {
-            context.rate = rateLimiter.peek(group, key: vendor.authenticator?.credential(in: request, basePath: nil) ?? "")
+            context.rate = rateLimiter.peek(group, key: client)
         }
         if !allowed.isEmpty {
             var methods = allowed
@@ -121,17 +176,26 @@ public final class ScenarioEngine: HTTPResponder {
     /// The request reached an endpoint. A named scenario answers as asked; otherwise the
     /// request is judged as the real API would: authentication, rate limit, content type,
     /// body syntax, then the endpoint's own response.
-    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)]) -> HTTPResponse {
+    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)], facts: inout RequestFacts) -> HTTPResponse {
         let endpoint = vendor.endpoints[route.endpoint]
         let group = vendor.endpointGroups[route.endpoint]
         var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
         let credential = vendor.authenticator?.credential(in: request, basePath: route.basePath)
-        let bucket = credential ?? ""
+        // Rate-limit buckets and sequence positions belong to the client, so tests with
+        // different keys (or X-Faultline-Client values) never see each other's state.
+        let bucket = clientKey(request, credential: credential)
+        facts.client = bucket
 
-        if let name = scenarioName(in: request), !name.isEmpty {
+        if var name = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name), !name.isEmpty {
             // An explicit scenario wins and uses none of the key's allowance; the headers still
             // show the limiter's state.
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
+            if ScenarioSequence.isSequence(name) {
+                guard let sequence = ScenarioSequence(parsing: name) else {
+                    return FaultlineResponses.invalidSequence(name)
+                }
+                name = sequence.step(sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name))
+            }
             switch Self.select(name, in: endpoint) {
             case .found(let i):
                 return endpoint.responses[i].render(&context)

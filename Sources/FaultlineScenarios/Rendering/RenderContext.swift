@@ -53,7 +53,7 @@ struct RenderContext {
             return .text(PercentDecoding.decode(raw, plusAsSpace: false))
         case .query(let name):
             // The scenario parameter is Faultline's, never the vendor's: templates never see it.
-            guard name != scenarioParameter, let query = request.query, let value = QueryString.first(name, in: query) else { return .missing }
+            guard name != scenarioParameter, name != ScenarioEngine.clientParameter, let query = request.query, let value = QueryString.first(name, in: query) else { return .missing }
             return .text(value)
         case .header(let name):
             guard let value = request.headers[name] else { return .missing }

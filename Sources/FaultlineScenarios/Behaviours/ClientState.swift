@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Where each client is in each scenario sequence (`?scenario=500,500,default`): one counter
+/// per client, endpoint and sequence, so parallel tests never see each other's position.
+public final class SequenceCounters: Sendable {
+    private struct Key: Hashable {
+        let client: String
+        let endpoint: String
+        let sequence: String
+    }
+
+    /// Counters kept at most; past it the table starts over (documented).
+    public let capacity: Int
+    private let counters = Mutex<[Key: Int]>([:])
+
+    public init(capacity: Int = 100_000) {
+        self.capacity = capacity
+    }
+
+    /// The 0-based position of this call in the sequence, counting it.
+    func next(client: String, endpoint: String, sequence: String) -> Int {
+        counters.withLock { counters in
+            let key = Key(client: client, endpoint: endpoint, sequence: sequence)
+            let position = counters[key] ?? 0
+            if position == 0 && counters.count >= capacity { counters.removeAll() }
+            counters[key] = position + 1
+            return position
+        }
+    }
+
+    func reset(client: String?) {
+        counters.withLock { counters in
+            if let client { counters = counters.filter { $0.key.client != client } } else { counters.removeAll() }
+        }
+    }
+}
+
+/// A scenario that answers requests without one of their own (`PUT /__faultline/scenario`),
+/// for clients that can change neither URL nor headers. Global, per vendor, per client, or both.
+public final class StickyScenarios: Sendable {
+    private struct Key: Hashable {
+        let client: String?
+        let vendor: String?
+    }
+
+    private let scenarios = Mutex<[Key: String]>([:])
+
+    public init() {}
+
+    func set(_ scenario: String, client: String?, vendor: String?) {
+        scenarios.withLock { $0[Key(client: client, vendor: vendor)] = scenario }
+    }
+
+    func clear(client: String?, vendor: String?) {
+        scenarios.withLock { $0[Key(client: client, vendor: vendor)] = nil }
+    }
+
+    /// The most specific sticky scenario: this client and vendor, this client, this vendor, global.
+    func lookup(client: String, vendor: String) -> String? {
+        scenarios.withLock { scenarios in
+            guard !scenarios.isEmpty else { return nil }
+            return scenarios[Key(client: client, vendor: vendor)] ?? scenarios[Key(client: client, vendor: nil)]
+                ?? scenarios[Key(client: nil, vendor: vendor)] ?? scenarios[Key(client: nil, vendor: nil)]
+        }
+    }
+
+    func reset(client: String?) {
+        scenarios.withLock { scenarios in
+            if let client { scenarios = scenarios.filter { $0.key.client != client } } else { scenarios.removeAll() }
+        }
+    }
+}
+
+/// One answered request, as `GET /__faultline/requests` lists it.
+public struct JournalEntry: Sendable {
+    public var time: Double
+    public var client: String
+    public var method: String
+    public var path: String
+    public var vendor: String?
+    public var endpoint: String?
+    public var scenario: String?
+    public var status: Int
+}
+
+/// The last `capacity` requests, oldest dropped first. Bounded so a long CI run never grows
+/// it (a journal that keeps everything is how mock servers reach gigabytes).
+public final class RequestJournal: Sendable {
+    public let capacity: Int
+    private let state = Mutex<(entries: [JournalEntry], next: Int, total: Int)>(([], 0, 0))
+
+    public init(capacity: Int = 1_000) {
+        self.capacity = capacity
+    }
+
+    func record(_ entry: JournalEntry) {
+        guard capacity > 0 else { return }
+        state.withLock { state in
+            if state.entries.count < capacity {
+                state.entries.append(entry)
+            } else {
+                state.entries[state.next] = entry
+            }
+            state.next = (state.next + 1) % capacity
+            state.total += 1
+        }
+    }
+
+    /// Entries oldest first, filtered; at most `limit` of the newest.
+    func entries(client: String?, pathPrefix: String?, limit: Int) -> [JournalEntry] {
+        let all: [JournalEntry] = state.withLock { state in
+            state.entries.count < capacity ? state.entries : Array(state.entries[state.next...] + state.entries[..<state.next])
+        }
+        let filtered = all.filter { entry in
+            (client == nil || entry.client == client) && (pathPrefix == nil || entry.path.hasPrefix(pathPrefix!))
+        }
+        return Array(filtered.suffix(limit))
+    }
+
+    /// Forgets every entry; returns how many there were.
+    func clear() -> Int {
+        state.withLock { state in
+            let count = state.entries.count
+            state = ([], 0, 0)
+            return count
+        }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

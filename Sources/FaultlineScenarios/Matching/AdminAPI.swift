@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FaultlineHTTP
+
+/// The admin API under `options.adminPrefix` (`/__faultline` by default). It answers in JSON
+/// of its own, never in a vendor's shape:
+///
+/// - `GET health`: liveness for container health checks and CI wait loops (no token needed).
+/// - `GET scenarios`: the catalog, as `faultline list --json`.
+/// - `POST reset[?client=C]`: rate-limit buckets, sequence positions and sticky scenarios, of
+///   everyone or of one client.
+/// - `GET requests[?client=C&path=P&limit=N]`, `DELETE requests`: the journal.
+/// - `PUT scenario` with `{"scenario": NAME, "client"?: C, "vendor"?: V}`, `DELETE scenario[?client=C&vendor=V]`:
+///   a sticky scenario for requests that name none.
+extension ScenarioEngine {
+    func respondToAdmin(_ request: HTTPRequest) -> HTTPResponse {
+        let path = request.path.dropFirst(options.adminPrefix.utf8.count)
+        let method = request.method == "HEAD" ? "GET" : request.method
+        let query = request.query ?? ""
+        func parameter(_ name: String) -> String? { QueryString.first(name, in: query).flatMap { $0.isEmpty ? nil : $0 } }
+
+        if path != "/health", let token = options.adminToken {
+            let bearer = request.headers["Authorization"].map { $0 == "Bearer " + token } ?? false
+            guard bearer || request.headers["X-Faultline-Admin-Token"] == token else {
+                return FaultlineResponses.error(status: 401, code: "admin-unauthorized", message: "The admin API needs the admin token (Authorization: Bearer <token> or X-Faultline-Admin-Token).")
+            }
+        }
+
+        let allowed: [String]
+        switch path {
+        case "/health": allowed = ["GET"]
+        case "/scenarios": allowed = ["GET"]
+        case "/reset": allowed = ["POST"]
+        case "/requests": allowed = ["GET", "DELETE"]
+        case "/scenario": allowed = ["PUT", "DELETE"]
+        default:
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests or /scenario.")
+        }
+        guard allowed.contains(method) else {
+            return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes \(allowed.joined(separator: ", ")).", extraHeaders: [("Allow", allowed.joined(separator: ", "))])
+        }
+
+        switch (path, method) {
+        case ("/health", _):
+            return Self.json(.object([
+                JSONMember(key: "status", value: .string("ok")),
+                JSONMember(key: "vendors", value: .array(catalog.vendors.map { .string($0.name) })),
+            ]))
+        case ("/scenarios", _):
+            return Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
+        case ("/reset", _):
+            let client = parameter("client") ?? Self.bodyField(request, "client")
+            rateLimiter.reset(key: client)
+            sequences.reset(client: client)
+            stickyScenarios.reset(client: client)
+            return Self.json(.object([
+                JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
+                JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
+            ]))
+        case ("/requests", "GET"):
+            let limit = parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
+            let entries = journal.entries(client: parameter("client"), pathPrefix: parameter("path"), limit: limit)
+            return Self.json(.object([
+                JSONMember(key: "capacity", value: .number(String(journal.capacity))),
+                JSONMember(key: "requests", value: .array(entries.map(Self.json(_:)))),
+            ]))
+        case ("/requests", _):
+            return Self.json(.object([JSONMember(key: "cleared", value: .number(String(journal.clear())))]))
+        case ("/scenario", "PUT"):
+            guard let body = try? JSONParser.parse(request.body), let name = body["scenario"]?.stringValue, !name.isEmpty else {
+                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: #"PUT scenario takes a JSON body {"scenario": NAME, "client"?: CLIENT, "vendor"?: VENDOR}."#)
+            }
+            let client = body["client"]?.stringValue
+            let vendor = body["vendor"]?.stringValue
+            if let vendor, !catalog.vendors.contains(where: { $0.name == vendor }) {
+                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "No vendor named '\(vendor)'.")
+            }
+            stickyScenarios.set(name, client: client, vendor: vendor)
+            return Self.json(.object([
+                JSONMember(key: "scenario", value: .string(name)),
+                JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
+                JSONMember(key: "vendor", value: vendor.map { .string($0) } ?? .null),
+            ]))
+        default:
+            stickyScenarios.clear(client: parameter("client"), vendor: parameter("vendor"))
+            return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
+        }
+    }
+
+    private static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: value.serialized, logLabel: "faultline:admin")
+    }
+
+    private static func bodyField(_ request: HTTPRequest, _ name: String) -> String? {
+        guard !request.body.isEmpty, let body = try? JSONParser.parse(request.body) else { return nil }
+        return body[name]?.stringValue
+    }
+
+    private static func json(_ entry: JournalEntry) -> JSONValue {
+        let seconds = time_t(entry.time)
+        let millis = Int((entry.time - Double(seconds)) * 1000)
+        var stamp = Timestamps.iso8601(seconds)
+        stamp.removeLast()
+        stamp += "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis) + "Z"
+        return .object([
+            JSONMember(key: "time", value: .string(stamp)),
+            JSONMember(key: "client", value: .string(entry.client)),
+            JSONMember(key: "method", value: .string(entry.method)),
+            JSONMember(key: "path", value: .string(entry.path)),
+            JSONMember(key: "vendor", value: entry.vendor.map { .string($0) } ?? .null),
+            JSONMember(key: "endpoint", value: entry.endpoint.map { .string($0) } ?? .null),
+            JSONMember(key: "scenario", value: entry.scenario.map { .string($0) } ?? .null),
+            JSONMember(key: "status", value: .number(String(entry.status))),
+        ])
+    }
+}
