@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import FaultlineHTTP
 
 /// Where each client is in each scenario sequence (`?scenario=500,500,default`): one counter
 /// per client, endpoint and sequence, so parallel tests never see each other's position.
@@ -79,7 +80,10 @@ public struct JournalEntry: Sendable {
     public var time: Double
     public var client: String
     public var method: String
-    public var path: String
+    /// The request-target as sent (kept as is: recording must not allocate per request).
+    public var target: String
+    /// The path part of the target.
+    public var path: Substring { HTTPRequest(method: method, target: target).path }
     public var vendor: String?
     public var endpoint: String?
     public var scenario: String?
@@ -115,7 +119,7 @@ public final class RequestJournal: Sendable {
             state.entries.count < capacity ? state.entries : Array(state.entries[state.next...] + state.entries[..<state.next])
         }
         let filtered = all.filter { entry in
-            (client == nil || entry.client == client) && (pathPrefix == nil || entry.path.hasPrefix(pathPrefix!))
+            (client == nil || entry.client == client) && (pathPrefix == nil || entry.path.utf8.starts(with: pathPrefix!.utf8))
         }
         return Array(filtered.suffix(limit))
     }

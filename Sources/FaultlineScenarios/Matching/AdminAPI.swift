@@ -107,7 +107,7 @@ extension ScenarioEngine {
             JSONMember(key: "time", value: .string(stamp)),
             JSONMember(key: "client", value: .string(entry.client)),
             JSONMember(key: "method", value: .string(entry.method)),
-            JSONMember(key: "path", value: .string(entry.path)),
+            JSONMember(key: "path", value: .string(String(entry.path))),
             JSONMember(key: "vendor", value: entry.vendor.map { .string($0) } ?? .null),
             JSONMember(key: "endpoint", value: entry.endpoint.map { .string($0) } ?? .null),
             JSONMember(key: "scenario", value: entry.scenario.map { .string($0) } ?? .null),

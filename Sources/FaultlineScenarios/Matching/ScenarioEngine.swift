@@ -110,7 +110,7 @@ public final class ScenarioEngine: HTTPResponder {
         if journal.capacity > 0 {
             journal.record(JournalEntry(
                 time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
-                path: String(path), vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.logLabel, status: response.status))
+                target: request.target, vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.logLabel, status: response.status))
         }
         return response
     }
