@@ -47,34 +47,23 @@ import Glibc
         #expect(redirect.headers["Location"] == "https://app.price2b.com/login")
     }
 
-    struct WireValidation: CustomTestStringConvertible, Sendable {
-        let vendor: String
-        let method: String
-        let target: String
-        let headers: [(String, String)]
-        let body: String?
-        let status: Int
-        let expected: String
-        var testDescription: String { "\(vendor) \(method) \(target)" }
-    }
-
-    static let validations: [WireValidation] = [
-        WireValidation(vendor: "trackbot", method: "GET", target: "/trackbot/v1/shipments?limit=101&page=0", headers: [("Authorization", "Bearer t")], body: nil, status: 400,
-                       expected: #"{"error":{"status":400,"message":"Input parameters validation failed.","code":"validation_failed","errors":[{"field":"Limit","message":"'Limit' must be less than or equal to '100'."},{"field":"Page","message":"'Page' must be greater than or equal to '1'."}]}}"#),
-        WireValidation(vendor: "flexforward", method: "POST", target: "/flexforward/labels", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")],
-                       body: #"{"idempotencyKey":"k","courier":"ups","service":{"shipperAccountId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","productCode":"STD"},"shipment":{"shipTo":{"address":{"countryCode":"ZZ"}},"parcels":[{"weight":0}]}}"#, status: 400,
-                       expected: #"{"error":"Validation failed","details":[{"field":"shipment.shipTo.address.countryCode","message":"must be a valid ISO 3166-1 alpha-2 country code"},{"field":"shipment.parcels[0].weight","message":"must be greater than 0"}]}"#),
-        WireValidation(vendor: "price2b", method: "POST", target: "/price2b/api/v1/customs/calculate", headers: [("Authorization", "Bearer t"), ("Accept", "application/json")],
-                       body: #"{"destination_country":"DEU","declared_value":10,"weight":0}"#, status: 422,
-                       expected: #"{"success":false,"message":"The given data was invalid.","error_code":"VAL_001","errors":{"destination_country":["The destination country must be a valid 2-letter ISO code."],"weight":["The weight must be greater than 0."]}}"#),
-        WireValidation(vendor: "aftership", method: "POST", target: "/aftership/v4/trackings", headers: [("aftership-api-key", "k")], body: #"{"tracking":{"slug":"ups"}}"#, status: 400,
-                       expected: #"{"meta":{"code":4007,"type":"BadRequest","message":"tracking_number is required."},"data":{}}"#),
-        WireValidation(vendor: "generic", method: "POST", target: "/generic/api/v1/users", headers: [("Authorization", "Bearer t")], body: "{}", status: 400,
-                       expected: #"{"error":{"code":"INVALID_REQUEST","message":"Missing required 'user_id' parameter."}}"#),
+    static let validations: [WireTrigger] = [
+        WireTrigger(trigger: "validation", method: "GET", target: "/trackbot/v1/shipments?limit=101&page=0", headers: [("Authorization", "Bearer t")], body: nil, status: 400,
+                    expected: #"{"error":{"status":400,"message":"Input parameters validation failed.","code":"validation_failed","errors":[{"field":"Limit","message":"'Limit' must be less than or equal to '100'."},{"field":"Page","message":"'Page' must be greater than or equal to '1'."}]}}"#),
+        WireTrigger(trigger: "validation", method: "POST", target: "/flexforward/labels", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")],
+                    body: #"{"idempotencyKey":"k","courier":"ups","service":{"shipperAccountId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","productCode":"STD"},"shipment":{"shipTo":{"address":{"countryCode":"ZZ"}},"parcels":[{"weight":0}]}}"#, status: 400,
+                    expected: #"{"error":"Validation failed","details":[{"field":"shipment.shipTo.address.countryCode","message":"must be a valid ISO 3166-1 alpha-2 country code"},{"field":"shipment.parcels[0].weight","message":"must be greater than 0"}]}"#),
+        WireTrigger(trigger: "validation", method: "POST", target: "/price2b/api/v1/customs/calculate", headers: [("Authorization", "Bearer t"), ("Accept", "application/json")],
+                    body: #"{"destination_country":"DEU","declared_value":10,"weight":0}"#, status: 422,
+                    expected: #"{"success":false,"message":"The given data was invalid.","error_code":"VAL_001","errors":{"destination_country":["The destination country must be a valid 2-letter ISO code."],"weight":["The weight must be greater than 0."]}}"#),
+        WireTrigger(trigger: "validation", method: "POST", target: "/aftership/v4/trackings", headers: [("aftership-api-key", "k")], body: #"{"tracking":{"slug":"ups"}}"#, status: 400,
+                    expected: #"{"meta":{"code":4007,"type":"BadRequest","message":"tracking_number is required."},"data":{}}"#),
+        WireTrigger(trigger: "validation", method: "POST", target: "/generic/api/v1/users", headers: [("Authorization", "Bearer t")], body: "{}", status: 400,
+                    expected: #"{"error":{"code":"INVALID_REQUEST","message":"Missing required 'user_id' parameter."}}"#),
     ]
 
     @Test(arguments: validations)
-    func validationErrorsArriveInEachVendorsShape(_ validation: WireValidation) throws {
+    func validationErrorsArriveInEachVendorsShape(_ validation: WireTrigger) throws {
         let server = try TestServer.start()
         defer { server.stop() }
         let response = try server.client().request(validation.method, validation.target, headers: validation.headers, body: validation.body)
