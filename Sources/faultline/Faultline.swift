@@ -69,6 +69,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
     var rateLimits: [String] = []
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable).", valueName: "vendor.name=value"))
+    var settings: [String] = []
+
     func run() throws {
         let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
         let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
@@ -82,7 +85,13 @@ struct Serve: ParsableCommand {
             }
             return override
         }
-        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize))
+        let settingOverrides = try settings.map { text in
+            guard let override = SettingOverride(parsing: text) else {
+                throw ValidationError("--set '\(text)': expected vendor.name=value, e.g. price2b.quote_validity_seconds=1")
+            }
+            return override
+        }
+        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides))
 
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout

@@ -33,3 +33,27 @@ public struct RateLimitOverride: Sendable, Equatable {
         return Double(text)
     }
 }
+
+/// A setting given on the command line, replacing the file's: `price2b.quote_validity_seconds=1`.
+/// A value that reads as a number or a boolean is one; anything else is a string.
+public struct SettingOverride: Sendable, Equatable {
+    public var vendor: String
+    public var name: String
+    public var value: JSONValue
+
+    public init(vendor: String, name: String, value: JSONValue) {
+        self.vendor = vendor
+        self.name = name
+        self.value = value
+    }
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let target = parts[0].split(separator: ".", maxSplits: 1)
+        guard target.count == 2, !target[0].isEmpty, !target[1].isEmpty else { return nil }
+        let raw = String(parts[1])
+        let value: JSONValue = if raw == "true" || raw == "false" { .bool(raw == "true") } else if JSONValue.isNumberLiteral(raw) { .number(raw) } else { .string(raw) }
+        self.init(vendor: String(target[0]), name: String(target[1]), value: value)
+    }
+}

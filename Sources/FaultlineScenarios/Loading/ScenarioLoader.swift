@@ -117,7 +117,7 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
         let path = "$"
-        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
         _ = string(members, "$schema", at: path)
         let name = string(members, "vendor", at: path) ?? ""
         let title = string(members, "title", at: path)
@@ -161,7 +161,11 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         let triggers = members.first(where: { $0.key == "triggers" }).map { decodeTriggers($0.value, at: JSONPath.child(path, "triggers")) } ?? TriggerSpec()
-        return VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, triggers: triggers, file: file)
+        var vendor = VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, triggers: triggers, file: file)
+        if let value = members.first(where: { $0.key == "collections" })?.value { vendor.collections = decodeCollections(value, at: JSONPath.child(path, "collections")) }
+        if let value = members.first(where: { $0.key == "settings" })?.value { vendor.settings = decodeSettings(value, at: JSONPath.child(path, "settings")) }
+        if let value = members.first(where: { $0.key == "sequences" })?.value { vendor.sequences = decodeSequences(value, at: JSONPath.child(path, "sequences")) }
+        return vendor
     }
 
     mutating func strings(_ members: [JSONMember], _ key: String, at path: String) -> [String]? {
@@ -421,7 +425,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
-        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope", "validate"], required: ["id", "method", "path", "response"]) else { return nil }
+        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope", "validate", "state"], required: ["id", "method", "path", "response"]) else { return nil }
         let id = string(members, "id", at: path) ?? ""
         let method = string(members, "method", at: path) ?? ""
         let endpointPath = string(members, "path", at: path) ?? ""
@@ -454,17 +458,24 @@ struct SpecDecoder: DiagnosticReporting {
                 report(rulesPath, "expected an array of rules")
             }
         }
-        return EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
+        var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
+        if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path, "state")) }
+        return endpoint
     }
 
     mutating func decodeNamedResponse(_ name: String, _ value: JSONValue, at path: String, allowEndpoints: Bool) -> NamedResponse? {
-        guard let decoded = decodeResponse(value, at: path, allowEndpoints: allowEndpoints) else { return nil }
-        return NamedResponse(name: name, response: decoded.response, endpoints: decoded.endpoints, jsonPath: path)
+        guard let decoded = decodeResponse(value, at: path, allowEndpoints: allowEndpoints, allowState: true) else { return nil }
+        var named = NamedResponse(name: name, response: decoded.response, endpoints: decoded.endpoints, jsonPath: path)
+        if case .object(let members) = value, let state = members.first(where: { $0.key == "state" })?.value {
+            named.state = decodeState(state, at: JSONPath.child(path, "state"))
+        }
+        return named
     }
 
-    mutating func decodeResponse(_ value: JSONValue, at path: String, allowEndpoints: Bool) -> (response: ResponseSpec, endpoints: [String]?)? {
+    mutating func decodeResponse(_ value: JSONValue, at path: String, allowEndpoints: Bool, allowState: Bool = false) -> (response: ResponseSpec, endpoints: [String]?)? {
         var allowed = ["status", "description", "headers", "body", "text"]
         if allowEndpoints { allowed.append("endpoints") }
+        if allowState { allowed.append("state") }
         guard let members = object(value, at: path, allowed: allowed, required: ["status"]) else { return nil }
         var status = 0
         if let value = members.first(where: { $0.key == "status" })?.value {
@@ -507,12 +518,15 @@ struct SpecDecoder: DiagnosticReporting {
 struct SpecValidator: DiagnosticReporting {
     let file: String
     var diagnostics: [ScenarioDiagnostic] = []
+    /// The vendor's settings, which `{{setting.NAME}}` must name.
+    var settingNames: Set<String> = []
 
     init(file: String) {
         self.file = file
     }
 
     mutating func validate(_ vendor: VendorSpec) {
+        settingNames = Set(vendor.settings.map(\.name))
         if !Self.isVendorName(vendor.name) {
             report("$.vendor", "'\(vendor.name)' is not a valid vendor name (lowercase letters, digits and '-', starting with a letter or digit)")
         }
@@ -603,6 +617,7 @@ struct SpecValidator: DiagnosticReporting {
         }
 
         validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
+        validateState(vendor)
 
         // An endpoint scenario may not hide a catalog entry offered on the same endpoint.
         for (i, endpoint) in vendor.endpoints.enumerated() {
@@ -777,9 +792,18 @@ struct SpecValidator: DiagnosticReporting {
             report(path, error.message)
         case .success(let parts):
             for case .placeholder(let placeholder) in parts {
-                if case .path(let name) = placeholder.source, let pathParameters, !pathParameters.contains(name) {
-                    let known = pathParameters.sorted().joined(separator: ", ")
-                    report(path, "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
+                for source in [placeholder.source] + placeholder.alternatives {
+                    if case .path(let name) = source, let pathParameters, !pathParameters.contains(name) {
+                        let known = pathParameters.sorted().joined(separator: ", ")
+                        report(path, "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
+                    }
+                    switch source {
+                    case .setting(let name), .timeFromSetting(let name, _):
+                        if !settingNames.contains(name) {
+                            report(path, "template uses setting '\(name)', which $.settings does not declare (declared: \(settingNames.isEmpty ? "none" : settingNames.sorted().joined(separator: ", ")))")
+                        }
+                    default: break
+                    }
                 }
             }
         }

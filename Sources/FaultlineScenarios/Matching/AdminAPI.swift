@@ -13,6 +13,8 @@ import FaultlineHTTP
 /// - `GET requests[?client=C&path=P&limit=N]`, `DELETE requests`: the journal.
 /// - `PUT scenario` with `{"scenario": NAME, "client"?: C, "vendor"?: V}`, `DELETE scenario[?client=C&vendor=V]`:
 ///   a sticky scenario for requests that name none.
+/// - `GET state?client=C[&vendor=V]`: a client's stored items; `POST state` with
+///   `{"vendor", "collection", "client"?, "item"}` stores one (a product with stock, a balance).
 extension ScenarioEngine {
     func respondToAdmin(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path.dropFirst(options.adminPrefix.utf8.count)
@@ -34,8 +36,9 @@ extension ScenarioEngine {
         case "/reset": allowed = ["POST"]
         case "/requests": allowed = ["GET", "DELETE"]
         case "/scenario": allowed = ["PUT", "DELETE"]
+        case "/state": allowed = ["GET", "POST"]
         default:
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests or /scenario.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario or /state.")
         }
         guard allowed.contains(method) else {
             return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes \(allowed.joined(separator: ", ")).", extraHeaders: [("Allow", allowed.joined(separator: ", "))])
@@ -54,6 +57,7 @@ extension ScenarioEngine {
             rateLimiter.reset(key: client)
             sequences.reset(client: client)
             stickyScenarios.reset(client: client)
+            for vendor in vendors { vendor.store.reset(client: client) }
             return Self.json(.object([
                 JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
                 JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
@@ -82,10 +86,51 @@ extension ScenarioEngine {
                 JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
                 JSONMember(key: "vendor", value: vendor.map { .string($0) } ?? .null),
             ]))
+        case ("/state", "GET"):
+            let client = parameter("client") ?? "anonymous"
+            let only = parameter("vendor")
+            let listed = vendors.filter { !$0.store.isEmpty && (only == nil || $0.spec.name == only) }
+            return Self.json(.object([
+                JSONMember(key: "client", value: .string(client)),
+                JSONMember(key: "vendors", value: .object(listed.map { vendor in
+                    JSONMember(key: vendor.spec.name, value: .object(vendor.store.snapshot(client: client).map { JSONMember(key: $0.collection, value: .array($0.items)) }))
+                })),
+            ]))
+        case ("/state", _):
+            return storeItem(request)
         default:
             stickyScenarios.clear(client: parameter("client"), vendor: parameter("vendor"))
             return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
         }
+    }
+
+    /// `POST state`: stores an item as a client's own (or replaces the one holding its keys).
+    private func storeItem(_ request: HTTPRequest) -> HTTPResponse {
+        let usage = #"POST state takes a JSON body {"vendor": V, "collection": C, "client"?: CLIENT, "item": {...}}."#
+        guard let body = try? JSONParser.parse(request.body), let vendorName = body["vendor"]?.stringValue,
+              let collectionName = body["collection"]?.stringValue, let item = body["item"], case .object = item else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: usage)
+        }
+        guard let vendor = vendors.first(where: { $0.spec.name == vendorName }) else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "No vendor named '\(vendorName)'.")
+        }
+        guard let c = vendor.store.names.firstIndex(of: collectionName) else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "Vendor '\(vendorName)' has no collection '\(collectionName)' (collections: \(vendor.store.names.isEmpty ? "none" : vendor.store.names.joined(separator: ", "))).")
+        }
+        let client = body["client"]?.stringValue ?? "anonymous"
+        let replaced = vendor.store.transaction { state in
+            let (_, conflict) = state.insert(c, item, client: client)
+            if let conflict {
+                state.replace(conflict, with: item)
+                return true
+            }
+            return false
+        }
+        return Self.json(.object([
+            JSONMember(key: "stored", value: .string(replaced ? "replaced" : "created")),
+            JSONMember(key: "client", value: .string(client)),
+            JSONMember(key: "item", value: item),
+        ]), status: replaced ? 200 : 201)
     }
 
     private static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {

@@ -90,8 +90,11 @@ final class CompiledEndpoint: Sendable {
     let names: [String: Int]
     /// Status → indexes of named (non-default) responses with that status.
     let byStatus: [Int: [Int]]
+    /// Each response's state steps (by index); mostly empty.
+    let steps: [[CompiledStep]]
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]]) {
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]]) {
+        self.steps = steps
         self.id = id
         self.method = method
         self.displayPath = displayPath
@@ -134,10 +137,22 @@ final class CompiledVendor: Sendable {
     let validators: [RequestValidator]
     /// The validation entry with `{{violations}}` put where its violations go (mode `all`).
     let validationResponse: CompiledResponse?
+    /// The vendor's stored resources.
+    let store: ResourceStore
+    /// `settings` from the file, with `--set` applied.
+    let settings: [String: JSONValue]
+    /// Sequences declared in the file, by lowercased name.
+    let sequences: [String: String]
 
-    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], environment: (String) -> String? = Authenticator.environment) {
+    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], environment: (String) -> String? = Authenticator.environment) {
         self.spec = spec
         self.mount = mount
+        store = ResourceStore(collections: spec.collections)
+        var settings: [String: JSONValue] = [:]
+        for (name, value) in spec.settings { settings[name] = value }
+        for override in settingOverrides where override.vendor == spec.name { settings[override.name] = override.value }
+        self.settings = settings
+        self.sequences = Dictionary(spec.sequences.map { ($0.name.lowercased(), $0.steps) }, uniquingKeysWith: { first, _ in first })
         authenticator = spec.triggers.auth.map { Authenticator(spec: $0, environment: environment) }
         var groups: [RateLimiter.Group] = []
         for (i, group) in (spec.triggers.rateLimits?.groups ?? []).enumerated() {
@@ -179,11 +194,14 @@ final class CompiledVendor: Sendable {
         }
         for (endpointIndex, endpoint) in spec.endpoints.enumerated() {
             var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
+            var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
             for named in endpoint.scenarios {
                 responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
+                sources.append((named.response, named.state))
             }
             for (i, named) in spec.errors.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
                 responses.append(catalog[i])
+                sources.append((named.response, named.state))
             }
             var names: [String: Int] = [:]
             var byStatus: [Int: [Int]] = [:]
@@ -197,7 +215,9 @@ final class CompiledVendor: Sendable {
                 routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath))
             }
             let displayBase = spec.basePaths.first ?? ""
-            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus))
+            let compiler = StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec))
+            let steps = sources.map { $0.state.isEmpty ? [] : compiler.compile($0.state) }
+            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps))
         }
         self.endpoints = endpoints
         // A literal segment beats a parameter in the same place, whatever the file order:
@@ -226,6 +246,91 @@ extension CompiledVendor {
               let replaced = replacing(Array(path.dropFirst()), in: members[i].value, with: value) else { return nil }
         members[i].value = replaced
         return .object(members)
+    }
+}
+
+extension CompiledVendor {
+    /// `body` with `value` at the dotted `path`, the last key added when absent; nil when a
+    /// parent is missing.
+    static func inserting(_ path: [String], in body: JSONValue, _ value: JSONValue) -> JSONValue? {
+        guard let key = path.first else { return value }
+        guard case .object(var members) = body else { return nil }
+        if let i = members.firstIndex(where: { $0.key == key }) {
+            guard let replaced = inserting(Array(path.dropFirst()), in: members[i].value, value) else { return nil }
+            members[i].value = replaced
+        } else {
+            guard path.count == 1 else { return nil }
+            members.append(JSONMember(key: key, value: value))
+        }
+        return .object(members)
+    }
+}
+
+/// Turns a file's state steps into compiled ones for one endpoint, resolving collection,
+/// key and response names (the validator has already checked they exist).
+struct StateCompiler {
+    let vendor: VendorSpec
+    let names: [String: Int]
+    let responses: [CompiledResponse]
+    let specs: [ResponseSpec]
+
+    func compile(_ steps: [StateStep]) -> [CompiledStep] {
+        steps.compactMap(compile)
+    }
+
+    private func collection(_ name: String) -> Int? { vendor.collections.firstIndex { $0.name == name } }
+
+    private func answer(_ ref: ResponseRef?) -> CompiledAnswer? {
+        guard let ref, let index = names[ref.name.lowercased()] else { return nil }
+        guard let at = ref.itemAt, case .json(let body) = specs[index].body,
+              let inserted = CompiledVendor.inserting(at.split(separator: ".").map(String.init), in: body, .string("{{item}}")) else {
+            return CompiledAnswer(index: index, variant: nil)
+        }
+        var spec = specs[index]
+        spec.body = .json(inserted)
+        return CompiledAnswer(index: index, variant: CompiledResponse(name: responses[index].name, spec: spec, vendorHeaders: vendor.headers))
+    }
+
+    private func fields(_ list: [(field: String, value: JSONValue)]) -> [(field: String, value: CompiledValue)] {
+        list.map { ($0.field, CompiledValue($0.value)) }
+    }
+
+    private func compile(_ step: StateStep) -> CompiledStep? {
+        switch step.op {
+        case .find(let name, let whereFields, let found, let missing, let foreign, let optional):
+            guard let c = collection(name), let (k, values) = Self.key(vendor.collections[c], whereFields) else { return nil }
+            return .find(collection: c, key: k, values: values, found: answer(found), missing: answer(missing), foreign: answer(foreign), optional: optional)
+        case .when(let value, let comparison, let operand, let response):
+            guard let answer = answer(response) else { return nil }
+            return .when(CompiledValue(value), comparison, CompiledValue(operand), answer)
+        case .create(let name, let item, let conflict):
+            guard let c = collection(name) else { return nil }
+            return .create(collection: c, item: CompiledValue(item), conflict: answer(conflict))
+        case .set(let value):
+            guard case .object(let members) = value else { return nil }
+            return .set(fields(members.map { ($0.key, $0.value) }))
+        case .add(let list):
+            return .add(fields(list))
+        case .delete:
+            return .delete
+        case .list(let name, let filters, let limit, let page):
+            guard let c = collection(name) else { return nil }
+            return .list(collection: c, filters: fields(filters), limit: limit.map(CompiledValue.init), page: page.map(CompiledValue.init))
+        case .forEach(let source, let nested):
+            return .forEach(CompiledValue(source), compile(nested))
+        }
+    }
+
+    /// The key whose fields (the client aside) are exactly the `where` fields, and the values
+    /// in its order.
+    static func key(_ collection: CollectionSpec, _ whereFields: [(field: String, value: JSONValue)]) -> (Int, [CompiledValue?])? {
+        let wanted = Set(whereFields.map(\.field))
+        for (k, fields) in collection.keys.enumerated() where Set(fields.filter { $0 != CollectionSpec.clientField }) == wanted && wanted.count == whereFields.count {
+            return (k, fields.map { field in
+                field == CollectionSpec.clientField ? nil : whereFields.first { $0.field == field }.map { CompiledValue($0.value) }
+            })
+        }
+        return nil
     }
 }
 

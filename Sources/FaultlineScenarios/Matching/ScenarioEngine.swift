@@ -26,8 +26,11 @@ public final class ScenarioEngine: HTTPResponder {
         public var adminToken: String?
         /// Requests the journal keeps (0: no journal).
         public var journalSize: Int = 1_000
+        /// Replace settings declared in the files (`--set price2b.quote_validity_seconds=1`).
+        public var settingOverrides: [SettingOverride] = []
 
-        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000) {
+        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000, settingOverrides: [SettingOverride] = []) {
+            self.settingOverrides = settingOverrides
             self.scenarioParameter = scenarioParameter
             self.scenarioHeader = scenarioHeader
             self.singleVendor = singleVendor
@@ -48,7 +51,7 @@ public final class ScenarioEngine: HTTPResponder {
 
     public let options: Options
     public let catalog: ScenarioCatalog
-    private let vendors: [CompiledVendor]
+    let vendors: [CompiledVendor]
     /// First path segment → vendor, when vendors are mounted under their names.
     private let mounts: [Substring: Int]
     /// Rate-limit buckets of every vendor.
@@ -77,16 +80,25 @@ public final class ScenarioEngine: HTTPResponder {
                 throw ConfigurationError(description: "--rate-limit: vendor '\(override.vendor)' has no group '\(group)' (groups: \(groups.joined(separator: ", ")))")
             }
         }
+        for override in options.settingOverrides {
+            guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
+                throw ConfigurationError(description: "--set: no vendor named '\(override.vendor)'")
+            }
+            if !vendor.settings.contains(where: { $0.name == override.name }) {
+                let names = vendor.settings.map(\.name)
+                throw ConfigurationError(description: "--set: vendor '\(override.vendor)' has no setting '\(override.name)' (settings: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            }
+        }
         if let only = options.singleVendor {
             guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, environment: environment)]
+            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, environment: environment)]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, environment: environment) }
+            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, environment: environment) }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
@@ -185,11 +197,14 @@ public final class ScenarioEngine: HTTPResponder {
         // different keys (or X-Faultline-Client values) never see each other's state.
         let bucket = clientKey(request, credential: credential)
         facts.client = bucket
+        context.client = bucket
+        if !vendor.settings.isEmpty { context.settings = vendor.settings }
 
         if var name = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name), !name.isEmpty {
             // An explicit scenario wins and uses none of the key's allowance; the headers still
             // show the limiter's state.
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
+            if let declared = vendor.sequences[name.lowercased()] { name = declared }
             if ScenarioSequence.isSequence(name) {
                 guard let sequence = ScenarioSequence(parsing: name) else {
                     return FaultlineResponses.invalidSequence(name)
@@ -197,7 +212,12 @@ public final class ScenarioEngine: HTTPResponder {
                 name = sequence.step(sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name))
             }
             switch Self.select(name, in: endpoint) {
+            case .found(0):
+                // `default` (a sequence's last step, say) is the request judged as if it named
+                // no scenario: checks, limits and stored resources all apply.
+                break
             case .found(let i):
+                if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
                 return endpoint.responses[i].render(&context)
             case .unknown:
                 return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
@@ -235,7 +255,24 @@ public final class ScenarioEngine: HTTPResponder {
                 return response
             }
         }
+        if !endpoint.steps[0].isEmpty { return applyState(endpoint, from: 0, vendor: vendor, client: bucket, &context) }
         return endpoint.responses[0].render(&context)
+    }
+
+    /// Runs the steps of response `index` against the vendor's stored resources and renders
+    /// the answer. A step's own answer (4003, a 404, a replay) is marked `Faultline-Trigger: state`.
+    private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {
+        let answer = vendor.store.transaction { state in
+            var runner = StateRunner(client: client)
+            return runner.run(endpoint, from: index, &state, &context)
+        }
+        let compiled = answer.variant ?? endpoint.responses[answer.index]
+        var response = compiled.render(&context)
+        if answer.index != index {
+            response.headers.add(name: "Faultline-Trigger", value: "state")
+            response.logLabel = "\(compiled.name) (state)"
+        }
+        return response
     }
 
     /// Violations in the vendor's way: a rule's own entry, the first violation alone, or every

@@ -12,6 +12,12 @@ public struct VendorSpec: Sendable {
     public var triggers: TriggerSpec
     /// The file it came from (for messages).
     public var file: String
+    /// Stored resources (issue: state).
+    public var collections: [CollectionSpec] = []
+    /// Named values templates read as `{{setting.NAME}}`, replaceable with `--set`.
+    public var settings: [(name: String, value: JSONValue)] = []
+    /// Sequences a request can name instead of spelling them out: name → `500,500,default`.
+    public var sequences: [(name: String, steps: String)] = []
 }
 
 public struct EndpointSpec: Sendable {
@@ -25,6 +31,8 @@ public struct EndpointSpec: Sendable {
     public var scope: String?
     /// Checks on the request's fields, in order.
     public var validate: [ValidationRule] = []
+    /// What the endpoint's default response does to stored resources.
+    public var state: [StateStep] = []
 }
 
 public struct NamedResponse: Sendable {
@@ -34,6 +42,8 @@ public struct NamedResponse: Sendable {
     public var endpoints: [String]?
     /// JSON path of the entry in its file.
     public var jsonPath: String
+    /// What answering with it does to stored resources.
+    public var state: [StateStep] = []
 }
 
 public struct HeaderSpec: Sendable {

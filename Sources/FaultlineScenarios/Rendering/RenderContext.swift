@@ -25,6 +25,15 @@ struct RenderContext {
     var violation: Violation?
     /// Every violation, rendered in the vendor's collection, for `{{violations}}`.
     var violations: JSONValue?
+    /// What the state steps bound: `{{item}}`, `{{items}}`, `{{each}}`, `{{list.*}}`.
+    var item: JSONValue?
+    var items: JSONValue?
+    var each: JSONValue?
+    var listCounts: (total: Int, page: Int, limit: Int)?
+    /// The request's client key, once known.
+    var client: String?
+    /// The vendor's settings (`{{setting.NAME}}`).
+    var settings: [String: JSONValue] = [:]
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -59,14 +68,32 @@ struct RenderContext {
             guard let value = request.headers[name] else { return .missing }
             return .text(value)
         case .body(let components):
-            guard var value = body() else { return .missing }
-            for component in components {
-                switch component {
-                case .key(let key): guard let next = value[key] else { return .missing }; value = next
-                case .index(let i): guard let next = value[i] else { return .missing }; value = next
-                }
+            guard let value = body() else { return .missing }
+            return Self.lookup(components, in: value)
+        case .item(let components):
+            guard let item else { return .missing }
+            return components.isEmpty ? .json(item.withoutHiddenFields) : Self.lookup(components, in: item)
+        case .items:
+            return items.map { .json($0) } ?? .missing
+        case .each(let components):
+            guard let each else { return .missing }
+            return Self.lookup(components, in: each)
+        case .list(let field):
+            guard let counts = listCounts else { return .missing }
+            switch field {
+            case .total: return .text(String(counts.total))
+            case .page: return .text(String(counts.page))
+            case .limit: return .text(String(counts.limit))
+            case .pages: return .text(String(counts.limit > 0 ? (counts.total + counts.limit - 1) / counts.limit : 0))
             }
-            return .json(value)
+        case .client:
+            return client.map { .text($0) } ?? .missing
+        case .setting(let name):
+            return settings[name].map { .json($0) } ?? .missing
+        case .timeFromSetting(let name, let epoch):
+            guard let value = settings[name], let seconds = value.numberValue else { return .missing }
+            let t = now() + time_t(seconds)
+            return .text(epoch ? String(t) : Timestamps.iso8601(t))
         case .method:
             return .text(request.method)
         case .requestPath:
@@ -97,6 +124,17 @@ struct RenderContext {
         case .violations:
             return violations.map { .json($0) } ?? .missing
         }
+    }
+
+    private static func lookup(_ components: [BodyPathComponent], in root: JSONValue) -> Value {
+        var value = root
+        for component in components {
+            switch component {
+            case .key(let key): guard let next = value[key] else { return .missing }; value = next
+            case .index(let i): guard let next = value[i] else { return .missing }; value = next
+            }
+        }
+        return .json(value)
     }
 
     private mutating func now() -> time_t {

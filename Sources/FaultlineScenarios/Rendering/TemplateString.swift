@@ -23,6 +23,24 @@ enum TemplateSource: Sendable, Equatable {
     case violation(ViolationField)
     /// Every violation, as the vendor's list or map (a JSON value).
     case violations
+    /// The stored item the state steps bound (whole, or a field of it).
+    case item([BodyPathComponent])
+    /// The page of stored items a `list` step found.
+    case items
+    /// The element a `forEach` step is at.
+    case each([BodyPathComponent])
+    /// Counts of the `list` step: total, page, limit, pages.
+    case list(ListField)
+    /// The request's client key (its API key, or `X-Faultline-Client`).
+    case client
+    /// A value from the vendor's `settings` (or `--set`).
+    case setting(String)
+    /// `now+setting.NAME` / `epoch+setting.NAME`: the time that many seconds from now.
+    case timeFromSetting(String, epoch: Bool)
+}
+
+enum ListField: String, Sendable, Equatable, CaseIterable {
+    case total, page, limit, pages
 }
 
 enum ViolationField: String, Sendable, Equatable, CaseIterable {
@@ -154,7 +172,30 @@ enum TemplateString {
         case "auth.scope": return .success(.requiredScope)
         case "trigger.message": return .success(.triggerMessage)
         case "violations": return .success(.violations)
+        case "item": return .success(.item([]))
+        case "items": return .success(.items)
+        case "each": return .success(.each([]))
+        case "client": return .success(.client)
         default: break
+        }
+        for prefix in ["now", "epoch"] {
+            if let name = text.stripping(prefix + "+setting.") {
+                return name.isEmpty ? .failure(SpecError("'\(text)' needs a setting name")) : .success(.timeFromSetting(name, epoch: prefix == "epoch"))
+            }
+        }
+        if let field = text.stripping("list.") {
+            guard let list = ListField(rawValue: field) else {
+                return .failure(SpecError("'\(text)': list values are \(ListField.allCases.map { "list." + $0.rawValue }.joined(separator: ", "))"))
+            }
+            return .success(.list(list))
+        }
+        if let name = text.stripping("setting.") { return name.isEmpty ? .failure(SpecError("'setting.' needs a setting name")) : .success(.setting(name)) }
+        for (prefix, make) in [("item.", TemplateSource.item), ("each.", TemplateSource.each)] {
+            guard let path = text.stripping(prefix) else { continue }
+            switch parseBodyPath(path, label: prefix) {
+            case .success(let components): return .success(make(components))
+            case .failure(let e): return .failure(e)
+            }
         }
         for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
             let number = text.dropFirst(prefix.count)
@@ -184,27 +225,27 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, client, setting.NAME, now+setting.NAME, method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.
-    private static func parseBodyPath(_ text: String) -> Result<[BodyPathComponent], SpecError> {
+    private static func parseBodyPath(_ text: String, label: String = "body.") -> Result<[BodyPathComponent], SpecError> {
         var components: [BodyPathComponent] = []
         for part in text.split(separator: ".", omittingEmptySubsequences: false) {
             var rest = part
-            guard !rest.isEmpty else { return .failure(SpecError("'body.\(text)' has an empty name")) }
+            guard !rest.isEmpty else { return .failure(SpecError("'\(label)\(text)' has an empty name")) }
             if let bracket = rest.firstIndex(of: "[") {
                 let key = rest[..<bracket]
                 if !key.isEmpty { components.append(.key(String(key))) }
                 rest = rest[bracket...]
                 while rest.hasPrefix("[") {
                     guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0 else {
-                        return .failure(SpecError("'body.\(text)' has an invalid [index]"))
+                        return .failure(SpecError("'\(label)\(text)' has an invalid [index]"))
                     }
                     components.append(.index(index))
                     rest = rest[rest.index(after: close)...]
                 }
-                guard rest.isEmpty else { return .failure(SpecError("'body.\(text)' has text after an [index]")) }
+                guard rest.isEmpty else { return .failure(SpecError("'\(label)\(text)' has text after an [index]")) }
             } else {
                 components.append(.key(String(rest)))
             }

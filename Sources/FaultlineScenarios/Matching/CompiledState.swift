@@ -1,0 +1,221 @@
+/// A JSON value with placeholders, rendered to a value (not bytes): the items state steps
+/// store and the values they compare.
+indirect enum CompiledValue: Sendable {
+    case literal(JSONValue)
+    /// A string that is one placeholder: its value keeps its JSON type.
+    case placeholder(Placeholder)
+    /// A string mixing text and placeholders.
+    case text(CompiledTemplate)
+    case array([CompiledValue])
+    case object([(key: String, value: CompiledValue)])
+
+    init(_ value: JSONValue) {
+        switch value {
+        case .string(let s) where TemplateString.mayHoldPlaceholder(s):
+            let parts = (try? TemplateString.parse(s).get()) ?? [.literal(s)]
+            if parts.count == 1, case .placeholder(let p) = parts[0] {
+                self = .placeholder(p)
+            } else {
+                self = .text(.text(s))
+            }
+        case .array(let items) where items.contains(where: \.holdsPlaceholder):
+            self = .array(items.map(CompiledValue.init))
+        case .object(let members) where members.contains(where: { $0.value.holdsPlaceholder }):
+            self = .object(members.map { ($0.key, CompiledValue($0.value)) })
+        default:
+            self = .literal(value)
+        }
+    }
+
+    /// The value; nil when it is one placeholder with no value and no fallback.
+    func render(_ context: inout RenderContext) -> JSONValue? {
+        switch self {
+        case .literal(let value):
+            return value
+        case .placeholder(let p):
+            switch context.resolve(p) {
+            case .json(let value):
+                return value
+            case .text(let s):
+                let kind = p.fallbackKind
+                if (p.source.isNumeric || kind == .number), JSONValue.isNumberLiteral(s) { return .number(s) }
+                if kind == .bool, s == "true" || s == "false" { return .bool(s == "true") }
+                return .string(s)
+            case .missing:
+                guard let fallback = p.fallback else { return nil }
+                switch p.fallbackKind {
+                case .string: return .string(fallback)
+                case .number: return .number(fallback)
+                case .bool: return .bool(fallback == "true")
+                case .null: return .null
+                }
+            }
+        case .text(let template):
+            var out: [UInt8] = []
+            template.render(&context, into: &out)
+            return .string(String(decoding: out, as: UTF8.self))
+        case .array(let items):
+            return .array(items.map { $0.render(&context) ?? .null })
+        case .object(let members):
+            return .object(members.map { JSONMember(key: $0.key, value: $0.value.render(&context) ?? .null) })
+        }
+    }
+}
+
+extension JSONValue {
+    var holdsPlaceholder: Bool {
+        switch self {
+        case .string(let s): TemplateString.mayHoldPlaceholder(s)
+        case .array(let items): items.contains(where: \.holdsPlaceholder)
+        case .object(let members): members.contains { $0.value.holdsPlaceholder }
+        default: false
+        }
+    }
+}
+
+/// Which response a step answers with: an index into the endpoint's responses, or that
+/// response with the item put into its body.
+struct CompiledAnswer: Sendable {
+    let index: Int
+    let variant: CompiledResponse?
+}
+
+indirect enum CompiledStep: Sendable {
+    /// `values` in the key's field order; nil stands for the client.
+    case find(collection: Int, key: Int, values: [CompiledValue?], found: CompiledAnswer?, missing: CompiledAnswer?, foreign: CompiledAnswer?, optional: Bool)
+    case when(CompiledValue, Comparison, CompiledValue, CompiledAnswer)
+    case create(collection: Int, item: CompiledValue, conflict: CompiledAnswer?)
+    case set([(field: String, value: CompiledValue)])
+    case add([(field: String, value: CompiledValue)])
+    case delete
+    case list(collection: Int, filters: [(field: String, value: CompiledValue)], limit: CompiledValue?, page: CompiledValue?)
+    case forEach(CompiledValue, [CompiledStep])
+}
+
+/// Runs an endpoint's steps against the vendor's store inside one transaction.
+struct StateRunner {
+    let client: String
+    private var bound: ResourceStore.Handle?
+
+    init(client: String) {
+        self.client = client
+    }
+
+    /// Runs the steps of response `index`, then those of the response a step answered with
+    /// (a courier failure that stores its failed label), and returns the final answer.
+    mutating func run(_ endpoint: CompiledEndpoint, from index: Int, _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer {
+        var current = CompiledAnswer(index: index, variant: nil)
+        var visited: Set<Int> = [index]
+        while let answer = run(endpoint.steps[current.index], &state, &context) {
+            current = answer
+            guard !endpoint.steps[answer.index].isEmpty, visited.insert(answer.index).inserted else { break }
+        }
+        return current
+    }
+
+    private mutating func run(_ steps: [CompiledStep], _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer? {
+        for step in steps {
+            switch step {
+            case .find(let c, let k, let values, let found, let missing, let foreign, let optional):
+                var parts: [String] = []
+                var absent = false
+                for value in values {
+                    guard let value else { parts.append(client); continue }
+                    guard let rendered = value.render(&context), rendered != .null else { absent = true; break }
+                    parts.append(rendered.keyText)
+                }
+                if absent && optional { continue }
+                if !absent, let handle = state.find(c, key: k, text: parts.joined(separator: "\u{1F}"), client: client), let record = state.record(handle) {
+                    if !record.owner.isEmpty, record.owner != client {
+                        if let foreign { return foreign }
+                    } else {
+                        bound = handle
+                        context.item = record.value
+                        if let found { return found }
+                        continue
+                    }
+                }
+                if let missing { return missing }
+            case .when(let left, let comparison, let right, let answer):
+                if Self.holds(left.render(&context), comparison, right.render(&context)) { return answer }
+            case .create(let c, let template, let conflict):
+                guard let item = template.render(&context) else { continue }
+                let (created, existing) = state.insert(c, item, client: client)
+                if let existing {
+                    bound = existing
+                    context.item = state.record(existing)?.value
+                    if let conflict { return conflict }
+                } else {
+                    bound = created
+                    context.item = item
+                }
+            case .set(let fields):
+                update(&state, &context) { item, context in
+                    fields.reduce(item) { $0.setting($1.field, to: $1.value.render(&context) ?? .null) }
+                }
+            case .add(let fields):
+                update(&state, &context) { item, context in
+                    fields.reduce(item) { partial, field in
+                        guard let amount = field.value.render(&context) else { return partial }
+                        let sum = (partial[field.field] ?? .number("0")).adding(amount)
+                        return sum.map { partial.setting(field.field, to: $0) } ?? partial
+                    }
+                }
+            case .delete:
+                if let bound { state.remove(bound) }
+            case .list(let c, let filters, let limitValue, let pageValue):
+                var wanted: [(field: String, text: String)] = []
+                for filter in filters {
+                    if let value = filter.value.render(&context), value != .null { wanted.append((filter.field, value.keyText)) }
+                }
+                let all = state.list(c, client: client, filters: wanted)
+                let limit = max(1, limitValue.flatMap { $0.render(&context)?.numberValue }.map { Int($0) } ?? max(all.count, 1))
+                let page = max(1, pageValue.flatMap { $0.render(&context)?.numberValue }.map { Int($0) } ?? 1)
+                let start = min(all.count, (page - 1).multipliedReportingOverflow(by: limit).overflow ? all.count : (page - 1) * limit)
+                let end = min(all.count, start + limit)
+                context.items = .array(all[start..<end].map(\.withoutHiddenFields))
+                context.listCounts = (all.count, page, limit)
+            case .forEach(let source, let nested):
+                guard case .array(let elements)? = source.render(&context) else { continue }
+                defer { context.each = nil }
+                for element in elements {
+                    context.each = element
+                    if let answer = run(nested, &state, &context) { return answer }
+                }
+            }
+        }
+        return nil
+    }
+
+    private mutating func update(_ state: inout ResourceStore.State, _ context: inout RenderContext, _ change: (JSONValue, inout RenderContext) -> JSONValue) {
+        guard let bound, let record = state.record(bound) else { return }
+        let updated = change(record.value, &context)
+        state.replace(bound, with: updated)
+        context.item = updated
+    }
+
+    /// Numbers (or numeric strings) compare as numbers; anything else by its text. A missing
+    /// value only ever satisfies `notEquals`.
+    static func holds(_ a: JSONValue?, _ comparison: Comparison, _ b: JSONValue?) -> Bool {
+        guard let a, let b else { return comparison == .notEquals && (a != nil || b != nil) }
+        if let x = a.numberValue, let y = b.numberValue {
+            switch comparison {
+            case .equals: return x == y
+            case .notEquals: return x != y
+            case .lessThan: return x < y
+            case .lessThanOrEqual: return x <= y
+            case .greaterThan: return x > y
+            case .greaterThanOrEqual: return x >= y
+            }
+        }
+        let x = a.keyText, y = b.keyText
+        switch comparison {
+        case .equals: return x == y
+        case .notEquals: return x != y
+        case .lessThan: return x < y
+        case .lessThanOrEqual: return x <= y
+        case .greaterThan: return x > y
+        case .greaterThanOrEqual: return x >= y
+        }
+    }
+}
