@@ -177,11 +177,12 @@ struct StateRunner {
                 context.listCounts = (all.count, page, limit)
             case .forEach(let source, let nested):
                 guard case .array(let elements)? = source.render(&context) else { continue }
-                defer { context.each = nil }
                 for element in elements {
                     context.each = element
+                    // The answer may name the element (`{{each.quantity}}`), so it stays bound.
                     if let answer = run(nested, &state, &context) { return answer }
                 }
+                context.each = nil
             }
         }
         return nil

@@ -6,7 +6,7 @@ extension TemplateSource {
     /// Sources whose value is always a number, emitted unquoted in a whole-string placeholder.
     var isNumeric: Bool {
         switch self {
-        case .epoch, .rate, .list: true
+        case .epoch, .rate, .list, .serial: true
         case .timeFromSetting(_, let epoch): epoch
         default: false
         }

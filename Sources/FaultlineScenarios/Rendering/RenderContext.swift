@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FaultlineHTTP
+import Synchronization
 
 /// What templates can see of one request. Everything is looked up lazily: a response without
 /// placeholders never parses the query or the body.
@@ -102,6 +103,10 @@ struct RenderContext {
             return .text(Identifiers.uuid())
         case .objectId:
             return .text(Identifiers.objectId())
+        case .shortId:
+            return .text(Identifiers.shortId())
+        case .serial:
+            return .text(String(Identifiers.serial()))
         case .now(let offset):
             return .text(Timestamps.iso8601(now() + time_t(offset)))
         case .epoch(let offset):
@@ -170,6 +175,18 @@ enum Identifiers {
             out.append(hex[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let mixedAlphanumerics = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    private static let counter = Atomic<Int>(100_000)
+
+    static func shortId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<7).map { _ in mixedAlphanumerics.randomElement(using: &generator)! }, as: UTF8.self)
+    }
+
+    static func serial() -> Int {
+        counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// 24 lowercase alphanumerics, the shape of AfterShip's tracking ids.

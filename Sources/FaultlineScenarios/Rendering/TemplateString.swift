@@ -11,6 +11,10 @@ enum TemplateSource: Sendable, Equatable {
     case requestPath
     case uuid
     case objectId
+    /// Seven letters and digits, the shape of TrackBot's shipment ids (`Ye7KwZ3`).
+    case shortId
+    /// 100001, 100002, …: a number unique in this process (product ids, quote numbers).
+    case serial
     case now(offset: Int)
     case epoch(offset: Int)
     /// The rate limiter's state for this request's key and endpoint group.
@@ -165,6 +169,8 @@ enum TemplateString {
         switch text {
         case "uuid": return .success(.uuid)
         case "objectId": return .success(.objectId)
+        case "shortId": return .success(.shortId)
+        case "serial": return .success(.serial)
         case "method": return .success(.method)
         case "requestPath": return .success(.requestPath)
         case "now": return .success(.now(offset: 0))
@@ -225,7 +231,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, client, setting.NAME, now+setting.NAME, method, requestPath, uuid, objectId, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], uuid, objectId, shortId, serial, item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, client, setting.NAME, now+setting.NAME, method, requestPath, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.
