@@ -43,7 +43,7 @@ import Glibc
         defer { server.stop() }
         let client = try server.client()
         let scenarios = ["401", "402", "404", "429", "500", "default"]
-        try client.send(scenarios.map { "GET /trackbot/v1/shipments?scenario=\($0) HTTP/1.1\r\n\(host)\r\n" }.joined())
+        try client.send(scenarios.map { "GET /trackbot/v1/shipments?scenario=\($0) HTTP/1.1\r\n\(host)Authorization: Bearer t\r\n\r\n" }.joined())
         let statuses = try scenarios.map { _ in try client.readResponse().status }
         #expect(statuses == [401, 402, 404, 429, 500, 200])
     }
@@ -149,7 +149,7 @@ import Glibc
         let server = try TestServer.start { $0.idleTimeout = 0.3 }
         defer { server.stop() }
         let client = try server.client(timeout: 3)
-        #expect(try client.request("GET", "/trackbot/v1/shipments?scenario=default").status == 200)
+        #expect(try client.request("GET", "/trackbot/v1/shipments", headers: [("Authorization", "Bearer t")]).status == 200)
         let started = Clock.now()
         #expect(client.isClosedByServer())
         let waited = Clock.now() - started
@@ -174,7 +174,7 @@ import Glibc
     @Test func shutdownClosesIdleConnectionsAndStopsAccepting() throws {
         let server = try TestServer.start()
         let client = try server.client()
-        #expect(try client.request("GET", "/trackbot/v1/shipments?scenario=default").status == 200)
+        #expect(try client.request("GET", "/trackbot/v1/shipments", headers: [("Authorization", "Bearer t")]).status == 200)
         let port = server.port
         server.stop()
         #expect(client.isClosedByServer())

@@ -103,9 +103,11 @@ extension HTTPRequest {
     }
 
     @Test func templatesFillValuesFromPathQueryAndBody() {
-        let (got, body) = respond("GET", "/aftership/v4/trackings/dhl/JD0141?lang=en", headers: ["Host": "h", "aftership-api-key": "k"])
+        let key: HTTPHeaders = ["Host": "h", "aftership-api-key": "templates", "Content-Type": "application/json"]
+        _ = respond("POST", "/aftership/v4/trackings", headers: key, body: #"{"tracking":{"slug":"dpd-de","tracking_number":"JD0141"}}"#)
+        let (got, body) = respond("GET", "/aftership/v4/trackings/dpd-de/JD0141?lang=en", headers: key)
         #expect(got.status == 200)
-        #expect(body.contains(#""slug":"dhl""#) && body.contains(#""tracking_number":"JD0141""#))
+        #expect(body.contains(#""slug":"dpd-de""#) && body.contains(#""tracking_number":"JD0141""#))
         let (_, inv) = respond("POST", "/price2b/api/v1/orders/7/ship?scenario=INV_002&product=SKU-9&product_id=999&available_stock=abc", body: "{}")
         #expect(inv == #"{"success":false,"message":"Insufficient stock for product SKU-9","error_code":"INV_002","meta":{"product_id":999,"available_stock":"abc","requested_quantity":100}}"#)
         let (_, label) = respond("POST", "/flexforward/labels?scenario=courier_error", body: #"{"courier":"dh\"l"}"#)
@@ -126,10 +128,10 @@ extension HTTPRequest {
         let (_, created) = respond("POST", "/aftership/v4/trackings", headers: ["Host": "h", "aftership-api-key": "k"], body: #"{"tracking":{"tracking_number":"1Z999"}}"#)
         let id = try #require(created.split(separator: "\"").drop { $0 != "id" }.dropFirst(2).first)
         #expect(id.count == 24 && id.allSatisfy { $0.isLowercase || $0.isNumber })
-        let (_, label) = respond("POST", "/flexforward/labels?scenario=courier_error", body: "{}")
+        let (_, label) = respond("POST", "/flexforward/labels?scenario=courier_error", body: #"{"idempotencyKey":"ids-1"}"#)
         let uuid = try #require(label.split(separator: "\"").dropFirst(3).first)
         #expect(SeedExpectation.isUUID(uuid))
-        let (_, again) = respond("POST", "/flexforward/labels?scenario=courier_error", body: "{}")
+        let (_, again) = respond("POST", "/flexforward/labels?scenario=courier_error", body: #"{"idempotencyKey":"ids-2"}"#)
         #expect(again != label)
     }
 

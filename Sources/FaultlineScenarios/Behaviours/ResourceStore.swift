@@ -61,14 +61,14 @@ public final class ResourceStore: Sendable {
             return name
         }
 
-        /// The text a key of `value` is indexed under; nil when one of its fields is absent.
+        /// The text a key of `value` is indexed under; nil when one of its fields is absent or null.
         func keyText(_ c: Int, key k: Int, of value: JSONValue, owner: String) -> String? {
             var parts: [String] = []
             for field in collections[c].spec.keys[k] {
                 if field == CollectionSpec.clientField {
                     parts.append(owner)
                 } else {
-                    guard let v = value[field] else { return nil }
+                    guard let v = value[field], v != .null else { return nil }
                     parts.append(v.keyText)
                 }
             }

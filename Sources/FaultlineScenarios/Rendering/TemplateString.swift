@@ -66,12 +66,14 @@ struct Placeholder: Sendable, Equatable {
     var alternatives: [TemplateSource] = []
     /// Text used when the source has no value.
     var fallback: String?
+    /// The fallback was written in double quotes: a string even when it reads as a number.
+    var quotedFallback = false
 
     /// The JSON kind the fallback declares, which a whole-string placeholder keeps.
     enum Kind: Sendable { case string, number, bool, null }
 
     var fallbackKind: Kind {
-        guard let fallback else { return .string }
+        guard let fallback, !quotedFallback else { return .string }
         if fallback == "true" || fallback == "false" { return .bool }
         if fallback == "null" { return .null }
         if JSONValue.isNumberLiteral(fallback) { return .number }
@@ -161,8 +163,14 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        let fallback = parts.count > 1 ? String(parts[parts.count - 1]) : nil
-        return .success(Placeholder(source: sources[0], alternatives: Array(sources.dropFirst()), fallback: fallback))
+        var fallback = parts.count > 1 ? String(parts[parts.count - 1]) : nil
+        // `{{item.balance|"50.50"}}`: a quoted fallback stays a string.
+        var quoted = false
+        if let text = fallback, text.utf8.count >= 2, text.utf8.first == UInt8(ascii: "\""), text.utf8.last == UInt8(ascii: "\"") {
+            fallback = String(text.dropFirst().dropLast())
+            quoted = true
+        }
+        return .success(Placeholder(source: sources[0], alternatives: Array(sources.dropFirst()), fallback: fallback, quotedFallback: quoted))
     }
 
     private static func parseSource(_ text: Substring) -> Result<TemplateSource, SpecError> {
