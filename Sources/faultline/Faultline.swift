@@ -69,6 +69,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
     var rateLimits: [String] = []
 
+    @Flag(name: .customLong("no-compression"), help: "Never gzip or deflate responses (request bodies are still decoded).")
+    var noCompression = false
+
+    @Option(name: .customLong("max-decoded-body-size"), help: "Largest request body after undoing its Content-Encoding, in bytes; over it: 413.")
+    var maxDecodedBodySize: Int = 8 * 1024 * 1024
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable).", valueName: "vendor.name=value"))
     var settings: [String] = []
 
@@ -97,6 +103,8 @@ struct Serve: ParsableCommand {
         configuration.requestTimeout = requestTimeout
         configuration.idleTimeout = idleTimeout
         configuration.limits.maxBodySize = maxBodySize
+        configuration.compression.enabled = !noCompression
+        configuration.compression.maxDecodedBodySize = maxDecodedBodySize
         configuration.eventLoops = eventLoops
         if log { configuration.accessLog = AccessLogFormatter.write }
         let server = HTTPServer(configuration: configuration, responder: engine)

@@ -1,16 +1,20 @@
 internal import CFaultlineZlib
 
-/// gzip and raw deflate through the system zlib. Used for response compression in the
-/// transport layer; exposed now so the module and its link line are exercised.
+/// gzip, zlib ("deflate" in HTTP) and raw deflate through the system zlib: whole-buffer helpers
+/// for request bodies and tests. Responses go through the per-loop `Deflater`.
 public enum Zlib {
     public enum Format: Sendable {
         case gzip
+        /// The zlib format (RFC 1950), which is what HTTP's `deflate` coding means.
         case deflate
+        /// Deflate without the zlib wrapper, as some clients send it.
+        case rawDeflate
 
         var windowBits: Int32 {
             switch self {
             case .gzip: 15 + 16
             case .deflate: 15
+            case .rawDeflate: -15
             }
         }
     }

@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Scratch space for serialised responses, kept between requests.
     var output: [UInt8] = []
+    /// Compressors, made on first use and reset per response.
+    private var deflaters: [ResponseCoding: Deflater] = [:]
     private var dateCache = HTTPDateCache()
     private var timer: DispatchSourceTimer?
     private(set) var draining = false
@@ -42,6 +44,14 @@ final class EventLoop: @unchecked Sendable {
         source.resume()
         readySource = source
         startTimer()
+    }
+
+    func deflater(_ coding: ResponseCoding) -> Deflater? {
+        if let existing = deflaters[coding] { return existing }
+        let format: Zlib.Format = coding == .gzip ? .gzip : .deflate
+        guard let made = Deflater(format: format, level: configuration.compression.level) else { return nil }
+        deflaters[coding] = made
+        return made
     }
 
     deinit {

@@ -124,9 +124,24 @@ final class HTTPConnection {
         return offset
     }
 
-    private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
+    private func respond(to received: HTTPRequest, into out: inout [UInt8]) {
         let start: UInt64? = loop.configuration.accessLog == nil ? nil : EventLoop.now()
-        let response = loop.responder.respond(to: request)
+        var request = received
+        var response: HTTPResponse
+        if !request.body.isEmpty, let codings = request.headers["Content-Encoding"] {
+            switch RequestDecoding.decode(request.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
+            case .success(let decoded):
+                request.body = decoded
+                response = loop.responder.respond(to: request)
+            case .failure(let failure):
+                response = Self.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
+            }
+        } else {
+            response = loop.responder.respond(to: request)
+        }
+        if loop.configuration.compression.enabled, response.body.count >= loop.configuration.compression.minimumSize {
+            compress(&response, for: request)
+        }
         let keepAlive = request.keepAlive && !loop.draining
         HTTPResponseWriter.write(
             response,
@@ -138,6 +153,53 @@ final class HTTPConnection {
         )
         if !keepAlive { closeAfterFlush = true }
         if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
+    }
+
+    /// Gzip or deflate when the client accepts it (RFC 9110 §12.5.3); `Vary` either way, since
+    /// the answer depends on `Accept-Encoding`.
+    private func compress(_ response: inout HTTPResponse, for request: HTTPRequest) {
+        guard HTTPResponse.statusAllowsBody(response.status), response.headers["Content-Encoding"] == nil else { return }
+        if let vary = response.headers["Vary"] {
+            if !vary.lowercased().contains("accept-encoding") { response.headers.replaceOrAdd(name: "Vary", value: vary + ", Accept-Encoding") }
+        } else {
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
+        }
+        guard let accept = request.headers["Accept-Encoding"] else { return }
+        let coding = AcceptEncoding.negotiate(accept)
+        switch coding {
+        case .identity:
+            return
+        case .notAcceptable:
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            headers.add(name: "Vary", value: "Accept-Encoding")
+            response = HTTPResponse(status: 406, headers: headers, body: Array("Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n".utf8), logLabel: "not-acceptable")
+        case .gzip, .deflate:
+            guard let compressed = loop.deflater(coding)?.compress(response.body) else { return }
+            response.body = compressed
+            response.headers.add(name: "Content-Encoding", value: coding.token)
+        }
+    }
+
+    private static func decodingFailure(_ failure: RequestDecoding.Failure, limit: Int) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        let status: Int
+        let text: String
+        switch failure {
+        case .unsupported(let coding):
+            status = 415
+            text = "Content-Encoding '\(coding)' is not supported"
+            // RFC 9110 §12.5.3: a 415 may say which codings would have worked.
+            headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
+        case .tooLarge:
+            status = 413
+            text = "the decoded request body is larger than \(limit) bytes"
+        case .corrupt:
+            status = 400
+            text = "the request body is not valid data in its Content-Encoding"
+        }
+        return HTTPResponse(status: status, headers: headers, body: Array("\(HTTPStatusReason.phrase(status)): \(text)\n".utf8), logLabel: "content-encoding")
     }
 
     private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {

@@ -32,6 +32,8 @@ public final class HTTPServer: @unchecked Sendable {
         public var eventLoops: Int = 0
         /// Bytes read from a socket at a time.
         public var readBufferSize: Int = 64 * 1024
+        /// Response compression and request-body decoding (gzip, deflate).
+        public var compression = CompressionSettings()
         /// Called after each response when set. Runs on an event loop: keep it short.
         public var accessLog: (@Sendable (AccessLogRecord) -> Void)?
 

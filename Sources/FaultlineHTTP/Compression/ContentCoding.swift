@@ -1,0 +1,156 @@
+internal import CFaultlineZlib
+
+/// How the server uses content codings (RFC 9110 §8.4): responses compressed when the client
+/// asks, request bodies decoded before the responder sees them.
+public struct CompressionSettings: Sendable, Equatable {
+    /// Compress responses when `Accept-Encoding` allows gzip or deflate.
+    public var enabled = true
+    /// Bodies smaller than this are sent as they are: compressing them costs more than it saves.
+    public var minimumSize = 256
+    /// zlib level, 1 (fastest) to 9 (smallest).
+    public var level: Int32 = 6
+    /// Largest request body after decoding its `Content-Encoding`, in bytes. Over it: 413, so a
+    /// decompression bomb costs at most this much memory.
+    public var maxDecodedBodySize = 8 * 1024 * 1024
+
+    public init(enabled: Bool = true, minimumSize: Int = 256, level: Int32 = 6, maxDecodedBodySize: Int = 8 * 1024 * 1024) {
+        self.enabled = enabled
+        self.minimumSize = minimumSize
+        self.level = level
+        self.maxDecodedBodySize = maxDecodedBodySize
+    }
+}
+
+enum ResponseCoding: Equatable {
+    case identity, gzip, deflate
+    /// Every coding the client accepts has q=0, identity included (RFC 9110 §12.5.3): 406.
+    case notAcceptable
+
+    var token: String {
+        switch self {
+        case .gzip: "gzip"
+        case .deflate: "deflate"
+        default: "identity"
+        }
+    }
+}
+
+enum AcceptEncoding {
+    /// The coding to answer with: the acceptable one with the highest q, gzip before deflate on
+    /// a tie, identity unless it (or `*` without it) is given q=0 (RFC 9110 §12.5.3).
+    static func negotiate(_ header: String) -> ResponseCoding {
+        var gzip: Double?
+        var deflate: Double?
+        var identity: Double?
+        var any: Double?
+        for element in header.utf8.split(separator: UInt8(ascii: ",")) {
+            let parts = element.split(separator: UInt8(ascii: ";"))
+            guard let first = parts.first else { continue }
+            let name = Substring(first).trimmingWhitespace()
+            var q = 1.0
+            for parameter in parts.dropFirst() {
+                let text = Substring(parameter).trimmingWhitespace()
+                if text.utf8.count > 2, text.utf8.first == UInt8(ascii: "q") || text.utf8.first == UInt8(ascii: "Q"),
+                   text.utf8.dropFirst().first == UInt8(ascii: "="), let value = Double(text.dropFirst(2)) {
+                    q = min(1, max(0, value))
+                }
+            }
+            if HTTPHeaders.equalsIgnoringCase(name.utf8, "gzip".utf8) || HTTPHeaders.equalsIgnoringCase(name.utf8, "x-gzip".utf8) {
+                gzip = max(gzip ?? 0, q)
+            } else if HTTPHeaders.equalsIgnoringCase(name.utf8, "deflate".utf8) {
+                deflate = max(deflate ?? 0, q)
+            } else if HTTPHeaders.equalsIgnoringCase(name.utf8, "identity".utf8) {
+                identity = q
+            } else if name == "*" {
+                any = q
+            }
+        }
+        let g = gzip ?? any ?? 0
+        let d = deflate ?? any ?? 0
+        if g > 0 || d > 0 { return g >= d ? .gzip : .deflate }
+        let identityAllowed = (identity ?? any ?? 1) > 0 || (identity == nil && any == nil)
+        return identityAllowed ? .identity : .notAcceptable
+    }
+}
+
+/// A zlib deflate stream kept for one event loop and reset per response, so compressing
+/// allocates nothing beyond the output it appends.
+final class Deflater {
+    private var stream = z_stream()
+    private var ready = false
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+
+    init?(format: Zlib.Format, level: Int32) {
+        guard CFaultlineZlib_deflateInit2(&stream, level, Z_DEFLATED, format.windowBits, 8, Z_DEFAULT_STRATEGY) == Z_OK else { return nil }
+        ready = true
+    }
+
+    deinit {
+        if ready { deflateEnd(&stream) }
+    }
+
+    /// `input` compressed, streamed through the scratch buffer; nil if zlib fails.
+    func compress(_ input: [UInt8]) -> [UInt8]? {
+        guard deflateReset(&stream) == Z_OK else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count / 2 + 64)
+        var result: Int32 = Z_OK
+        input.withUnsafeBufferPointer { inBuffer in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+            stream.avail_in = uInt(inBuffer.count)
+            repeat {
+                let produced: Int = scratch.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_out = outBuffer.baseAddress
+                    stream.avail_out = uInt(outBuffer.count)
+                    result = deflate(&stream, Z_FINISH)
+                    return outBuffer.count - Int(stream.avail_out)
+                }
+                output.append(contentsOf: scratch[0..<produced])
+            } while result == Z_OK
+            stream.next_in = nil
+        }
+        return result == Z_STREAM_END ? output : nil
+    }
+}
+
+enum RequestDecoding {
+    enum Failure: Error, Equatable {
+        /// A coding the server does not know: 415 (RFC 9110 §15.5.16).
+        case unsupported(String)
+        /// Decoded past the limit: 413.
+        case tooLarge
+        /// Not valid data in the coding it claims: 400.
+        case corrupt
+    }
+
+    /// The body with every coding in `Content-Encoding` undone, last applied first.
+    static func decode(_ body: [UInt8], codings header: String, limit: Int) -> Result<[UInt8], Failure> {
+        var codings: [String] = []
+        for element in header.utf8.split(separator: UInt8(ascii: ",")) {
+            let name = String(Substring(element).trimmingWhitespace()).lowercased()
+            if name.isEmpty || name == "identity" { continue }
+            guard name == "gzip" || name == "x-gzip" || name == "deflate" else { return .failure(.unsupported(name)) }
+            codings.append(name)
+        }
+        var data = body
+        for coding in codings.reversed() {
+            do {
+                if coding == "deflate" {
+                    // RFC 9110 §8.4.1.2 means the zlib format; some clients send raw deflate.
+                    do {
+                        data = try Zlib.decompress(data, format: .deflate, limit: limit)
+                    } catch let error as Zlib.Error where !error.call.contains("limit") {
+                        data = try Zlib.decompress(data, format: .rawDeflate, limit: limit)
+                    }
+                } else {
+                    data = try Zlib.decompress(data, format: .gzip, limit: limit)
+                }
+            } catch let error as Zlib.Error where error.call.contains("limit") {
+                return .failure(.tooLarge)
+            } catch {
+                return .failure(.corrupt)
+            }
+        }
+        return .success(data)
+    }
+}
