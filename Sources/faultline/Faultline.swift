@@ -75,6 +75,15 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-decoded-body-size"), help: "Largest request body after undoing its Content-Encoding, in bytes; over it: 413.")
     var maxDecodedBodySize: Int = 8 * 1024 * 1024
 
+    @Option(name: .customLong("chaos"), help: ArgumentHelp("Inject outcomes with a probability into requests that name no scenario, e.g. 'aftership:429@0.1,reset@0.02'.", valueName: "[vendor:]scenario@p,..."))
+    var chaos: String?
+
+    @Option(name: .customLong("seed"), help: "Seed for chaos and delay ranges: the same seed and request order give the same outcomes (default: from the clock, printed at start).")
+    var seed: UInt64?
+
+    @Option(name: .customLong("max-hold"), help: "Longest a response is held back (delays, the hang fault), in seconds.")
+    var maxHold: Double = 120
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable).", valueName: "vendor.name=value"))
     var settings: [String] = []
 
@@ -97,13 +106,24 @@ struct Serve: ParsableCommand {
             }
             return override
         }
-        let engine = try ScenarioEngine(catalog: catalog, options: .init(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides))
+        var chaosRules: [ChaosRule] = []
+        if let chaos {
+            guard let parsed = ChaosRule.parse(chaos) else {
+                throw ValidationError("--chaos '\(chaos)': expected [vendor:]scenario@probability,..., e.g. aftership:429@0.1,reset@0.02")
+            }
+            chaosRules = parsed
+        }
+        var options = ScenarioEngine.Options(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides)
+        options.chaos = chaosRules
+        options.seed = seed
+        let engine = try ScenarioEngine(catalog: catalog, options: options)
 
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout
         configuration.idleTimeout = idleTimeout
         configuration.limits.maxBodySize = maxBodySize
         configuration.compression.enabled = !noCompression
+        configuration.maxHold = maxHold
         configuration.compression.maxDecodedBodySize = maxDecodedBodySize
         configuration.eventLoops = eventLoops
         if log { configuration.accessLog = AccessLogFormatter.write }
@@ -111,6 +131,7 @@ struct Serve: ParsableCommand {
         try server.start()
 
         Output.error("faultline \(Faultline.version) serving \(engine.catalog.vendors.count) vendor(s) from \(location) on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)")
+        Output.error("  random seed: \(engine.random.seed)\(chaosRules.isEmpty ? "" : " (chaos: \(chaos ?? ""))") (replay with --seed \(engine.random.seed))")
         for spec in engine.catalog.vendors {
             Output.error("  \(spec.name): http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)\(vendor == nil ? "/" + spec.name : "")\(spec.basePaths.first ?? "")")
         }

@@ -6,6 +6,8 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// A short label for the access log (for example the scenario served); never sent.
     public var logLabel: String?
+    /// How the response leaves: late, slowly, or broken on purpose. Nil: at once, whole.
+    public var delivery: ResponseDelivery?
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], logLabel: String? = nil) {
         self.status = status
@@ -18,6 +20,42 @@ public struct HTTPResponse: Sendable {
     public static func statusAllowsBody(_ status: Int) -> Bool {
         !(status < 200 || status == 204 || status == 304)
     }
+}
+
+/// Network behaviour a test asks for, carried out by the connection.
+public struct ResponseDelivery: Sendable, Equatable {
+    /// Seconds to wait before the first byte.
+    public var delay: Double = 0
+    /// Send the body `bytes` at a time, `interval` seconds apart (a slow body).
+    public var dribble: (bytes: Int, interval: Double)?
+    /// Break the response instead of sending it whole.
+    public var fault: ResponseFault?
+
+    public init(delay: Double = 0, dribble: (bytes: Int, interval: Double)? = nil, fault: ResponseFault? = nil) {
+        self.delay = delay
+        self.dribble = dribble
+        self.fault = fault
+    }
+
+    public static func == (a: ResponseDelivery, b: ResponseDelivery) -> Bool {
+        a.delay == b.delay && a.fault == b.fault && a.dribble?.bytes == b.dribble?.bytes && a.dribble?.interval == b.dribble?.interval
+    }
+}
+
+/// Ways a response can break, as networks and gateways break them.
+public enum ResponseFault: String, Sendable, CaseIterable {
+    /// A TCP reset instead of an answer (SO_LINGER 0, then close).
+    case reset
+    /// The connection closes without a byte of response.
+    case close
+    /// Head and half the body, `Content-Length` promising all of it, then a close.
+    case closeMidBody = "close_mid_body"
+    /// `Transfer-Encoding: chunked` with a chunk-size line that is not hex, then a close.
+    case malformedChunked = "malformed_chunked"
+    /// Random bytes that are no HTTP at all, then a close.
+    case garbage
+    /// No answer at all: the connection is held until the client gives up (or the server's limit).
+    case hang
 }
 
 /// Reason phrases for the status line. The phrase carries no meaning (RFC 9112 §4) but

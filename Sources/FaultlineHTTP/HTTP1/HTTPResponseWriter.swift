@@ -50,6 +50,30 @@ enum HTTPResponseWriter {
     }
 
     /// A minimal answer to a request that could not be parsed, always followed by a close.
+    /// Where the head of a serialised response ends (after its blank line).
+    static func headLength(_ bytes: [UInt8]) -> Int {
+        var i = 3
+        while i < bytes.count {
+            if bytes[i] == .lf, bytes[i - 1] == .cr, bytes[i - 2] == .lf, bytes[i - 3] == .cr { return i + 1 }
+            i += 1
+        }
+        return bytes.count
+    }
+
+    /// The response re-framed as `Transfer-Encoding: chunked` with a chunk-size line that is not
+    /// hex (RFC 9112 §7.1 violated on purpose), for clients' parsers to choke on.
+    static func malformedChunked(_ bytes: [UInt8], headLength: Int) -> [UInt8] {
+        var head = Array(bytes[..<max(0, headLength - 2)])
+        if let start = head.firstRange(of: Array("\r\nContent-Length: ".utf8))?.lowerBound,
+           let end = head[(start + 2)...].firstRange(of: [UInt8.cr, .lf])?.lowerBound {
+            head.removeSubrange(start..<end)
+        }
+        head.append(contentsOf: Array("Transfer-Encoding: chunked\r\n\r\nzz\r\n".utf8))
+        head.append(contentsOf: bytes[headLength...])
+        head.append(contentsOf: [.cr, .lf])
+        return head
+    }
+
     static func errorResponse(for error: HTTPParseError) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")

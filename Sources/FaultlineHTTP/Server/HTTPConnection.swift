@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// One client connection. Confined to its loop's queue.
 final class HTTPConnection {
@@ -22,7 +23,11 @@ final class HTTPConnection {
     private static let outputHighWater = 256 * 1024
     /// Requests answered in the current batch (a completed request restarts the request clock).
     private var answered = 0
-    private var closed = false
+    /// A response is held back (a delay, a slow body, a hang): nothing more is read or answered
+    /// until it is out, so pipelined answers keep their order.
+    private var holding = false
+    private var held: (response: HTTPResponse, delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool)?
+    private(set) var closed = false
 
     init(fd: Int32, loop: EventLoop, now: UInt64) {
         self.fd = fd
@@ -87,11 +92,15 @@ final class HTTPConnection {
         if out.capacity > 4 * Self.outputHighWater { out = [] }
         loop.output = out
         out = []
+        if let held {
+            self.held = nil
+            hold(held.response, held.delivery, headOnly: held.headOnly, keepAlive: held.keepAlive, announce: held.announce)
+        }
     }
 
     /// Answers requests left in `inBuffer` when an earlier batch stopped at the high-water mark.
     private func resumeBuffered() {
-        guard !closed, !closeAfterFlush, !waitingToWrite, !inBuffer.isEmpty else { return }
+        guard !closed, !closeAfterFlush, !waitingToWrite, !holding, !inBuffer.isEmpty else { return }
         var out = loop.output
         loop.output = []
         out.removeAll(keepingCapacity: true)
@@ -103,7 +112,7 @@ final class HTTPConnection {
     /// Answers every complete request in `bytes`, in order. Returns how many bytes were used.
     private func process(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int {
         var offset = 0
-        while !closeAfterFlush && out.count < Self.outputHighWater {
+        while !closeAfterFlush && !holding && out.count < Self.outputHighWater {
             let (event, consumed) = parser.parse(UnsafeBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch event {
@@ -143,6 +152,12 @@ final class HTTPConnection {
             compress(&response, for: request)
         }
         let keepAlive = request.keepAlive && !loop.draining
+        if let delivery = response.delivery {
+            holding = true
+            held = (response, delivery, request.method == "HEAD", keepAlive, keepAlive && request.version == .http1_0)
+            if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
+            return
+        }
         HTTPResponseWriter.write(
             response,
             headOnly: request.method == "HEAD",
@@ -256,7 +271,7 @@ final class HTTPConnection {
         pending = []
         pendingOffset = 0
         waitingToWrite = false
-        loop.watch(fd, readable: true, writable: false)
+        loop.watch(fd, readable: !holding, writable: false)
         if closeAfterFlush { beginClose() } else { afterFlush() }
     }
 
@@ -269,9 +284,80 @@ final class HTTPConnection {
         }
     }
 
+    // MARK: Held responses (delays, slow bodies, faults)
+
+    /// Stops reading, waits the delay, then sends the response as asked (or breaks it).
+    private func hold(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
+        guard !closed else { return }
+        loop.watch(fd, readable: false, writable: waitingToWrite)
+        let limit = loop.configuration.maxHold
+        if delivery.fault == .hang {
+            after(limit) { $0.closeNow() }
+            return
+        }
+        after(min(max(0, delivery.delay), limit)) { connection in
+            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce)
+        }
+    }
+
+    private func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
+        let deferred = Deferred(connection: self, action: action)
+        loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(seconds * 1_000_000_000))) { deferred.run() }
+    }
+
+    private func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.write(response, headOnly: headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: announce, date: loop.date(), into: &bytes)
+        let headEnd = HTTPResponseWriter.headLength(bytes)
+        switch delivery.fault {
+        case .reset:
+            Socket.setResetOnClose(fd)
+            closeNow()
+        case .close, .hang:
+            closeNow()
+        case .closeMidBody:
+            let body = bytes.count - headEnd
+            finish(Array(bytes[..<(headEnd + body / 2)]), close: true)
+        case .malformedChunked:
+            finish(HTTPResponseWriter.malformedChunked(bytes, headLength: headEnd), close: true)
+        case .garbage:
+            var generator = SystemRandomNumberGenerator()
+            // Never a plausible status line: the first byte is not 'H'.
+            finish([0x00] + (0..<255).map { _ in UInt8.random(in: 0...255, using: &generator) }, close: true)
+        case nil:
+            if let dribble = delivery.dribble, dribble.bytes > 0, bytes.count > headEnd {
+                send(Array(bytes[..<headEnd]))
+                trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), close: !keepAlive)
+            } else {
+                finish(bytes, close: !keepAlive)
+            }
+        }
+    }
+
+    /// The body a few bytes at a time; the last piece ends the hold.
+    private func trickle(_ bytes: [UInt8], from offset: Int, _ size: Int, every interval: Double, close: Bool) {
+        let end = min(bytes.count, offset + size)
+        if end == bytes.count {
+            finish(Array(bytes[offset..<end]), close: close)
+            return
+        }
+        send(Array(bytes[offset..<end]))
+        after(interval) { $0.trickle(bytes, from: end, size, every: interval, close: close) }
+    }
+
+    /// Sends the last bytes of a held response and lets the connection read again.
+    private func finish(_ bytes: [UInt8], close: Bool) {
+        holding = false
+        if close { closeAfterFlush = true }
+        if !waitingToWrite { loop.watch(fd, readable: !closeAfterFlush, writable: false) }
+        send(bytes)
+    }
+
     // MARK: Lifecycle
 
     func checkTimeout(now: UInt64) {
+        // A held response keeps its own clock (bounded by `maxHold`).
+        if holding { return }
         switch machine.timeoutAction(now: now) {
         case .none:
             return
@@ -317,5 +403,17 @@ final class HTTPConnection {
         pending = []
         inBuffer = []
         loop.remove(self)
+    }
+}
+
+/// A connection and what to do with it on a later turn of its loop's serial queue. The queue is
+/// the confinement the compiler cannot see; the connection may be gone (closed) by then.
+private struct Deferred: @unchecked Sendable {
+    weak var connection: HTTPConnection?
+    let action: (HTTPConnection) -> Void
+
+    func run() {
+        guard let connection, !connection.closed else { return }
+        action(connection)
     }
 }

@@ -32,6 +32,9 @@ public final class HTTPServer: @unchecked Sendable {
         public var eventLoops: Int = 0
         /// Bytes read from a socket at a time.
         public var readBufferSize: Int = 64 * 1024
+        /// Longest a response may be held back, in seconds: a delay is cut to it, and a `hang`
+        /// fault closes the connection after it if the client has not given up first.
+        public var maxHold: Double = 120
         /// Response compression and request-body decoding (gzip, deflate).
         public var compression = CompressionSettings()
         /// Called after each response when set. Runs on an event loop: keep it short.

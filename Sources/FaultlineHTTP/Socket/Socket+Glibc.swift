@@ -116,6 +116,12 @@ enum Socket {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// Makes the next close send a TCP RST instead of a FIN (SO_LINGER with a zero timeout).
+    static func setResetOnClose(_ fd: Int32) {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    }
+
     static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FaultlineHTTP
 
 /// Reads and validates scenario files. A file with any error is rejected whole, with every
 /// problem reported (file, JSON path, message); the other files still load.
@@ -473,7 +474,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeResponse(_ value: JSONValue, at path: String, allowEndpoints: Bool, allowState: Bool = false) -> (response: ResponseSpec, endpoints: [String]?)? {
-        var allowed = ["status", "description", "headers", "body", "text"]
+        var allowed = ["status", "description", "headers", "body", "text", "delay", "fault"]
         if allowEndpoints { allowed.append("endpoints") }
         if allowState { allowed.append("state") }
         guard let members = object(value, at: path, allowed: allowed, required: ["status"]) else { return nil }
@@ -510,7 +511,21 @@ struct SpecDecoder: DiagnosticReporting {
                 report(endpointsPath, "expected a non-empty array of endpoint ids")
             }
         }
-        return (ResponseSpec(status: status, description: description, headers: headers, body: body), endpoints)
+        var response = ResponseSpec(status: status, description: description, headers: headers, body: body)
+        if let value = members.first(where: { $0.key == "delay" })?.value {
+            let text: String? = switch value {
+            case .number(let n): n
+            case .string(let s): s
+            default: nil
+            }
+            response.delay = text.flatMap(DelaySpec.init(parsing:))
+            if response.delay == nil { report(JSONPath.child(path, "delay"), "expected milliseconds (1500), a range (\"500-1500\") or \"lognormal:MEDIAN_MS:SIGMA\"") }
+        }
+        if let name = string(members, "fault", at: path) {
+            response.fault = ResponseFault(rawValue: name)
+            if response.fault == nil { report(JSONPath.child(path, "fault"), "unknown fault '\(name)' (\(ResponseFault.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        }
+        return (response, endpoints)
     }
 }
 

@@ -67,6 +67,7 @@ extension ScenarioEngine {
             let entries = journal.entries(client: parameter("client"), pathPrefix: parameter("path"), limit: limit)
             return Self.json(.object([
                 JSONMember(key: "capacity", value: .number(String(journal.capacity))),
+                JSONMember(key: "seed", value: .number(String(random.seed))),
                 JSONMember(key: "requests", value: .array(entries.map(Self.json(_:)))),
             ]))
         case ("/requests", _):

@@ -10,11 +10,15 @@ struct CompiledResponse: Sendable {
     let headerTemplates: [(name: String, value: CompiledTemplate)]
     let body: CompiledTemplate
     let staticBody: [UInt8]?
+    let delay: DelaySpec?
+    let fault: ResponseFault?
 
     init(name: String, spec: ResponseSpec, vendorHeaders: [HeaderSpec]) {
         self.name = name
         self.status = spec.status
         self.description = spec.description
+        self.delay = spec.delay
+        self.fault = spec.fault
         var merged = vendorHeaders
         for header in spec.headers {
             if let i = merged.firstIndex(where: { HTTPHeaders.equalsIgnoringCase($0.name, header.name) }) {
@@ -72,7 +76,12 @@ struct CompiledResponse: Sendable {
             body.render(&context, into: &out)
             bytes = out
         }
-        return HTTPResponse(status: status, headers: headers, body: bytes, logLabel: name)
+        var response = HTTPResponse(status: status, headers: headers, body: bytes, logLabel: name)
+        if delay != nil || fault != nil {
+            let seconds = delay.map { delay in context.random.map { delay.seconds($0) } ?? delay.seconds(SeededRandom(seed: SeededRandom.freshSeed())) } ?? 0
+            response.delivery = ResponseDelivery(delay: seconds, fault: fault)
+        }
+        return response
     }
 }
 
@@ -143,8 +152,11 @@ final class CompiledVendor: Sendable {
     let settings: [String: JSONValue]
     /// Sequences declared in the file, by lowercased name.
     let sequences: [String: String]
+    /// `--chaos` rules that apply to this vendor.
+    let chaos: [ChaosRule]
 
-    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], environment: (String) -> String? = Authenticator.environment) {
+    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment) {
+        self.chaos = chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
         store = ResourceStore(collections: spec.collections)

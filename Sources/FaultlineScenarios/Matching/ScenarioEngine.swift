@@ -28,6 +28,14 @@ public final class ScenarioEngine: HTTPResponder {
         public var journalSize: Int = 1_000
         /// Replace settings declared in the files (`--set price2b.quote_validity_seconds=1`).
         public var settingOverrides: [SettingOverride] = []
+        /// Outcomes injected with a probability into requests that name no scenario (`--chaos`).
+        public var chaos: [ChaosRule] = []
+        /// Seed of every random draw (chaos, delay ranges); nil: one from the clock (logged).
+        public var seed: UInt64?
+        /// The query parameters that ask for a delay (`delay=1500`, `500-1500`,
+        /// `lognormal:300:0.8`) and a slow body (`dribble=16:100`) on any request.
+        public var delayParameter = "delay"
+        public var dribbleParameter = "dribble"
 
         public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000, settingOverrides: [SettingOverride] = []) {
             self.settingOverrides = settingOverrides
@@ -62,6 +70,8 @@ public final class ScenarioEngine: HTTPResponder {
     public let stickyScenarios = StickyScenarios()
     /// The last requests answered.
     public let journal: RequestJournal
+    /// Every random draw: chaos, delay ranges. Replays with the same seed and request order.
+    public let random: SeededRandom
 
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
@@ -70,6 +80,10 @@ public final class ScenarioEngine: HTTPResponder {
         self.options = options
         self.rateLimiter = rateLimiter
         self.journal = RequestJournal(capacity: max(0, options.journalSize))
+        self.random = SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
+        for rule in options.chaos where rule.vendor != nil && !catalog.vendors.contains(where: { $0.name == rule.vendor }) {
+            throw ConfigurationError(description: "--chaos: no vendor named '\(rule.vendor!)'")
+        }
         for override in options.rateLimitOverrides {
             guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
                 throw ConfigurationError(description: "--rate-limit: no vendor named '\(override.vendor)'")
@@ -94,11 +108,11 @@ public final class ScenarioEngine: HTTPResponder {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, environment: environment)]
+            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment)]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, environment: environment) }
+            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment) }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
@@ -118,7 +132,8 @@ public final class ScenarioEngine: HTTPResponder {
             return respondToAdmin(request)
         }
         var facts = RequestFacts()
-        let response = route(request, &facts)
+        var response = route(request, &facts)
+        if let query = request.query { applyDeliveryParameters(query, to: &response) }
         if journal.capacity > 0 {
             journal.record(JournalEntry(
                 time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
@@ -199,8 +214,21 @@ public final class ScenarioEngine: HTTPResponder {
         facts.client = bucket
         context.client = bucket
         if !vendor.settings.isEmpty { context.settings = vendor.settings }
+        context.random = random
 
-        if var name = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name), !name.isEmpty {
+        var chosen = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name)
+        var byChaos = false
+        if chosen == nil || chosen!.isEmpty, !vendor.chaos.isEmpty, let pick = chaosPick(vendor) {
+            chosen = pick
+            byChaos = true
+        }
+        if var name = chosen, !name.isEmpty {
+            if byChaos {
+                var response = respondByName(name, request, endpoint: endpoint, vendor: vendor, group: group, bucket: bucket, &context)
+                response.logLabel = "\(response.logLabel ?? name) (chaos)"
+                response.headers.add(name: "Faultline-Chaos", value: name)
+                return response
+            }
             // An explicit scenario wins and uses none of the key's allowance; the headers still
             // show the limiter's state.
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
@@ -220,6 +248,7 @@ public final class ScenarioEngine: HTTPResponder {
                 if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
                 return endpoint.responses[i].render(&context)
             case .unknown:
+                if let builtin = builtin(name, endpoint: endpoint, &context) { return builtin }
                 return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
             case .ambiguous(let candidates):
                 return FaultlineResponses.ambiguousStatus(name, vendor: vendor, endpoint: endpoint, candidates: candidates)
@@ -257,6 +286,54 @@ public final class ScenarioEngine: HTTPResponder {
         }
         if !endpoint.steps[0].isEmpty { return applyState(endpoint, from: 0, vendor: vendor, client: bucket, &context) }
         return endpoint.responses[0].render(&context)
+    }
+
+    /// A chaos pick answered as if the request had named it (a name the endpoint lacks falls
+    /// through to the normal answer).
+    private func respondByName(_ name: String, _ request: HTTPRequest, endpoint: CompiledEndpoint, vendor: CompiledVendor, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> HTTPResponse {
+        if let group { context.rate = rateLimiter.peek(group, key: bucket) }
+        switch Self.select(name, in: endpoint) {
+        case .found(let i) where i > 0:
+            if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
+            return endpoint.responses[i].render(&context)
+        default:
+            if let builtin = builtin(name, endpoint: endpoint, &context) { return builtin }
+            return endpoint.responses[0].render(&context)
+        }
+    }
+
+    /// One draw per request: the first rule whose slice of [0, 1) the draw falls in.
+    private func chaosPick(_ vendor: CompiledVendor) -> String? {
+        var draw = random.unit()
+        for rule in vendor.chaos {
+            if draw < rule.probability { return rule.scenario }
+            draw -= rule.probability
+        }
+        return nil
+    }
+
+    /// Socket faults and gateway pages, offered on every endpoint unless the vendor has a
+    /// scenario of the same name.
+    private func builtin(_ name: String, endpoint: CompiledEndpoint, _ context: inout RenderContext) -> HTTPResponse? {
+        let key = name.lowercased()
+        if let fault = BuiltinScenarios.faults[key] {
+            var response = endpoint.responses[0].render(&context)
+            response.delivery = ResponseDelivery(fault: fault)
+            response.logLabel = key
+            return response
+        }
+        return BuiltinScenarios.gateway(key)
+    }
+
+    /// `?delay=` and `?dribble=` on any request (malformed values are ignored).
+    private func applyDeliveryParameters(_ query: Substring, to response: inout HTTPResponse) {
+        let delay = QueryString.first(options.delayParameter, in: query).flatMap(DelaySpec.init(parsing:))
+        let dribble = QueryString.first(options.dribbleParameter, in: query).flatMap(DribbleSpec.init(parsing:))
+        guard delay != nil || dribble != nil else { return }
+        var delivery = response.delivery ?? ResponseDelivery()
+        if let delay { delivery.delay = delay.seconds(random) }
+        if let dribble { delivery.dribble = (dribble.bytes, dribble.interval) }
+        response.delivery = delivery
     }
 
     /// Runs the steps of response `index` against the vendor's stored resources and renders

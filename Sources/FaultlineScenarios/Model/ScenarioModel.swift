@@ -1,3 +1,5 @@
+import FaultlineHTTP
+
 /// A vendor as declared in one scenario file, after validation.
 public struct VendorSpec: Sendable {
     public var name: String
@@ -62,6 +64,10 @@ public struct ResponseSpec: Sendable {
     public var description: String?
     public var headers: [HeaderSpec]
     public var body: Body
+    /// Wait before answering (`1500`, `"500-1500"`, `"lognormal:300:0.8"`).
+    public var delay: DelaySpec?
+    /// Break the connection instead of answering whole.
+    public var fault: ResponseFault?
 }
 
 /// Every vendor loaded from a directory.

@@ -35,6 +35,8 @@ struct RenderContext {
     var client: String?
     /// The vendor's settings (`{{setting.NAME}}`).
     var settings: [String: JSONValue] = [:]
+    /// Draws for a response's declared delay range.
+    var random: SeededRandom?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
