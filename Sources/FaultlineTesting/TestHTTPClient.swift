@@ -113,6 +113,32 @@ public final class TestHTTPClient {
         return false
     }
 
+    /// How a connection ended, for tests of deliberate network faults.
+    public enum Ending: Sendable, Equatable {
+        /// An orderly close (FIN).
+        case closed
+        /// A TCP reset (ECONNRESET).
+        case reset
+        /// Nothing more within the timeout; the connection is still open.
+        case timedOut
+    }
+
+    /// Everything until the connection ends, and how it ended.
+    public func readUntilEnd() -> (bytes: [UInt8], ending: Ending) {
+        var out = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                out.append(contentsOf: chunk[0..<n])
+                continue
+            }
+            if n == 0 { return (out, .closed) }
+            return (out, errno == ECONNRESET ? .reset : .timedOut)
+        }
+    }
+
     /// Everything until the server closes (or the timeout).
     public func readToEnd() -> [UInt8] {
         var out = buffer

@@ -248,7 +248,7 @@ public final class ScenarioEngine: HTTPResponder {
                 if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
                 return endpoint.responses[i].render(&context)
             case .unknown:
-                if let builtin = builtin(name, endpoint: endpoint, &context) { return builtin }
+                if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
                 return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
             case .ambiguous(let candidates):
                 return FaultlineResponses.ambiguousStatus(name, vendor: vendor, endpoint: endpoint, candidates: candidates)
@@ -297,7 +297,7 @@ public final class ScenarioEngine: HTTPResponder {
             if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
             return endpoint.responses[i].render(&context)
         default:
-            if let builtin = builtin(name, endpoint: endpoint, &context) { return builtin }
+            if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
             return endpoint.responses[0].render(&context)
         }
     }
@@ -313,11 +313,13 @@ public final class ScenarioEngine: HTTPResponder {
     }
 
     /// Socket faults and gateway pages, offered on every endpoint unless the vendor has a
-    /// scenario of the same name.
-    private func builtin(_ name: String, endpoint: CompiledEndpoint, _ context: inout RenderContext) -> HTTPResponse? {
+    /// scenario of the same name. A fault breaks the endpoint's real answer: the request is
+    /// processed (a create stores its item) and the response is lost, the case a client's
+    /// retry logic must survive.
+    private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse? {
         let key = name.lowercased()
         if let fault = BuiltinScenarios.faults[key] {
-            var response = endpoint.responses[0].render(&context)
+            var response = endpoint.steps[0].isEmpty ? endpoint.responses[0].render(&context) : applyState(endpoint, from: 0, vendor: vendor, client: client, &context)
             response.delivery = ResponseDelivery(fault: fault)
             response.logLabel = key
             return response
