@@ -101,7 +101,7 @@ import FaultlineTesting
         #expect(byPath.text.contains(#""client":"j2""#) && byPath.text.contains(#""scenario":"401 (auth-invalid)""#) == false)
         #expect(byPath.text.contains(#""status":200"#))
         #expect(try client.request("DELETE", "/__faultline/requests").text == #"{"cleared":3}"#)
-        #expect(try client.request("GET", "/__faultline/requests").text == #"{"capacity":1000,"requests":[]}"#)
+        #expect(try client.request("GET", "/__faultline/requests").text == #"{"capacity":1000,"seed":\#(server.engine.random.seed),"requests":[]}"#)
     }
 
     @Test func theJournalIsBounded() throws {
