@@ -1,0 +1,44 @@
+import Testing
+@testable import FaultlineHTTP
+
+@Suite struct ContentCodingTests {
+    @Test(arguments: [
+        ("gzip", ResponseCoding.gzip),
+        ("deflate", .deflate),
+        ("gzip, deflate, br", .gzip),
+        ("deflate;q=1, gzip;q=0.9", .deflate),
+        ("GZIP;Q=0.4, deflate;q=0.4", .gzip),
+        ("br", .identity),
+        ("identity", .identity),
+        ("", .identity),
+        ("*", .gzip),
+        ("*;q=0", .notAcceptable),
+        ("br, identity;q=0", .notAcceptable),
+        ("gzip;q=0, identity;q=0, *;q=0", .notAcceptable),
+        ("gzip;q=0", .identity),
+        ("x-gzip", .gzip),
+    ])
+    func negotiatesAcceptEncodingAsRFC9110Says(header: String, expected: ResponseCoding) {
+        #expect(AcceptEncoding.negotiate(header) == expected)
+    }
+
+    @Test func decodesEveryCodingInReverseOrder() throws {
+        let text = Array("hello, faultline".utf8)
+        let twice = try Zlib.compress(Zlib.compress(text, format: .deflate), format: .gzip)
+        #expect(try RequestDecoding.decode(twice, codings: "deflate, gzip", limit: 1_000).get() == text)
+        #expect(try RequestDecoding.decode(text, codings: "identity", limit: 1_000).get() == text)
+        #expect(RequestDecoding.decode(text, codings: "br", limit: 1_000) == .failure(.unsupported("br")))
+        #expect(RequestDecoding.decode(text, codings: "gzip", limit: 1_000) == .failure(.corrupt))
+        let big = try Zlib.compress([UInt8](repeating: 65, count: 5_000), format: .deflate)
+        #expect(RequestDecoding.decode(big, codings: "deflate", limit: 1_000) == .failure(.tooLarge))
+    }
+
+    @Test func theDeflaterIsReusedAcrossResponses() throws {
+        let deflater = try #require(Deflater(format: .gzip, level: 6))
+        for size in [10, 100_000, 300] {
+            let input = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 7) }
+            let compressed = try #require(deflater.compress(input))
+            #expect(try Zlib.decompress(compressed, format: .gzip) == input)
+        }
+    }
+}
