@@ -127,6 +127,9 @@ def main():
         ("1000 conns socket errors ↓", {s: c1k[s].get("socket_errors") for s in SERVERS}),
     ]
 
+    plain = parse_wrk(os.path.join(rdir, "faultline.plain.txt"))
+    gz = parse_wrk(os.path.join(rdir, "faultline.gzip.txt"))
+
     nproc, kernel, model = machine()
     lines = []
     lines.append("# Faultline vs nginx: 429 response benchmark")
@@ -154,6 +157,15 @@ def main():
                  "worker). Idle RSS is read after the first-response probe, before any load. "
                  f"Spawn → first response is the median over {meta.get('startup_runs', '?')} "
                  "spawns (1 ms poll interval).")
+    if plain and gz:
+        lines.append("")
+        lines.append(f"Compression cost (Faultline alone, `GET /price2b/api/v1/orders`, keep-alive -c50, {dur}s):")
+        lines.append("")
+        lines.append("| | req/s ↑ | p50 (ms) ↓ | p99 (ms) ↓ | body bytes |")
+        lines.append("|---|---:|---:|---:|---:|")
+        lines.append(f"| plain | {fmt(plain.get('rps'))} | {fmt(plain.get('p50_ms'))} | {fmt(plain.get('p99_ms'))} | {kv['faultline'].get('plain_bytes', '?')} |")
+        lines.append(f"| Accept-Encoding: gzip | {fmt(gz.get('rps'))} | {fmt(gz.get('p50_ms'))} | {fmt(gz.get('p99_ms'))} | {kv['faultline'].get('gzip_bytes', '?')} |")
+        lines.append(f"| gzip / plain | {ratio(gz.get('rps'), plain.get('rps'))} | | | |")
     notes = []
     for s in SERVERS:
         times = kv[s].get("startup_ms_all")

@@ -26,6 +26,8 @@
 #   - wrk -t1 -c50 --latency, keep-alive: req/s, p50, p99
 #   - wrk -t1 -c50 -H 'Connection: close': req/s
 #   - wrk -t1 -c1000 -d5s: req/s and socket errors (connect/read/write/timeout)
+# and for Faultline alone: Price2b's order list (a stateful answer of ~1.5 KB) plain and with
+# Accept-Encoding: gzip, keep-alive -c50: the cost of compressing.
 #   - peak RSS (VmHWM, process + children) after all load
 # Before measuring, both servers must answer 429 with exactly the expected body.
 set -euo pipefail
@@ -244,7 +246,8 @@ if ! "$NGINX" -t -q "${NGINX_ARGS[@]}" 2>"$TMP/nginx-t.log"; then
 fi
 
 FL_PID=$(start_server faultline "$FL_PORT" -- \
-    taskset -c "$SERVER_CPU" "$BIN" serve --host 127.0.0.1 --port "$FL_PORT" --scenarios "$SCENARIOS")
+    taskset -c "$SERVER_CPU" "$BIN" serve --host 127.0.0.1 --port "$FL_PORT" --scenarios "$SCENARIOS" \
+    --rate-limit 'price2b=1000000000/1s')
 NG_PID=$(start_server nginx "$NG_PORT" -- \
     taskset -c "$SERVER_CPU" "$NGINX" "${NGINX_ARGS[@]}")
 
@@ -296,6 +299,17 @@ for name in faultline nginx; do
     if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
     run_wrk "$name" "$pid" "$TMP/$name.c1000.txt" -t1 -c1000 -d"${C1000_DURATION}s" "$url"
 done
+
+# gzip cost: Faultline alone, a larger stateful answer (Price2b's order list, ~1.5 KB, from
+# the client's stored orders) plain and gzip-encoded. Price2b's limit is lifted for this.
+GZ_URL="http://127.0.0.1:$FL_PORT/price2b/api/v1/orders"
+GZ_HEADERS=(-H 'Authorization: Bearer bench' -H 'Accept: application/json')
+run_wrk faultline "$FL_PID" "$TMP/faultline.plain.txt" -t1 -c50 -d"${DURATION}s" --latency "${GZ_HEADERS[@]}" "$GZ_URL"
+run_wrk faultline "$FL_PID" "$TMP/faultline.gzip.txt" -t1 -c50 -d"${DURATION}s" --latency "${GZ_HEADERS[@]}" -H 'Accept-Encoding: gzip' "$GZ_URL"
+{
+    echo "plain_bytes=$(curl -s "${GZ_HEADERS[@]}" "$GZ_URL" | wc -c)"
+    echo "gzip_bytes=$(curl -s "${GZ_HEADERS[@]}" -H 'Accept-Encoding: gzip' "$GZ_URL" | wc -c)"
+} >>"$TMP/faultline.kv"
 
 # --- after load: still correct? peak RSS ----------------------------------------
 
