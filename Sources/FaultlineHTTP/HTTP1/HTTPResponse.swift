@@ -7,7 +7,12 @@ public struct HTTPResponse: Sendable {
     /// A short label for the access log (for example the scenario served); never sent.
     public var logLabel: String?
     /// How the response leaves: late, slowly, or broken on purpose. Nil: at once, whole.
-    public var delivery: ResponseDelivery?
+    public var delivery: ResponseDelivery? {
+        get { deliveryBox?.value }
+        set { deliveryBox = newValue.map(DeliveryBox.init) }
+    }
+    /// Boxed so that the common response (no delivery) stays small to copy.
+    private var deliveryBox: DeliveryBox?
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], logLabel: String? = nil) {
         self.status = status
@@ -20,6 +25,11 @@ public struct HTTPResponse: Sendable {
     public static func statusAllowsBody(_ status: Int) -> Bool {
         !(status < 200 || status == 204 || status == 304)
     }
+}
+
+private final class DeliveryBox: Sendable {
+    let value: ResponseDelivery
+    init(_ value: ResponseDelivery) { self.value = value }
 }
 
 /// Network behaviour a test asks for, carried out by the connection.

@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Scratch space for serialised responses, kept between requests.
     var output: [UInt8] = []
+    /// Smallest body worth compressing; `Int.max` when compression is off (one compare per response).
+    let compressionThreshold: Int
     /// Compressors, made on first use and reset per response.
     private var deflaters: [ResponseCoding: Deflater] = [:]
     private var dateCache = HTTPDateCache()
@@ -32,6 +34,7 @@ final class EventLoop: @unchecked Sendable {
     init(index: Int, configuration: HTTPServer.Configuration, responder: any HTTPResponder) throws {
         self.queue = DispatchQueue(label: "faultline.loop.\(index)")
         self.configuration = configuration
+        self.compressionThreshold = configuration.compression.enabled ? max(0, configuration.compression.minimumSize) : Int.max
         self.responder = responder
         self.epoll = try Epoll.make()
         self.readBuffer = .allocate(capacity: configuration.readBufferSize)

@@ -135,22 +135,23 @@ final class HTTPConnection {
 
     private func respond(to received: HTTPRequest, into out: inout [UInt8]) {
         let start: UInt64? = loop.configuration.accessLog == nil ? nil : EventLoop.now()
-        var request = received
         var response: HTTPResponse
-        if !request.body.isEmpty, let codings = request.headers["Content-Encoding"] {
-            switch RequestDecoding.decode(request.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
+        if !received.body.isEmpty, let codings = received.headers["Content-Encoding"] {
+            switch RequestDecoding.decode(received.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
             case .success(let decoded):
+                var request = received
                 request.body = decoded
                 response = loop.responder.respond(to: request)
             case .failure(let failure):
                 response = Self.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
             }
         } else {
-            response = loop.responder.respond(to: request)
+            response = loop.responder.respond(to: received)
         }
-        if loop.configuration.compression.enabled, response.body.count >= loop.configuration.compression.minimumSize {
-            compress(&response, for: request)
+        if response.body.count >= loop.compressionThreshold {
+            compress(&response, for: received)
         }
+        let request = received
         let keepAlive = request.keepAlive && !loop.draining
         if let delivery = response.delivery {
             holding = true

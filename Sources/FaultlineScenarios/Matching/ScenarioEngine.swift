@@ -133,7 +133,7 @@ public final class ScenarioEngine: HTTPResponder {
         }
         var facts = RequestFacts()
         var response = route(request, &facts)
-        if let query = request.query { applyDeliveryParameters(query, to: &response) }
+        if let query = request.query, QueryString.hasKey(startingWith: UInt8(ascii: "d"), in: query) { applyDeliveryParameters(query, to: &response) }
         if journal.capacity > 0 {
             journal.record(JournalEntry(
                 time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,

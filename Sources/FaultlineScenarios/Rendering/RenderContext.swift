@@ -247,6 +247,16 @@ enum PercentDecoding {
 }
 
 enum QueryString {
+    /// Whether any key starts with `byte`: a one-pass test before looking for rarer parameters.
+    static func hasKey(startingWith byte: UInt8, in query: Substring) -> Bool {
+        var atKeyStart = true
+        for b in query.utf8 {
+            if atKeyStart && b == byte { return true }
+            atKeyStart = b == UInt8(ascii: "&")
+        }
+        return false
+    }
+
     /// The first value of `name` in an `application/x-www-form-urlencoded` query, decoded.
     /// Scans bytes: this runs on every request to find the scenario parameter.
     static func first(_ name: String, in query: Substring) -> String? {
