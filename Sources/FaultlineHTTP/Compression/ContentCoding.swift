@@ -7,13 +7,14 @@ public struct CompressionSettings: Sendable, Equatable {
     public var enabled = true
     /// Bodies smaller than this are sent as they are: compressing them costs more than it saves.
     public var minimumSize = 256
-    /// zlib level, 1 (fastest) to 9 (smallest).
-    public var level: Int32 = 6
+    /// zlib level, 1 (fastest) to 9 (smallest). 1 is nginx's default too: API bodies are
+    /// small, and the time a higher level takes costs more than the bytes it saves.
+    public var level: Int32 = 1
     /// Largest request body after decoding its `Content-Encoding`, in bytes. Over it: 413, so a
     /// decompression bomb costs at most this much memory.
     public var maxDecodedBodySize = 8 * 1024 * 1024
 
-    public init(enabled: Bool = true, minimumSize: Int = 256, level: Int32 = 6, maxDecodedBodySize: Int = 8 * 1024 * 1024) {
+    public init(enabled: Bool = true, minimumSize: Int = 256, level: Int32 = 1, maxDecodedBodySize: Int = 8 * 1024 * 1024) {
         self.enabled = enabled
         self.minimumSize = minimumSize
         self.level = level
