@@ -57,3 +57,29 @@ import FaultlineHTTP
         }
     }
 }
+
+@Suite struct ChaosInFilesTests {
+    @Test func aFileCanDeclareChaosAndTheSeedReplaysIt() throws {
+        let bytes = VendorFile.make(extra: #","chaos":"401@0.5""#)
+        let vendor = try ScenarioLoader.parse(bytes, file: "acme.json").get()
+        #expect(vendor.chaos == [ChaosRule(vendor: "acme", scenario: "401", probability: 0.5)])
+        func statuses(seed: UInt64) throws -> [Int] {
+            var options = ScenarioEngine.Options()
+            options.seed = seed
+            let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]), options: options)
+            return (0..<30).map { _ in engine.respond(to: .make("GET", "/acme/v1/things/1")).status }
+        }
+        let first = try statuses(seed: 5)
+        #expect(Set(first) == [200, 401])
+        #expect(try statuses(seed: 5) == first)
+    }
+
+    @Test(arguments: [#""401@1.5""#, #""acme:401@0.5""#, #""401@0.6,404@0.6""#, "[1]"])
+    func rejectsMalformedChaos(_ value: String) {
+        guard case .failure(let failure) = ScenarioLoader.parse(VendorFile.make(extra: #","chaos":\#(value)"#), file: "acme.json") else {
+            Issue.record("accepted \(value)")
+            return
+        }
+        #expect(failure.diagnostics.contains { $0.path == "$.chaos" }, "\(failure.diagnostics)")
+    }
+}

@@ -118,7 +118,7 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
         let path = "$"
-        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences", "chaos"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
         _ = string(members, "$schema", at: path)
         let name = string(members, "vendor", at: path) ?? ""
         let title = string(members, "title", at: path)
@@ -166,6 +166,15 @@ struct SpecDecoder: DiagnosticReporting {
         if let value = members.first(where: { $0.key == "collections" })?.value { vendor.collections = decodeCollections(value, at: JSONPath.child(path, "collections")) }
         if let value = members.first(where: { $0.key == "settings" })?.value { vendor.settings = decodeSettings(value, at: JSONPath.child(path, "settings")) }
         if let value = members.first(where: { $0.key == "sequences" })?.value { vendor.sequences = decodeSequences(value, at: JSONPath.child(path, "sequences")) }
+        if let value = members.first(where: { $0.key == "chaos" })?.value {
+            let chaosPath = JSONPath.child(path, "chaos")
+            if case .string(let text) = value, let rules = ChaosRule.parse(text), rules.allSatisfy({ $0.vendor == nil }) {
+                vendor.chaos = rules.map { ChaosRule(vendor: name, scenario: $0.scenario, probability: $0.probability) }
+                if rules.reduce(0, { $0 + $1.probability }) > 1 { report(chaosPath, "the probabilities add up to more than 1") }
+            } else {
+                report(chaosPath, "expected \"scenario@probability,...\" (e.g. \"429@0.1,reset@0.02\"; no vendor prefix in a vendor's own file)")
+            }
+        }
         return vendor
     }
 

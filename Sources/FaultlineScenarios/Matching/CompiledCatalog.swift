@@ -156,7 +156,7 @@ final class CompiledVendor: Sendable {
     let chaos: [ChaosRule]
 
     init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment) {
-        self.chaos = chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
+        self.chaos = spec.chaos + chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
         store = ResourceStore(collections: spec.collections)

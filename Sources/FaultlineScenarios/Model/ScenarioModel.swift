@@ -20,6 +20,8 @@ public struct VendorSpec: Sendable {
     public var settings: [(name: String, value: JSONValue)] = []
     /// Sequences a request can name instead of spelling them out: name → `500,500,default`.
     public var sequences: [(name: String, steps: String)] = []
+    /// Outcomes injected with a probability into requests that name no scenario (`--chaos` adds to them).
+    public var chaos: [ChaosRule] = []
 }
 
 public struct EndpointSpec: Sendable {
