@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "FaultlineTesting",
-            dependencies: ["FaultlineHTTP", "FaultlineScenarios"]
+            dependencies: ["FaultlineHTTP", "FaultlineScenarios", "CFaultlineOpenSSL"]
         ),
         .executableTarget(
             name: "faultline",

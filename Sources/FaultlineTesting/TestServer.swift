@@ -14,6 +14,8 @@ public final class TestServer: @unchecked Sendable {
     public let engine: ScenarioEngine
 
     public var port: UInt16 { server.port }
+    /// The HTTPS port, when `configure` set `tls` and `tlsPort`.
+    public var tlsPort: UInt16? { server.tlsPort }
 
     /// `Scenarios/` of this checkout.
     public static var bundledScenariosDirectory: String {

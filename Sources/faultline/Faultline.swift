@@ -69,6 +69,18 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
     var rateLimits: [String] = []
 
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-self-signed"), help: ArgumentHelp("Serve HTTPS with a key and certificate made at start for localhost and 127.0.0.1, writing the certificate's PEM to this path (for curl --cacert).", valueName: "cert.pem"))
+    var tlsSelfSigned: String?
+
+    @Option(name: .customLong("tls-port"), help: "Serve HTTPS on this port and plain HTTP on --port; without it, HTTPS replaces plain HTTP on --port.")
+    var tlsPort: UInt16?
+
     @Flag(name: .customLong("no-compression"), help: "Never gzip or deflate responses (request bodies are still decoded).")
     var noCompression = false
 
@@ -123,6 +135,18 @@ struct Serve: ParsableCommand {
         configuration.idleTimeout = idleTimeout
         configuration.limits.maxBodySize = maxBodySize
         configuration.compression.enabled = !noCompression
+        configuration.errorLog = { Output.error("faultline: \($0)") }
+        switch (tlsCert, tlsKey, tlsSelfSigned) {
+        case (nil, nil, nil):
+            if tlsPort != nil { throw ValidationError("--tls-port needs --tls-cert and --tls-key, or --tls-self-signed") }
+        case (let cert?, let key?, nil):
+            configuration.tls = try TLSContext(certificateFile: cert, keyFile: key)
+        case (nil, nil, let path?):
+            configuration.tls = try TLSContext.selfSigned(certificatePath: path)
+        default:
+            throw ValidationError("HTTPS takes either --tls-cert with --tls-key, or --tls-self-signed PATH")
+        }
+        configuration.tlsPort = tlsPort
         configuration.maxHold = maxHold
         configuration.compression.maxDecodedBodySize = maxDecodedBodySize
         configuration.eventLoops = eventLoops
@@ -130,7 +154,10 @@ struct Serve: ParsableCommand {
         let server = HTTPServer(configuration: configuration, responder: engine)
         try server.start()
 
-        Output.error("faultline \(Faultline.version) serving \(engine.catalog.vendors.count) vendor(s) from \(location) on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)")
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let scheme = configuration.tls != nil && configuration.tlsPort == nil ? "https" : "http"
+        Output.error("faultline \(Faultline.version) serving \(engine.catalog.vendors.count) vendor(s) from \(location) on \(scheme)://\(shownHost):\(server.port)\(server.tlsPort.map { " and https://\(shownHost):\($0)" } ?? "")")
+        if let path = tlsSelfSigned { Output.error("  self-signed certificate for localhost, 127.0.0.1: \(path)") }
         Output.error("  random seed: \(engine.random.seed)\(chaosRules.isEmpty ? "" : " (chaos: \(chaos ?? ""))") (replay with --seed \(engine.random.seed))")
         for spec in engine.catalog.vendors {
             Output.error("  \(spec.name): http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)\(vendor == nil ? "/" + spec.name : "")\(spec.basePaths.first ?? "")")

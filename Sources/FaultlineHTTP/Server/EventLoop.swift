@@ -90,7 +90,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Called on `queue` with a freshly accepted socket.
-    func adopt(_ fd: Int32) {
+    func adopt(_ fd: Int32, tls: TLSContext? = nil) {
         guard !draining else {
             Socket.close(fd)
             return
@@ -101,7 +101,18 @@ final class EventLoop: @unchecked Sendable {
             Socket.close(fd)
             return
         }
-        connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now())
+        var session: TLSSession?
+        if let tls {
+            do {
+                session = try TLSSession(context: tls, fd: fd)
+            } catch {
+                configuration.errorLog?("TLS: \(error)")
+                epoll.remove(fd)
+                Socket.close(fd)
+                return
+            }
+        }
+        connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now(), tls: session)
     }
 
     /// Which readiness a connection waits for: reading requests, or flushing output it owes.

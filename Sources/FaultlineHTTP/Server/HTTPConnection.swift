@@ -28,12 +28,20 @@ final class HTTPConnection {
     private var holding = false
     private var held: (response: HTTPResponse, delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool)?
     private(set) var closed = false
+    /// TLS on this connection (the HTTPS listener's), and whether its handshake is under way.
+    private let tls: TLSSession?
+    private var handshaking: Bool
+    /// The handshake must finish by then (the request timeout), or the connection is closed.
+    private let handshakeDeadline: UInt64
 
-    init(fd: Int32, loop: EventLoop, now: UInt64) {
+    init(fd: Int32, loop: EventLoop, now: UInt64, tls: TLSSession? = nil) {
         self.fd = fd
         self.loop = loop
         self.parser = HTTPRequestParser(limits: loop.configuration.limits)
         self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
+        self.tls = tls
+        self.handshaking = tls != nil
+        self.handshakeDeadline = now &+ UInt64(max(0, loop.configuration.requestTimeout) * 1_000_000_000)
     }
 
     // MARK: Reading
@@ -43,20 +51,78 @@ final class HTTPConnection {
         let buffer = UnsafeMutableRawBufferPointer(loop.readBuffer)
         if case .lingering = machine.state {
             // Discard whatever the peer still sends until it closes or the linger time ends.
-            switch Socket.read(fd, into: buffer) {
+            switch ioRead(buffer) {
             case .bytes, .wouldBlock: return
             case .closed, .failed: closeNow()
             }
             return
         }
-        switch Socket.read(fd, into: buffer) {
+        if handshaking {
+            continueHandshake()
+            return
+        }
+        switch ioRead(buffer) {
         case .wouldBlock:
             return
         case .closed, .failed:
             closeNow()
         case .bytes(let count):
             received(count)
+            // OpenSSL may hold decrypted bytes epoll cannot see: take them now.
+            if let tls, tls.pending > 0, !closed, !holding, !waitingToWrite, !closeAfterFlush { onReadable() }
         }
+    }
+
+    private func ioRead(_ buffer: UnsafeMutableRawBufferPointer) -> Socket.IOResult {
+        if let tls, tls.established { return tls.read(into: buffer) }
+        return Socket.read(fd, into: buffer)
+    }
+
+    private func ioWrite(_ bytes: UnsafeRawBufferPointer) -> Socket.IOResult {
+        if let tls, tls.established { return tls.write(bytes) }
+        return Socket.write(fd, bytes)
+    }
+
+    // MARK: TLS handshake
+
+    private func continueHandshake() {
+        guard let tls else { return }
+        if !tls.started {
+            // A TLS connection opens with a handshake record (content type 22). Anything else
+            // is most likely plain HTTP sent to the HTTPS port: say so, as nginx does, and close.
+            guard let first = Socket.peekByte(fd) else {
+                closeNow()
+                return
+            }
+            if first == nil { return }
+            if first != 0x16 {
+                refusePlainHTTP()
+                return
+            }
+        }
+        switch tls.handshake() {
+        case .done:
+            handshaking = false
+            loop.watch(fd, readable: true, writable: false)
+            onReadable()
+        case .wantRead:
+            loop.watch(fd, readable: true, writable: false)
+        case .wantWrite:
+            loop.watch(fd, readable: false, writable: true)
+        case .failed(let error):
+            loop.configuration.errorLog?("TLS handshake failed: \(error)")
+            closeNow()
+        }
+    }
+
+    private func refusePlainHTTP() {
+        handshaking = false
+        let text = "The plain HTTP request was sent to HTTPS port\n"
+        let response = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n\(text)"
+        _ = Array(response.utf8).withUnsafeBytes { Socket.write(fd, $0) }
+        log(method: "-", target: "-", response: HTTPResponse(status: 400, logLabel: "plain-http-on-tls-port"), start: nil)
+        Socket.shutdownWrite(fd)
+        machine.startLingering(now: EventLoop.now())
     }
 
     private func received(_ count: Int) {
@@ -247,7 +313,7 @@ final class HTTPConnection {
     private func write(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 0
         while offset < bytes.count {
-            switch Socket.write(fd, UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            switch ioWrite(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
             case .bytes(let n): offset += n
             case .wouldBlock: return offset
             case .closed, .failed:
@@ -264,6 +330,10 @@ final class HTTPConnection {
     }
 
     func onWritable() {
+        if handshaking, !closed {
+            continueHandshake()
+            return
+        }
         guard !closed, waitingToWrite else { return }
         let written = pending.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[pendingOffset...])) }
         guard let written else { return }
@@ -359,6 +429,10 @@ final class HTTPConnection {
     func checkTimeout(now: UInt64) {
         // A held response keeps its own clock (bounded by `maxHold`).
         if holding { return }
+        if handshaking {
+            if now > handshakeDeadline { closeNow() }
+            return
+        }
         switch machine.timeoutAction(now: now) {
         case .none:
             return
@@ -393,6 +467,7 @@ final class HTTPConnection {
     /// so that unread request bytes do not turn our close into an RST that eats the response.
     private func beginClose() {
         guard !closed else { return }
+        tls?.shutdown()
         Socket.shutdownWrite(fd)
         machine.startLingering(now: EventLoop.now())
     }

@@ -39,6 +39,12 @@ public final class HTTPServer: @unchecked Sendable {
         public var compression = CompressionSettings()
         /// Called after each response when set. Runs on an event loop: keep it short.
         public var accessLog: (@Sendable (AccessLogRecord) -> Void)?
+        /// Called once per failure the server cannot answer (a failed TLS handshake).
+        public var errorLog: (@Sendable (String) -> Void)?
+        /// HTTPS: the context, and the port to serve it on. Nil port: HTTPS replaces plain HTTP
+        /// on `port`; a port (0 picks one): HTTPS there, plain HTTP on `port` as well.
+        public var tls: TLSContext?
+        public var tlsPort: UInt16?
 
         public init(host: String = "127.0.0.1", port: UInt16 = 8080) {
             self.host = host
@@ -63,67 +69,85 @@ public final class HTTPServer: @unchecked Sendable {
     private let responder: any HTTPResponder
     private let acceptQueue = DispatchQueue(label: "faultline.accept")
     private var loops: [EventLoop] = []
-    private var listener: Int32 = -1
-    private var acceptSource: DispatchSourceRead?
-    private var acceptSuspended = false
+    private struct Listener {
+        let fd: Int32
+        let tls: TLSContext?
+        let source: DispatchSourceRead
+        var suspended = false
+    }
+
+    private var listeners: [Listener] = []
     private var nextLoop = 0
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
-    /// Left when the listening socket is really closed (its source's cancel handler ran).
+    /// Left when each listening socket is really closed (its source's cancel handler ran).
     private let listenerClosed = DispatchGroup()
+    /// The plain HTTP port (or the HTTPS one when HTTPS replaces it).
     public private(set) var port: UInt16 = 0
+    /// The HTTPS port, when HTTPS is served beside plain HTTP.
+    public private(set) var tlsPort: UInt16?
 
     public init(configuration: Configuration, responder: any HTTPResponder) {
         self.configuration = configuration
         self.responder = responder
     }
 
-    /// Binds, listens and starts accepting. Returns once the socket is listening.
+    /// Binds, listens and starts accepting. Returns once the sockets are listening.
     public func start() throws {
         Self.raiseOpenFileLimit()
-        let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-        listener = fd
-        port = boundPort
-        let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
+        var bound: [(fd: Int32, tls: TLSContext?)] = []
         do {
+            let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+            port = boundPort
+            bound.append((fd, configuration.tlsPort == nil ? configuration.tls : nil))
+            if let tls = configuration.tls, let wanted = configuration.tlsPort {
+                let (tlsFD, boundTLS) = try Socket.makeListener(host: configuration.host, port: wanted, backlog: configuration.backlog)
+                tlsPort = boundTLS
+                bound.append((tlsFD, tls))
+            }
+            let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
             loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder) }
         } catch {
-            Socket.close(fd)
+            for listener in bound { Socket.close(listener.fd) }
             throw error
         }
-
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
-        source.setEventHandler { self.acceptConnections() }
-        listenerClosed.enter()
-        source.setCancelHandler { [listenerClosed] in
-            Socket.close(fd)
-            listenerClosed.leave()
+        for (index, listener) in bound.enumerated() {
+            let source = DispatchSource.makeReadSource(fileDescriptor: listener.fd, queue: acceptQueue)
+            source.setEventHandler { self.acceptConnections(index) }
+            listenerClosed.enter()
+            let fd = listener.fd
+            source.setCancelHandler { [listenerClosed] in
+                Socket.close(fd)
+                listenerClosed.leave()
+            }
+            listeners.append(Listener(fd: listener.fd, tls: listener.tls, source: source))
         }
-        acceptSource = source
-        source.resume()
+        for listener in listeners { listener.source.resume() }
     }
 
-    private func acceptConnections() {
+    private func acceptConnections(_ index: Int) {
         // Take what is queued, but yield now and then so one burst cannot starve the loops.
+        let listener = listeners[index]
         for _ in 0..<256 {
-            switch Socket.accept(listener) {
+            switch Socket.accept(listener.fd) {
             case .accepted(let fd):
                 Socket.setNoDelay(fd)
                 let loop = loops[nextLoop]
                 nextLoop = (nextLoop + 1) % loops.count
-                loop.queue.async { loop.adopt(fd) }
+                let tls = listener.tls
+                loop.queue.async { loop.adopt(fd, tls: tls) }
             case .wouldBlock:
                 return
             case .failed(let error):
                 if error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS || error.errno == ENOMEM {
                     // Out of descriptors: pause accepting briefly instead of spinning on a readable listener.
-                    guard let acceptSource, !acceptSuspended else { return }
-                    acceptSource.suspend()
-                    acceptSuspended = true
+                    guard !stopping, !listeners[index].suspended else { return }
+                    listener.source.suspend()
+                    listeners[index].suspended = true
                     acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) {
-                        if self.acceptSuspended, let source = self.acceptSource {
-                            self.acceptSuspended = false
-                            source.resume()
+                        if !self.stopping, self.listeners[index].suspended {
+                            self.listeners[index].suspended = false
+                            self.listeners[index].source.resume()
                         }
                     }
                 }
@@ -139,11 +163,13 @@ public final class HTTPServer: @unchecked Sendable {
         acceptQueue.async {
             guard !self.stopping else { return }
             self.stopping = true
-            if let source = self.acceptSource {
-                if self.acceptSuspended { source.resume() }
-                source.cancel()
+            for index in self.listeners.indices {
+                if self.listeners[index].suspended {
+                    self.listeners[index].suspended = false
+                    self.listeners[index].source.resume()
+                }
+                self.listeners[index].source.cancel()
             }
-            self.acceptSource = nil
             let group = DispatchGroup()
             group.enter()
             self.listenerClosed.notify(queue: self.acceptQueue) { group.leave() }

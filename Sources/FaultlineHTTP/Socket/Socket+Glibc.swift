@@ -116,6 +116,16 @@ enum Socket {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// The next byte the peer sent, left in the socket (MSG_PEEK). `.some(nil)`: nothing has
+    /// arrived yet; nil: the peer closed or the socket failed.
+    static func peekByte(_ fd: Int32) -> UInt8?? {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK))
+        if n == 1 { return .some(byte) }
+        if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return .some(nil) }
+        return nil
+    }
+
     /// Makes the next close send a TCP RST instead of a FIN (SO_LINGER with a zero timeout).
     static func setResetOnClose(_ fd: Int32) {
         var option = linger(l_onoff: 1, l_linger: 0)
