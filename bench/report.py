@@ -127,6 +127,8 @@ def main():
         ("1000 conns socket errors ↓", {s: c1k[s].get("socket_errors") for s in SERVERS}),
     ]
 
+    tls = parse_wrk(os.path.join(rdir, "faultline.tls.txt"))
+    tls_close = parse_wrk(os.path.join(rdir, "faultline.tlsclose.txt"))
     plain = parse_wrk(os.path.join(rdir, "faultline.plain.txt"))
     gz = parse_wrk(os.path.join(rdir, "faultline.gzip.txt"))
 
@@ -157,6 +159,15 @@ def main():
                  "worker). Idle RSS is read after the first-response probe, before any load. "
                  f"Spawn → first response is the median over {meta.get('startup_runs', '?')} "
                  "spawns (1 ms poll interval).")
+    if tls:
+        lines.append("")
+        lines.append(f"HTTPS (Faultline alone, the same 429 over TLS 1.3, self-signed P-256 certificate, -c50, {dur}s):")
+        lines.append("")
+        lines.append("| | HTTP req/s ↑ | HTTPS req/s ↑ | HTTPS / HTTP |")
+        lines.append("|---|---:|---:|---:|")
+        lines.append(f"| keep-alive | {fmt(ka['faultline'].get('rps'))} | {fmt(tls.get('rps'))} | {ratio(tls.get('rps'), ka['faultline'].get('rps'))} |")
+        if tls_close:
+            lines.append(f"| Connection: close (a handshake per request) | {fmt(close['faultline'].get('rps'))} | {fmt(tls_close.get('rps'))} | {ratio(tls_close.get('rps'), close['faultline'].get('rps'))} |")
     if plain and gz:
         lines.append("")
         lines.append(f"Compression cost (Faultline alone, `GET /price2b/api/v1/orders`, keep-alive -c50, {dur}s):")

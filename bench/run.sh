@@ -27,7 +27,8 @@
 #   - wrk -t1 -c50 -H 'Connection: close': req/s
 #   - wrk -t1 -c1000 -d5s: req/s and socket errors (connect/read/write/timeout)
 # and for Faultline alone: Price2b's order list (a stateful answer of ~1.5 KB) plain and with
-# Accept-Encoding: gzip, keep-alive -c50: the cost of compressing.
+# Accept-Encoding: gzip, keep-alive -c50: the cost of compressing; and the same 429 over HTTPS
+# (a second Faultline with --tls-self-signed), keep-alive and Connection: close.
 #   - peak RSS (VmHWM, process + children) after all load
 # Before measuring, both servers must answer 429 with exactly the expected body.
 set -euo pipefail
@@ -310,6 +311,25 @@ run_wrk faultline "$FL_PID" "$TMP/faultline.gzip.txt" -t1 -c50 -d"${DURATION}s" 
     echo "plain_bytes=$(curl -s "${GZ_HEADERS[@]}" "$GZ_URL" | wc -c)"
     echo "gzip_bytes=$(curl -s "${GZ_HEADERS[@]}" -H 'Accept-Encoding: gzip' "$GZ_URL" | wc -c)"
 } >>"$TMP/faultline.kv"
+
+# HTTPS: a second Faultline with a self-signed certificate made at start, the same 429 over
+# TLS (keep-alive, so the handshake is paid once per connection; then Connection: close, where
+# every request pays a full handshake).
+TLS_HTTP_PORT=$(free_port)
+TLS_PORT=$(free_port)
+while [[ $TLS_PORT == "$TLS_HTTP_PORT" ]]; do TLS_PORT=$(free_port); done
+taskset -c "$SERVER_CPU" "$BIN" serve --host 127.0.0.1 --port "$TLS_HTTP_PORT" --scenarios "$SCENARIOS" \
+    --tls-self-signed "$TMP/tls-cert.pem" --tls-port "$TLS_PORT" >"$TMP/faultline-tls.log" 2>&1 &
+TLS_PID=$!
+for _ in $(seq 100); do
+    curl -s -o /dev/null --cacert "$TMP/tls-cert.pem" "https://localhost:$TLS_PORT$URL_PATH?scenario=429" && break
+    sleep 0.05
+done
+TLS_URL="https://127.0.0.1:$TLS_PORT$URL_PATH?scenario=429"
+run_wrk faultline "$TLS_PID" "$TMP/faultline.tls.txt" -t1 -c50 -d"${DURATION}s" --latency "$TLS_URL"
+run_wrk faultline "$TLS_PID" "$TMP/faultline.tlsclose.txt" -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "$TLS_URL"
+kill "$TLS_PID" 2>/dev/null || true
+wait "$TLS_PID" 2>/dev/null || true
 
 # --- after load: still correct? peak RSS ----------------------------------------
 

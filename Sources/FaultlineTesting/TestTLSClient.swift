@@ -66,6 +66,18 @@ public final class TestTLSClient {
         close(fd)
     }
 
+    /// Sends a request and drops the connection with a reset before the answer comes back:
+    /// the server's next write fails (EPIPE/ECONNRESET) and must not take it down.
+    public func sendAndReset(_ method: String, _ target: String, headers: [(String, String)] = []) {
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        let bytes = Array((text + "\r\n").utf8)
+        _ = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// The protocol ALPN chose, e.g. "http/1.1".
     public var negotiatedProtocol: String? {
         var data: UnsafePointer<UInt8>?

@@ -117,6 +117,20 @@ import FaultlineTesting
         #expect(waited > 0.4 && waited < 3, "waited \(waited) s")
     }
 
+    @Test func clientsVanishingMidResponseNeverTakeTheServerDown() throws {
+        let files = try Certificate()
+        let server = try Self.start(try TLSContext.selfSigned(certificatePath: files.certificate))
+        defer { server.stop() }
+        let port = try #require(server.tlsPort)
+        for _ in 0..<30 {
+            let client = try TestTLSClient(port: port, trusting: files.certificate)
+            // A large answer, so the server is still writing when the reset arrives.
+            client.sendAndReset("GET", "/aftership/v4/couriers/all", headers: [("aftership-api-key", "k"), ("Connection", "close")])
+        }
+        usleep(200_000)
+        #expect(try TestTLSClient(port: port, trusting: files.certificate).request("GET", Self.couriers, headers: Self.auth).status == 200)
+    }
+
     @Test func curlTrustsTheWrittenCertificate() throws {
         guard access("/usr/bin/curl", X_OK) == 0 else {
             Issue.record("curl is not installed; .ci/run installs it")

@@ -95,6 +95,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds, listens and starts accepting. Returns once the sockets are listening.
     public func start() throws {
         Self.raiseOpenFileLimit()
+        // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a peer that vanished mid-response
+        // would raise SIGPIPE and kill the process. EPIPE is handled where it is returned.
+        signal(SIGPIPE, SIG_IGN)
         var bound: [(fd: Int32, tls: TLSContext?)] = []
         do {
             let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
