@@ -11,6 +11,46 @@ public struct TestResponse: Sendable {
     public var body: [UInt8]
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// Status, reason and header fields of a response head (without its blank line).
+    static func parseHead(_ head: String) throws -> (status: Int, reason: String, headers: HTTPHeaders) {
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst()
+        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+            throw TestHTTPClient.Failure(description: "bad status line '\(statusLine)'")
+        }
+        var headers = HTTPHeaders()
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { throw TestHTTPClient.Failure(description: "bad header line '\(line)'") }
+            headers.add(name: String(line[..<colon]), value: String(line[line.index(after: colon)...].drop(while: { $0 == " " })))
+        }
+        return (status, parts.count > 2 ? String(parts[2]) : "", headers)
+    }
+}
+
+/// A blocking TCP socket connected to 127.0.0.1:`port`, with send and receive timeouts.
+func connectLoopback(port: UInt16, timeout: Double) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw TestHTTPClient.Failure(description: "socket failed: errno \(errno)") }
+    var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    var one: Int32 = 1
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let status = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard status == 0 else {
+        let err = errno
+        close(fd)
+        throw TestHTTPClient.Failure(description: "connect to 127.0.0.1:\(port) failed: errno \(err)")
+    }
+    return fd
 }
 
 /// A deliberately simple blocking HTTP/1.1 client for tests: it sends exactly the bytes it is
@@ -26,25 +66,7 @@ public final class TestHTTPClient {
 
     public init(port: UInt16, timeout: Double = 5) throws {
         self.port = port
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0 else {
-            let err = errno
-            close(fd)
-            throw Failure(description: "connect to 127.0.0.1:\(port) failed: errno \(err)")
-        }
+        fd = try connectLoopback(port: port, timeout: timeout)
     }
 
     deinit {
@@ -77,18 +99,7 @@ public final class TestHTTPClient {
 
     /// Reads one response; the body is framed by Content-Length, or runs to the close.
     public func readResponse(headRequest: Bool = false) throws -> TestResponse {
-        let head = try readHead()
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-            throw Failure(description: "bad status line '\(statusLine)'")
-        }
-        var headers = HTTPHeaders()
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { throw Failure(description: "bad header line '\(line)'") }
-            headers.add(name: String(line[..<colon]), value: String(line[line.index(after: colon)...].drop(while: { $0 == " " })))
-        }
+        let (status, reason, headers) = try TestResponse.parseHead(try readHead())
         var body: [UInt8] = []
         let noBody = headRequest || status < 200 || status == 204 || status == 304
         if !noBody {
@@ -98,7 +109,7 @@ public final class TestHTTPClient {
                 body = readToEnd()
             }
         }
-        return TestResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
+        return TestResponse(status: status, reason: reason, headers: headers, body: body)
     }
 
     /// True when the server has closed the connection (EOF) within the timeout; bytes that

@@ -19,22 +19,11 @@ public final class TestTLSClient {
 
     /// Connects and completes the handshake, or throws with OpenSSL's reasons.
     public init(port: UInt16, trusting caFile: String?, serverName: String = "localhost", timeout: Double = 5) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = try connectLoopback(port: port, timeout: timeout)
         self.fd = fd
-        guard fd >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0, let context = SSL_CTX_new(TLS_client_method()) else {
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
             close(fd)
-            throw Failure(description: "connect to 127.0.0.1:\(port) failed: errno \(errno)")
+            throw Failure(description: OpenSSLError.drain("SSL_CTX_new").description)
         }
         self.context = context
         if let caFile {
@@ -53,7 +42,7 @@ public final class TestTLSClient {
         _ = CFaultlineOpenSSL_SSL_offer_http11(ssl)
         ERR_clear_error()
         if SSL_connect(ssl) != 1 {
-            let reason = OpenSSLError.drainForTests("SSL_connect")
+            let reason = OpenSSLError.drain("SSL_connect")
             let verify = X509_verify_cert_error_string(Int(SSL_get_verify_result(ssl))).map { String(cString: $0) } ?? "?"
             throw Failure(description: "\(reason) (verify: \(verify))")
         }
@@ -104,21 +93,12 @@ public final class TestTLSClient {
     private func readResponse() throws -> TestResponse {
         while true {
             if let end = headEnd() {
-                let head = String(decoding: buffer[0..<end], as: UTF8.self)
-                var lines = head.split(separator: "\r\n").map(String.init)
-                let statusLine = lines.removeFirst()
-                let parts = statusLine.split(separator: " ", maxSplits: 2)
-                guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "bad status line '\(statusLine)'") }
-                var headers = HTTPHeaders()
-                for line in lines {
-                    guard let colon = line.firstIndex(of: ":") else { continue }
-                    headers.add(name: String(line[..<colon]), value: String(line[line.index(after: colon)...].drop { $0 == " " }))
-                }
+                let (status, reason, headers) = try TestResponse.parseHead(String(decoding: buffer[0..<end], as: UTF8.self))
                 let length = headers["Content-Length"].flatMap { Int($0) } ?? 0
                 while buffer.count < end + 4 + length { try fill() }
                 let body = Array(buffer[(end + 4)..<(end + 4 + length)])
                 buffer.removeFirst(end + 4 + length)
-                return TestResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
+                return TestResponse(status: status, reason: reason, headers: headers, body: body)
             }
             try fill()
         }
@@ -135,17 +115,5 @@ public final class TestTLSClient {
         let n = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
         guard n > 0 else { throw Failure(description: "SSL_read ended (\(SSL_get_error(ssl, n)))") }
         buffer.append(contentsOf: chunk[0..<Int(n)])
-    }
-}
-
-extension OpenSSLError {
-    static func drainForTests(_ call: String) -> String {
-        var messages: [String] = []
-        while case let code = ERR_get_error(), code != 0 {
-            var text = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &text, text.count)
-            messages.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return messages.isEmpty ? "\(call) failed" : "\(call) failed: \(messages.joined(separator: "; "))"
     }
 }

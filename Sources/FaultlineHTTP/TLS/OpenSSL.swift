@@ -8,7 +8,7 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
     public let call: String
     public let queue: [String]
 
-    static func drain(_ call: String) -> OpenSSLError {
+    package static func drain(_ call: String) -> OpenSSLError {
         var messages: [String] = []
         while case let code = ERR_get_error(), code != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
@@ -154,15 +154,6 @@ final class TLSSession {
         case SSL_ERROR_WANT_WRITE: return .wantWrite
         default: return .failed(OpenSSLError.drain("SSL_do_handshake"))
         }
-    }
-
-    /// The protocol ALPN chose ("http/1.1"), if any.
-    var negotiatedProtocol: String? {
-        var data: UnsafePointer<UInt8>?
-        var length: UInt32 = 0
-        SSL_get0_alpn_selected(ssl, &data, &length)
-        guard let data, length > 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 
     /// Bytes OpenSSL has decrypted but not handed out yet (epoll cannot see them).

@@ -145,6 +145,4 @@ enum BuiltinScenarios {
         let body = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         return HTTPResponse(status: status, headers: headers, body: Array(body.utf8), logLabel: name)
     }
-
-    static let names = ResponseFault.allCases.map(\.rawValue) + ["gateway_502", "gateway_503", "gateway_504"]
 }

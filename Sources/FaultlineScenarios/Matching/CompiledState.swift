@@ -199,24 +199,18 @@ struct StateRunner {
     /// value only ever satisfies `notEquals`.
     static func holds(_ a: JSONValue?, _ comparison: Comparison, _ b: JSONValue?) -> Bool {
         guard let a, let b else { return comparison == .notEquals && (a != nil || b != nil) }
-        if let x = a.numberValue, let y = b.numberValue {
-            switch comparison {
-            case .equals: return x == y
-            case .notEquals: return x != y
-            case .lessThan: return x < y
-            case .lessThanOrEqual: return x <= y
-            case .greaterThan: return x > y
-            case .greaterThanOrEqual: return x >= y
-            }
-        }
-        let x = a.keyText, y = b.keyText
+        if let x = a.numberValue, let y = b.numberValue { return compare(x, comparison, y) }
+        return compare(a.keyText, comparison, b.keyText)
+    }
+
+    private static func compare<T: Comparable>(_ x: T, _ comparison: Comparison, _ y: T) -> Bool {
         switch comparison {
-        case .equals: return x == y
-        case .notEquals: return x != y
-        case .lessThan: return x < y
-        case .lessThanOrEqual: return x <= y
-        case .greaterThan: return x > y
-        case .greaterThanOrEqual: return x >= y
+        case .equals: x == y
+        case .notEquals: x != y
+        case .lessThan: x < y
+        case .lessThanOrEqual: x <= y
+        case .greaterThan: x > y
+        case .greaterThanOrEqual: x >= y
         }
     }
 }

@@ -245,8 +245,7 @@ public final class ScenarioEngine: HTTPResponder {
                 // no scenario: checks, limits and stored resources all apply.
                 break
             case .found(let i):
-                if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
-                return endpoint.responses[i].render(&context)
+                return answer(i, endpoint: endpoint, vendor: vendor, client: bucket, &context)
             case .unknown:
                 if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
                 return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
@@ -284,8 +283,14 @@ public final class ScenarioEngine: HTTPResponder {
                 return response
             }
         }
-        if !endpoint.steps[0].isEmpty { return applyState(endpoint, from: 0, vendor: vendor, client: bucket, &context) }
-        return endpoint.responses[0].render(&context)
+        return answer(0, endpoint: endpoint, vendor: vendor, client: bucket, &context)
+    }
+
+    /// Response `index` of the endpoint, its state steps run first when it has any.
+    @inline(__always)
+    private func answer(_ index: Int, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {
+        if endpoint.steps[index].isEmpty { return endpoint.responses[index].render(&context) }
+        return applyState(endpoint, from: index, vendor: vendor, client: client, &context)
     }
 
     /// A chaos pick answered as if the request had named it (a name the endpoint lacks falls
@@ -294,11 +299,9 @@ public final class ScenarioEngine: HTTPResponder {
         if let group { context.rate = rateLimiter.peek(group, key: bucket) }
         switch Self.select(name, in: endpoint) {
         case .found(let i) where i > 0:
-            if !endpoint.steps[i].isEmpty { return applyState(endpoint, from: i, vendor: vendor, client: bucket, &context) }
-            return endpoint.responses[i].render(&context)
+            return answer(i, endpoint: endpoint, vendor: vendor, client: bucket, &context)
         default:
-            if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
-            return endpoint.responses[0].render(&context)
+            return builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) ?? endpoint.responses[0].render(&context)
         }
     }
 
@@ -319,7 +322,7 @@ public final class ScenarioEngine: HTTPResponder {
     private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse? {
         let key = name.lowercased()
         if let fault = BuiltinScenarios.faults[key] {
-            var response = endpoint.steps[0].isEmpty ? endpoint.responses[0].render(&context) : applyState(endpoint, from: 0, vendor: vendor, client: client, &context)
+            var response = answer(0, endpoint: endpoint, vendor: vendor, client: client, &context)
             response.delivery = ResponseDelivery(fault: fault)
             response.logLabel = key
             return response
