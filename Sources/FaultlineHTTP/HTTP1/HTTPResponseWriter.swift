@@ -75,9 +75,14 @@ enum HTTPResponseWriter {
     }
 
     static func errorResponse(for error: HTTPParseError) -> HTTPResponse {
+        plainText(error.status, "\(HTTPStatusReason.phrase(error.status)): \(error.reason)\n", label: "protocol-error")
+    }
+
+    /// A short `text/plain` answer of the server's own (not a vendor's).
+    static func plainText(_ status: Int, _ text: String, label: String) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        return HTTPResponse(status: error.status, headers: headers, body: Array("\(HTTPStatusReason.phrase(error.status)): \(error.reason)\n".utf8), logLabel: "protocol-error")
+        return HTTPResponse(status: status, headers: headers, body: Array(text.utf8), logLabel: label)
     }
 
     @inline(__always)

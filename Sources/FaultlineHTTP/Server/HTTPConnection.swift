@@ -117,10 +117,11 @@ final class HTTPConnection {
 
     private func refusePlainHTTP() {
         handshaking = false
-        let text = "The plain HTTP request was sent to HTTPS port\n"
-        let response = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n\(text)"
-        _ = Array(response.utf8).withUnsafeBytes { Socket.write(fd, $0) }
-        log(method: "-", target: "-", response: HTTPResponse(status: 400, logLabel: "plain-http-on-tls-port"), start: nil)
+        let response = HTTPResponseWriter.plainText(400, "The plain HTTP request was sent to HTTPS port\n", label: "plain-http-on-tls-port")
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &bytes)
+        _ = bytes.withUnsafeBytes { Socket.write(fd, $0) }
+        log(method: "-", target: "-", response: response, start: nil)
         Socket.shutdownWrite(fd)
         machine.startLingering(now: EventLoop.now())
     }
@@ -199,25 +200,24 @@ final class HTTPConnection {
         return offset
     }
 
-    private func respond(to received: HTTPRequest, into out: inout [UInt8]) {
+    private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
         let start: UInt64? = loop.configuration.accessLog == nil ? nil : EventLoop.now()
         var response: HTTPResponse
-        if !received.body.isEmpty, let codings = received.headers["Content-Encoding"] {
-            switch RequestDecoding.decode(received.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
-            case .success(let decoded):
-                var request = received
-                request.body = decoded
-                response = loop.responder.respond(to: request)
+        if !request.body.isEmpty, let codings = request.headers["Content-Encoding"] {
+            switch RequestDecoding.decode(request.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
+            case .success(let body):
+                var decoded = request
+                decoded.body = body
+                response = loop.responder.respond(to: decoded)
             case .failure(let failure):
                 response = Self.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
             }
         } else {
-            response = loop.responder.respond(to: received)
+            response = loop.responder.respond(to: request)
         }
         if response.body.count >= loop.compressionThreshold {
-            compress(&response, for: received)
+            compress(&response, for: request)
         }
-        let request = received
         let keepAlive = request.keepAlive && !loop.draining
         if let delivery = response.delivery {
             holding = true
@@ -252,10 +252,8 @@ final class HTTPConnection {
         case .identity:
             return
         case .notAcceptable:
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.add(name: "Vary", value: "Accept-Encoding")
-            response = HTTPResponse(status: 406, headers: headers, body: Array("Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n".utf8), logLabel: "not-acceptable")
+            response = HTTPResponseWriter.plainText(406, "Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n", label: "not-acceptable")
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
         case .gzip, .deflate:
             guard let compressed = loop.deflater(coding)?.compress(response.body) else { return }
             response.body = compressed
@@ -264,24 +262,17 @@ final class HTTPConnection {
     }
 
     private static func decodingFailure(_ failure: RequestDecoding.Failure, limit: Int) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        let status: Int
-        let text: String
         switch failure {
         case .unsupported(let coding):
-            status = 415
-            text = "Content-Encoding '\(coding)' is not supported"
+            var response = HTTPResponseWriter.plainText(415, "Unsupported Media Type: Content-Encoding '\(coding)' is not supported\n", label: "content-encoding")
             // RFC 9110 §12.5.3: a 415 may say which codings would have worked.
-            headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
+            response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
+            return response
         case .tooLarge:
-            status = 413
-            text = "the decoded request body is larger than \(limit) bytes"
+            return HTTPResponseWriter.plainText(413, "Content Too Large: the decoded request body is larger than \(limit) bytes\n", label: "content-encoding")
         case .corrupt:
-            status = 400
-            text = "the request body is not valid data in its Content-Encoding"
+            return HTTPResponseWriter.plainText(400, "Bad Request: the request body is not valid data in its Content-Encoding\n", label: "content-encoding")
         }
-        return HTTPResponse(status: status, headers: headers, body: Array("\(HTTPStatusReason.phrase(status)): \(text)\n".utf8), logLabel: "content-encoding")
     }
 
     private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {
