@@ -18,94 +18,117 @@ struct Faultline: ParsableCommand {
         Pick a response per request with ?scenario=NAME or the X-Faultline-Scenario header.
         """,
         version: version,
-        subcommands: [Serve.self, Validate.self, List.self],
+        subcommands: [Serve.self, Validate.self, List.self, Health.self],
         defaultSubcommand: Serve.self
     )
 }
 
 struct ScenarioDirectoryOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Directory of scenario files (default: the bundled Scenarios/).", valueName: "dir"))
-    var scenarios: String?
+    @Option(name: .long, help: ArgumentHelp("Directory of scenario files; repeat it to serve several, a later vendor replacing an earlier one of the same name (default: $FAULTLINE_SCENARIOS, ':'-separated, else the bundled Scenarios/).", valueName: "dir"))
+    var scenarios: [String] = []
 }
 
+/// `serve`'s options. Each one's environment variable (FAULTLINE_ and the option's name in
+/// capitals, `-` as `_`) is its default, so `docker run -e FAULTLINE_PORT=9000` works; the flag wins.
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the scenario files over HTTP (the default).")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the scenario files over HTTP (the default).",
+        discussion: "Every option can also be set by an environment variable: FAULTLINE_ and its name in capitals with '_' for '-' (FAULTLINE_PORT, FAULTLINE_TLS_SELF_SIGNED). Repeatable options take a comma-separated list there (FAULTLINE_SET=a.b=1,c.d=2); flags take 1/true."
+    )
 
-    @Option(help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @Option(help: "Address to listen on ($FAULTLINE_HOST; the Docker image sets 0.0.0.0).")
+    var host: String = EnvironmentDefaults.value("FAULTLINE_HOST", "127.0.0.1")
 
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port: UInt16 = 8080
+    @Option(help: "Port to listen on, 0 picks a free one ($FAULTLINE_PORT).")
+    var port: UInt16 = EnvironmentDefaults.value("FAULTLINE_PORT", 8080)
 
     @OptionGroup var directory: ScenarioDirectoryOption
 
-    @Option(name: .customLong("scenario-param"), help: "Query parameter that names the scenario.")
-    var scenarioParameter: String = "scenario"
+    @Flag(help: "Reload the scenario files when they change ($FAULTLINE_WATCH); a broken file keeps the previous scenarios serving.")
+    var watch = false
 
-    @Option(help: "Mount only this vendor, at / instead of /<vendor>, for SDKs with fixed paths.")
+    @Option(name: .customLong("watch-interval"), help: "Seconds between checks of the scenario files under --watch ($FAULTLINE_WATCH_INTERVAL).")
+    var watchInterval: Double = EnvironmentDefaults.value("FAULTLINE_WATCH_INTERVAL", 0.5)
+
+    @Option(name: .customLong("scenario-param"), help: "Query parameter that names the scenario ($FAULTLINE_SCENARIO_PARAM).")
+    var scenarioParameter: String = EnvironmentDefaults.value("FAULTLINE_SCENARIO_PARAM", "scenario")
+
+    @Option(help: "Mount only this vendor, at / instead of /<vendor>, for SDKs with fixed paths ($FAULTLINE_VENDOR).")
     var vendor: String?
 
-    @Flag(help: "Write one JSON access-log line per request to standard output.")
+    @Flag(help: "Write one JSON access-log line per request to standard output ($FAULTLINE_LOG).")
     var log = false
 
-    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to send one request before it gets 408.")
-    var requestTimeout: Double = 10
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to send one request before it gets 408 ($FAULTLINE_REQUEST_TIMEOUT).")
+    var requestTimeout: Double = EnvironmentDefaults.value("FAULTLINE_REQUEST_TIMEOUT", 10)
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open.")
-    var idleTimeout: Double = 60
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open ($FAULTLINE_IDLE_TIMEOUT).")
+    var idleTimeout: Double = EnvironmentDefaults.value("FAULTLINE_IDLE_TIMEOUT", 60)
 
-    @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (larger gets 413).")
-    var maxBodySize: Int = 1_048_576
+    @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes, larger gets 413 ($FAULTLINE_MAX_BODY_SIZE).")
+    var maxBodySize: Int = EnvironmentDefaults.value("FAULTLINE_MAX_BODY_SIZE", 1_048_576)
 
-    @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU.")
-    var eventLoops: Int = 0
+    @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU ($FAULTLINE_EVENT_LOOPS).")
+    var eventLoops: Int = EnvironmentDefaults.value("FAULTLINE_EVENT_LOOPS", 0)
 
-    @Option(name: .customLong("admin-token"), help: "Protect the admin API (/__faultline/, health excepted) with this token.")
+    @Option(name: .customLong("admin-token"), help: "Protect the admin API (/__faultline/, health excepted) with this token ($FAULTLINE_ADMIN_TOKEN).")
     var adminToken: String?
 
-    @Option(name: .customLong("journal-size"), help: "Requests kept in the journal (GET /__faultline/requests); 0 turns it off.")
-    var journalSize: Int = 1_000
+    @Option(name: .customLong("journal-size"), help: "Requests kept in the journal (GET /__faultline/requests); 0 turns it off ($FAULTLINE_JOURNAL_SIZE).")
+    var journalSize: Int = EnvironmentDefaults.value("FAULTLINE_JOURNAL_SIZE", 1_000)
 
-    @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable).", valueName: "vendor[.group]=N/window"))
-    var rateLimits: [String] = []
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Replace a vendor's declared limit, e.g. aftership=3/1s or price2b.quotes=2/60s (repeatable; $FAULTLINE_RATE_LIMIT).", valueName: "vendor[.group]=N/window"))
+    var rateLimits: [String] = EnvironmentDefaults.list("FAULTLINE_RATE_LIMIT")
 
-    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain, with --tls-key ($FAULTLINE_TLS_CERT).")
     var tlsCert: String?
 
-    @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert.")
+    @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert ($FAULTLINE_TLS_KEY).")
     var tlsKey: String?
 
-    @Option(name: .customLong("tls-self-signed"), help: ArgumentHelp("Serve HTTPS with a key and certificate made at start for localhost and 127.0.0.1, writing the certificate's PEM to this path (for curl --cacert).", valueName: "cert.pem"))
+    @Option(name: .customLong("tls-self-signed"), help: ArgumentHelp("Serve HTTPS with a key and certificate made at start for localhost and 127.0.0.1, writing the certificate's PEM to this path for curl --cacert ($FAULTLINE_TLS_SELF_SIGNED).", valueName: "cert.pem"))
     var tlsSelfSigned: String?
 
-    @Option(name: .customLong("tls-port"), help: "Serve HTTPS on this port and plain HTTP on --port; without it, HTTPS replaces plain HTTP on --port.")
+    @Option(name: .customLong("tls-port"), help: "Serve HTTPS on this port and plain HTTP on --port; without it, HTTPS replaces plain HTTP on --port ($FAULTLINE_TLS_PORT).")
     var tlsPort: UInt16?
 
-    @Flag(name: .customLong("no-compression"), help: "Never gzip or deflate responses (request bodies are still decoded).")
+    @Flag(name: .customLong("no-compression"), help: "Never gzip or deflate responses; request bodies are still decoded ($FAULTLINE_NO_COMPRESSION).")
     var noCompression = false
 
-    @Option(name: .customLong("max-decoded-body-size"), help: "Largest request body after undoing its Content-Encoding, in bytes; over it: 413.")
-    var maxDecodedBodySize: Int = 8 * 1024 * 1024
+    @Option(name: .customLong("max-decoded-body-size"), help: "Largest request body after undoing its Content-Encoding, in bytes; over it: 413 ($FAULTLINE_MAX_DECODED_BODY_SIZE).")
+    var maxDecodedBodySize: Int = EnvironmentDefaults.value("FAULTLINE_MAX_DECODED_BODY_SIZE", 8 * 1024 * 1024)
 
-    @Option(name: .customLong("chaos"), help: ArgumentHelp("Inject outcomes with a probability into requests that name no scenario, e.g. 'aftership:429@0.1,reset@0.02'.", valueName: "[vendor:]scenario@p,..."))
+    @Option(name: .customLong("chaos"), help: ArgumentHelp("Inject outcomes with a probability into requests that name no scenario, e.g. 'aftership:429@0.1,reset@0.02' ($FAULTLINE_CHAOS).", valueName: "[vendor:]scenario@p,..."))
     var chaos: String?
 
-    @Option(name: .customLong("seed"), help: "Seed for chaos and delay ranges: the same seed and request order give the same outcomes (default: from the clock, printed at start).")
+    @Option(name: .customLong("seed"), help: "Seed for chaos and delay ranges: the same seed and request order give the same outcomes; default from the clock, printed at start ($FAULTLINE_SEED).")
     var seed: UInt64?
 
-    @Option(name: .customLong("max-hold"), help: "Longest a response is held back (delays, the hang fault), in seconds.")
-    var maxHold: Double = 120
+    @Option(name: .customLong("max-hold"), help: "Longest a response is held back (delays, the hang fault), in seconds ($FAULTLINE_MAX_HOLD).")
+    var maxHold: Double = EnvironmentDefaults.value("FAULTLINE_MAX_HOLD", 120)
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable).", valueName: "vendor.name=value"))
-    var settings: [String] = []
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable; $FAULTLINE_SET).", valueName: "vendor.name=value"))
+    var settings: [String] = EnvironmentDefaults.list("FAULTLINE_SET")
+
+    @Flag(name: .customLong("no-metrics"), help: "Do not count requests for GET /__faultline/metrics ($FAULTLINE_NO_METRICS).")
+    var noMetrics = false
 
     func run() throws {
-        let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
-        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
-        for diagnostic in diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
-        guard !catalog.vendors.isEmpty else {
-            throw ValidationError("no valid scenario file in \(location)")
-        }
+        let vendor = self.vendor ?? EnvironmentDefaults.string("FAULTLINE_VENDOR")
+        let adminToken = self.adminToken ?? EnvironmentDefaults.string("FAULTLINE_ADMIN_TOKEN")
+        let tlsCert = self.tlsCert ?? EnvironmentDefaults.string("FAULTLINE_TLS_CERT")
+        let tlsKey = self.tlsKey ?? EnvironmentDefaults.string("FAULTLINE_TLS_KEY")
+        let tlsSelfSigned = self.tlsSelfSigned ?? EnvironmentDefaults.string("FAULTLINE_TLS_SELF_SIGNED")
+        let tlsPort = self.tlsPort ?? EnvironmentDefaults.optional("FAULTLINE_TLS_PORT")
+        let chaos = self.chaos ?? EnvironmentDefaults.string("FAULTLINE_CHAOS")
+        let seed = self.seed ?? EnvironmentDefaults.optional("FAULTLINE_SEED")
+        let watching = watch || EnvironmentDefaults.flag("FAULTLINE_WATCH")
+        let logging = log || EnvironmentDefaults.flag("FAULTLINE_LOG")
+        let compressing = !(noCompression || EnvironmentDefaults.flag("FAULTLINE_NO_COMPRESSION"))
+        let metering = !(noMetrics || EnvironmentDefaults.flag("FAULTLINE_NO_METRICS"))
+        try EnvironmentDefaults.check()
+
+        let locations = try ScenarioDirectory.locateAll(explicit: directory.scenarios)
         let overrides = try rateLimits.map { text in
             guard let override = RateLimitOverride(parsing: text) else {
                 throw ValidationError("--rate-limit '\(text)': expected vendor[.group]=N/window, e.g. aftership=3/1s")
@@ -128,13 +151,21 @@ struct Serve: ParsableCommand {
         var options = ScenarioEngine.Options(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides)
         options.chaos = chaosRules
         options.seed = seed
-        let engine = try ScenarioEngine(catalog: catalog, options: options)
+        let service: ScenarioService
+        do {
+            service = try ScenarioService(source: .directories(locations), options: options, log: { Output.error($0) })
+        } catch let error as ScenarioService.LoadError {
+            throw ValidationError("no valid scenario file in \(locations.joined(separator: ", ")):\n\(error)")
+        }
+        for diagnostic in service.lastReload.diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
+        let engine = service.engine
 
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout
         configuration.idleTimeout = idleTimeout
         configuration.limits.maxBodySize = maxBodySize
-        configuration.compression.enabled = !noCompression
+        configuration.compression.enabled = compressing
+        configuration.metrics = metering
         configuration.errorLog = { Output.error("faultline: \($0)") }
         switch (tlsCert, tlsKey, tlsSelfSigned) {
         case (nil, nil, nil):
@@ -150,20 +181,26 @@ struct Serve: ParsableCommand {
         configuration.maxHold = maxHold
         configuration.compression.maxDecodedBodySize = maxDecodedBodySize
         configuration.eventLoops = eventLoops
-        if log { configuration.accessLog = AccessLogFormatter.write }
-        let server = HTTPServer(configuration: configuration, responder: engine)
+        if logging { configuration.accessLog = AccessLogFormatter.write }
+        let server = HTTPServer(configuration: configuration, responder: service)
+        service.attach(server)
         try server.start()
+        if watching { service.watch(interval: watchInterval) }
 
+        // One line: where it listens, what it serves, where its admin API is, how to replay it.
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        let scheme = configuration.tls != nil && configuration.tlsPort == nil ? "https" : "http"
-        Output.error("faultline \(Faultline.version) serving \(engine.catalog.vendors.count) vendor(s) from \(location) on \(scheme)://\(shownHost):\(server.port)\(server.tlsPort.map { " and https://\(shownHost):\($0)" } ?? "")")
-        if let path = tlsSelfSigned { Output.error("  self-signed certificate for localhost, 127.0.0.1: \(path)") }
-        Output.error("  random seed: \(engine.random.seed)\(chaosRules.isEmpty ? "" : " (chaos: \(chaos ?? ""))") (replay with --seed \(engine.random.seed))")
-        for spec in engine.catalog.vendors {
-            Output.error("  \(spec.name): http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)\(vendor == nil ? "/" + spec.name : "")\(spec.basePaths.first ?? "")")
-        }
+        let plainScheme = configuration.tls != nil && configuration.tlsPort == nil ? "https" : "http"
+        var addresses = "\(plainScheme)://\(shownHost):\(server.port)"
+        if let tls = server.tlsPort { addresses += " and https://\(shownHost):\(tls)" }
+        let probe = HealthProbe.probeAddress(forBindAddress: host)
+        let adminHost = probe.contains(":") ? "[\(probe)]" : probe
+        var line = "faultline \(Faultline.version) listening on \(addresses); vendors: \(engine.catalog.vendors.map(\.name).joined(separator: ", ")) (from \(locations.joined(separator: ", "))\(watching ? ", watched" : "")); admin: \(plainScheme)://\(adminHost):\(server.port)\(options.adminPrefix)/; seed \(engine.random.seed)"
+        if !chaosRules.isEmpty { line += " (chaos: \(chaos ?? ""))" }
+        if let path = tlsSelfSigned { line += "; self-signed certificate: \(path)" }
+        Output.error(line)
 
-        // SIGINT/SIGTERM: stop accepting, finish what is in flight, exit 0 (also as PID 1 in a container).
+        // SIGINT/SIGTERM: stop accepting, finish what is in flight, exit 0 (also as PID 1 in a
+        // container, where the kernel ignores SIGTERM for a process without a handler).
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         var sources: [DispatchSourceSignal] = []
@@ -171,12 +208,55 @@ struct Serve: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
             source.setEventHandler {
                 Output.error("faultline: shutting down")
+                service.stopWatching()
                 server.shutdown { Glibc.exit(0) }
             }
             source.resume()
             sources.append(source)
         }
         withExtendedLifetime(sources) { dispatchMain() }
+    }
+}
+
+/// The Docker HEALTHCHECK: asks a running `faultline serve` for `/__faultline/health` and exits
+/// 0 when it answers 200, 1 otherwise. It reads the same FAULTLINE_* variables as `serve`, so
+/// in the image it finds the server with no arguments, whatever address and port it was given.
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Exit 0 if a running server answers its health check, 1 if not (for Docker HEALTHCHECK; no curl needed).")
+
+    @Option(help: "The server's listen address; 0.0.0.0 and :: are probed on loopback ($FAULTLINE_HOST).")
+    var host: String = EnvironmentDefaults.value("FAULTLINE_HOST", "127.0.0.1")
+
+    @Option(help: "The server's port ($FAULTLINE_PORT).")
+    var port: UInt16 = EnvironmentDefaults.value("FAULTLINE_PORT", 8080)
+
+    @Flag(help: "Speak HTTPS (default: when FAULTLINE_TLS_* is set without FAULTLINE_TLS_PORT, HTTPS replaces HTTP on the port).")
+    var tls = false
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout: Double = 3
+
+    @Option(name: .customLong("admin-prefix"), help: "Where the admin API lives.")
+    var adminPrefix: String = "/__faultline"
+
+    @Flag(help: "Print nothing on success.")
+    var quiet = false
+
+    func run() throws {
+        try EnvironmentDefaults.check()
+        let httpsOnPort = (EnvironmentDefaults.string("FAULTLINE_TLS_CERT") != nil || EnvironmentDefaults.string("FAULTLINE_TLS_SELF_SIGNED") != nil) && EnvironmentDefaults.string("FAULTLINE_TLS_PORT") == nil
+        let useTLS = tls || httpsOnPort
+        do {
+            let result = try HealthProbe.get(host: host, port: port, path: adminPrefix + "/health", tls: useTLS, timeout: timeout)
+            guard result.status == 200 else {
+                Output.error("faultline health: \(host):\(port) answered \(result.status): \(result.body)")
+                throw ExitCode(1)
+            }
+            if !quiet { print(result.body) }
+        } catch let failure as HealthProbe.Failure {
+            Output.error("faultline health: \(failure)")
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -187,8 +267,8 @@ struct Validate: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        let location = try ScenarioDirectory.locate(explicit: directory)
-        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(location)
+        let locations = try ScenarioDirectory.locateAll(explicit: directory.map { [$0] } ?? [])
+        let (catalog, diagnostics) = ScenarioLoader.loadDirectories(locations)
         for vendor in catalog.vendors {
             let scenarios = vendor.errors.count + vendor.endpoints.reduce(0) { $0 + $1.scenarios.count }
             print("\(vendor.file): ok (vendor \(vendor.name), \(vendor.endpoints.count) endpoints, \(scenarios) named responses)")
@@ -212,8 +292,8 @@ struct List: ParsableCommand {
     var vendor: String?
 
     func run() throws {
-        let location = try ScenarioDirectory.locate(explicit: directory.scenarios)
-        let (loaded, diagnostics) = ScenarioLoader.loadDirectory(location)
+        let locations = try ScenarioDirectory.locateAll(explicit: directory.scenarios)
+        let (loaded, diagnostics) = ScenarioLoader.loadDirectories(locations)
         for diagnostic in diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
         var catalog = loaded
         if let vendor {

@@ -10,20 +10,24 @@ import Glibc
 /// 4. next to the executable: `<bindir>/Scenarios`, then `<bindir>/../share/faultline/Scenarios`;
 /// 5. the checkout this binary was built from (`Scenarios/` beside `Sources/`).
 enum ScenarioDirectory {
-    static func locate(explicit: String?) throws -> String {
-        if let explicit {
-            guard isDirectory(explicit) else { throw ValidationError("scenario directory '\(explicit)' does not exist") }
-            return explicit
+    /// `--scenarios` (repeatable), else `FAULTLINE_SCENARIOS` (directories separated by `:`),
+    /// else the first of `./Scenarios`, the binary's `Scenarios/` or `../share/faultline/Scenarios`,
+    /// and this checkout's. Directories named explicitly must exist.
+    static func locateAll(explicit: [String]) throws -> [String] {
+        let named = explicit.isEmpty ? (EnvironmentDefaults.string("FAULTLINE_SCENARIOS").map { $0.split(separator: ":").map(String.init) } ?? []) : explicit
+        if !named.isEmpty {
+            for directory in named where !isDirectory(directory) {
+                throw ValidationError("scenario directory '\(directory)' does not exist\(explicit.isEmpty ? " (from FAULTLINE_SCENARIOS)" : "")")
+            }
+            return named
         }
-        var candidates: [String] = []
-        if let fromEnvironment = getenv("FAULTLINE_SCENARIOS") { candidates.append(String(cString: fromEnvironment)) }
-        candidates.append("Scenarios")
+        var candidates = ["Scenarios"]
         if let executable = executableDirectory() {
             candidates.append(executable + "/Scenarios")
             candidates.append(executable + "/../share/faultline/Scenarios")
         }
         candidates.append(checkoutScenarios())
-        for candidate in candidates where isDirectory(candidate) { return candidate }
+        for candidate in candidates where isDirectory(candidate) { return [candidate] }
         throw ValidationError("no scenario directory found (tried: \(candidates.joined(separator: ", "))); pass --scenarios DIR")
     }
 

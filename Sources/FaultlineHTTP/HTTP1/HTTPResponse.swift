@@ -6,6 +6,9 @@ public struct HTTPResponse: Sendable {
     public var body: [UInt8]
     /// A short label for the access log (for example the scenario served); never sent.
     public var logLabel: String?
+    /// The responder's grouping of the response for metrics (the scenario engine: its vendor
+    /// and endpoint); -1 when it has none. Never sent.
+    public var metricsTag: Int32 = -1
     /// How the response leaves: late, slowly, or broken on purpose. Nil: at once, whole.
     public var delivery: ResponseDelivery? {
         get { deliveryBox?.value }

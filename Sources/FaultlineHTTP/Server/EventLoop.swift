@@ -24,6 +24,10 @@ final class EventLoop: @unchecked Sendable {
     /// Compressors, made on first use and reset per response.
     private var deflaters: [ResponseCoding: Deflater] = [:]
     private var dateCache = HTTPDateCache()
+    /// This loop's request counts, latencies and connections.
+    let metrics = LoopMetrics()
+    /// Whether a response's time is taken: for the access log or the metrics.
+    let timesResponses: Bool
     private var timer: DispatchSourceTimer?
     private(set) var draining = false
     private var drainedCallback: (@Sendable () -> Void)?
@@ -36,6 +40,7 @@ final class EventLoop: @unchecked Sendable {
         self.configuration = configuration
         self.compressionThreshold = configuration.compression.enabled ? max(0, configuration.compression.minimumSize) : Int.max
         self.responder = responder
+        self.timesResponses = configuration.metrics || configuration.accessLog != nil
         self.epoll = try Epoll.make()
         self.readBuffer = .allocate(capacity: configuration.readBufferSize)
         output.reserveCapacity(16 * 1024)
@@ -113,6 +118,8 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now(), tls: session)
+        metrics.open.add(1, ordering: .relaxed)
+        metrics.accepted.add(1, ordering: .relaxed)
     }
 
     /// Which readiness a connection waits for: reading requests, or flushing output it owes.
@@ -123,7 +130,7 @@ final class EventLoop: @unchecked Sendable {
     /// Forgets the connection and closes its socket.
     func remove(_ connection: HTTPConnection) {
         epoll.remove(connection.fd)
-        connections[connection.fd] = nil
+        if connections.removeValue(forKey: connection.fd) != nil { metrics.open.subtract(1, ordering: .relaxed) }
         Socket.close(connection.fd)
         if draining && connections.isEmpty { finishDraining() }
     }

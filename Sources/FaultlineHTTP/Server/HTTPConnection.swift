@@ -201,7 +201,7 @@ final class HTTPConnection {
     }
 
     private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
-        let start: UInt64? = loop.configuration.accessLog == nil ? nil : EventLoop.now()
+        let start: UInt64? = loop.timesResponses ? EventLoop.now() : nil
         var response: HTTPResponse
         if !request.body.isEmpty, let codings = request.headers["Content-Encoding"] {
             switch RequestDecoding.decode(request.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
@@ -275,9 +275,15 @@ final class HTTPConnection {
         }
     }
 
+    /// Access log and metrics for one answered request. A held response counts the delay it
+    /// asked for, so the latency seen here is the one its client waits (dribble time excluded).
     private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {
+        var duration = start.map { EventLoop.now() &- $0 } ?? 0
+        if let delay = response.delivery?.delay, delay > 0 { duration &+= UInt64(min(delay, loop.configuration.maxHold) * 1e9) }
+        if loop.configuration.metrics {
+            loop.metrics.record(tag: response.metricsTag, status: response.status, label: response.logLabel, nanoseconds: duration)
+        }
         guard let handler = loop.configuration.accessLog else { return }
-        let duration = start.map { EventLoop.now() &- $0 } ?? 0
         handler(AccessLogRecord(method: method, target: target, status: response.status, label: response.logLabel, durationNanoseconds: duration))
     }
 

@@ -114,7 +114,7 @@ public final class RequestJournal: Sendable {
     }
 
     /// Entries oldest first, filtered; at most `limit` of the newest.
-    func entries(client: String?, pathPrefix: String?, limit: Int) -> [JournalEntry] {
+    public func entries(client: String? = nil, pathPrefix: String? = nil, limit: Int = .max) -> [JournalEntry] {
         let all: [JournalEntry] = state.withLock { state in
             state.entries.count < capacity ? state.entries : Array(state.entries[state.next...] + state.entries[..<state.next])
         }
@@ -125,7 +125,8 @@ public final class RequestJournal: Sendable {
     }
 
     /// Forgets every entry; returns how many there were.
-    func clear() -> Int {
+    @discardableResult
+    public func clear() -> Int {
         state.withLock { state in
             let count = state.entries.count
             state = ([], 0, 0)

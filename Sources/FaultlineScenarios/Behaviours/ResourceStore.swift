@@ -189,9 +189,22 @@ public final class ResourceStore: Sendable {
     let names: [String]
     private let state: Mutex<State>
 
-    init(collections: [CollectionSpec]) {
+    /// `carrying`: the store of the same vendor before a reload. A collection declared again
+    /// with the same keys and sharing keeps every client's items (under the new capacity and
+    /// starting items, which apply to clients that arrive later); any other collection starts empty.
+    init(collections: [CollectionSpec], carrying previous: ResourceStore? = nil) {
         names = collections.map(\.name)
-        state = Mutex(State(collections: collections.map { CollectionState(spec: $0) }))
+        var states = collections.map { CollectionState(spec: $0) }
+        if let previous, !previous.isEmpty {
+            let old = previous.state.withLock { $0.collections }
+            for i in states.indices {
+                let spec = states[i].spec
+                guard let match = old.first(where: { $0.spec.name == spec.name && $0.spec.keys == spec.keys && $0.spec.shared == spec.shared }) else { continue }
+                states[i].partitions = match.partitions
+                states[i].arrival = match.arrival
+            }
+        }
+        state = Mutex(State(collections: states))
     }
 
     var isEmpty: Bool { names.isEmpty }

@@ -37,6 +37,26 @@ public enum ScenarioLoader {
         return (ScenarioCatalog(vendors: vendors), diagnostics)
     }
 
+    /// Loads each directory in turn; a vendor declared again in a later directory replaces the
+    /// earlier one (a team's own `aftership.json` mounted beside the bundled files wins).
+    public static func loadDirectories(_ directories: [String]) -> (catalog: ScenarioCatalog, diagnostics: [ScenarioDiagnostic]) {
+        guard directories.count != 1 else { return loadDirectory(directories[0]) }
+        var vendors: [VendorSpec] = []
+        var diagnostics: [ScenarioDiagnostic] = []
+        for directory in directories {
+            let (catalog, problems) = loadDirectory(directory)
+            diagnostics.append(contentsOf: problems)
+            for vendor in catalog.vendors {
+                if let i = vendors.firstIndex(where: { $0.name == vendor.name }) {
+                    vendors[i] = vendor
+                } else {
+                    vendors.append(vendor)
+                }
+            }
+        }
+        return (ScenarioCatalog(vendors: vendors), diagnostics)
+    }
+
     public struct Diagnostics: Error, Sendable {
         public var diagnostics: [ScenarioDiagnostic]
     }

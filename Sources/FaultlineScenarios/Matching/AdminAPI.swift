@@ -13,21 +13,36 @@ import FaultlineHTTP
 /// - `GET requests[?client=C&path=P&limit=N]`, `DELETE requests`: the journal.
 /// - `PUT scenario` with `{"scenario": NAME, "client"?: C, "vendor"?: V}`, `DELETE scenario[?client=C&vendor=V]`:
 ///   a sticky scenario for requests that name none.
+/// - `POST reload`, `GET reload`, `GET metrics`: answered by `ScenarioService` (the process, not the files).
 /// - `GET state?client=C[&vendor=V]`: a client's stored items; `POST state` with
 ///   `{"vendor", "collection", "client"?, "item"}` stores one (a product with stock, a balance).
 extension ScenarioEngine {
+    /// The 401 for an admin request without the admin token, when one is set.
+    func adminRefusal(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let token = options.adminToken else { return nil }
+        let bearer = request.headers["Authorization"].map { $0 == "Bearer " + token } ?? false
+        guard bearer || request.headers["X-Faultline-Admin-Token"] == token else {
+            return FaultlineResponses.error(status: 401, code: "admin-unauthorized", message: "The admin API needs the admin token (Authorization: Bearer <token> or X-Faultline-Admin-Token).")
+        }
+        return nil
+    }
+
+    /// Rate-limit buckets, sequence positions, sticky scenarios and stored items, of every
+    /// client or of one (`POST /__faultline/reset`); the files' declared items come back.
+    public func reset(client: String? = nil) {
+        rateLimiter.reset(key: client)
+        sequences.reset(client: client)
+        stickyScenarios.reset(client: client)
+        for vendor in vendors { vendor.store.reset(client: client) }
+    }
+
     func respondToAdmin(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path.dropFirst(options.adminPrefix.utf8.count)
         let method = request.method == "HEAD" ? "GET" : request.method
         let query = request.query ?? ""
         func parameter(_ name: String) -> String? { QueryString.first(name, in: query).flatMap { $0.isEmpty ? nil : $0 } }
 
-        if path != "/health", let token = options.adminToken {
-            let bearer = request.headers["Authorization"].map { $0 == "Bearer " + token } ?? false
-            guard bearer || request.headers["X-Faultline-Admin-Token"] == token else {
-                return FaultlineResponses.error(status: 401, code: "admin-unauthorized", message: "The admin API needs the admin token (Authorization: Bearer <token> or X-Faultline-Admin-Token).")
-            }
-        }
+        if path != "/health", let refusal = adminRefusal(request) { return refusal }
 
         let allowed: [String]
         switch path {
@@ -38,7 +53,7 @@ extension ScenarioEngine {
         case "/scenario": allowed = ["PUT", "DELETE"]
         case "/state": allowed = ["GET", "POST"]
         default:
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario or /state.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario, /state, /reload or /metrics.")
         }
         guard allowed.contains(method) else {
             return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes \(allowed.joined(separator: ", ")).", extraHeaders: [("Allow", allowed.joined(separator: ", "))])
@@ -54,10 +69,7 @@ extension ScenarioEngine {
             return Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
         case ("/reset", _):
             let client = parameter("client") ?? Self.bodyField(request, "client")
-            rateLimiter.reset(key: client)
-            sequences.reset(client: client)
-            stickyScenarios.reset(client: client)
-            for vendor in vendors { vendor.store.reset(client: client) }
+            reset(client: client)
             return Self.json(.object([
                 JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
                 JSONMember(key: "client", value: client.map { .string($0) } ?? .null),

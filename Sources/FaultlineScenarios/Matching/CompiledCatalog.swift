@@ -130,6 +130,16 @@ final class CompiledRoute: Sendable {
 }
 
 final class CompiledVendor: Sendable {
+    /// A rate-limit group's bucket id from the vendor's and group's names (FNV-1a), so a
+    /// reload that adds, removes or reorders files keeps every surviving group's buckets.
+    static func stableID(_ vendor: String, _ group: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in vendor.utf8 + [0] + group.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: hash)
+    }
+
     let spec: VendorSpec
     /// `/aftership`, or "" when mounted at the root.
     let mount: String
@@ -154,12 +164,17 @@ final class CompiledVendor: Sendable {
     let sequences: [String: String]
     /// `--chaos` rules that apply to this vendor.
     let chaos: [ChaosRule]
+    /// `HTTPResponse.metricsTag` of answers about the vendor but no endpoint, and per endpoint.
+    let vendorTag: Int32
+    let endpointTags: [Int32]
 
-    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment) {
+    init(spec: VendorSpec, mount: String, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil) {
+        vendorTag = metricsLabels?.tag(vendor: spec.name, endpoint: nil) ?? -1
+        endpointTags = spec.endpoints.map { metricsLabels?.tag(vendor: spec.name, endpoint: $0.id) ?? -1 }
         self.chaos = spec.chaos + chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
-        store = ResourceStore(collections: spec.collections)
+        store = ResourceStore(collections: spec.collections, carrying: previous?.store)
         var settings: [String: JSONValue] = [:]
         for (name, value) in spec.settings { settings[name] = value }
         for override in settingOverrides where override.vendor == spec.name { settings[override.name] = override.value }
@@ -167,8 +182,8 @@ final class CompiledVendor: Sendable {
         self.sequences = Dictionary(spec.sequences.map { ($0.name.lowercased(), $0.steps) }, uniquingKeysWith: { first, _ in first })
         authenticator = spec.triggers.auth.map { Authenticator(spec: $0, environment: environment) }
         var groups: [RateLimiter.Group] = []
-        for (i, group) in (spec.triggers.rateLimits?.groups ?? []).enumerated() {
-            var compiled = RateLimiter.Group(id: index * 1_000 + i, name: group.name, limit: group.limit, window: group.window)
+        for group in spec.triggers.rateLimits?.groups ?? [] {
+            var compiled = RateLimiter.Group(id: Self.stableID(spec.name, group.name), name: group.name, limit: group.limit, window: group.window)
             for override in rateLimitOverrides where override.vendor == spec.name && (override.group == nil || override.group == group.name) {
                 compiled.limit = override.limit
                 compiled.window = override.window

@@ -65,9 +65,9 @@ public final class ScenarioEngine: HTTPResponder {
     /// Rate-limit buckets of every vendor.
     public let rateLimiter: RateLimiter
     /// Positions in scenario sequences, per client and endpoint.
-    public let sequences = SequenceCounters()
+    public let sequences: SequenceCounters
     /// Scenarios set through the admin API.
-    public let stickyScenarios = StickyScenarios()
+    public let stickyScenarios: StickyScenarios
     /// The last requests answered.
     public let journal: RequestJournal
     /// Every random draw: chaos, delay ranges. Replays with the same seed and request order.
@@ -76,11 +76,27 @@ public final class ScenarioEngine: HTTPResponder {
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
 
-    public init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
+    public convenience init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: @escaping @Sendable (String) -> String? = ScenarioEngine.processEnvironment) throws {
+        try self.init(catalog: catalog, options: options, rateLimiter: rateLimiter, environment: environment, carrying: nil, metricsLabels: MetricsLabels())
+    }
+
+    /// The environment, kept so a reload compiles the new files the same way.
+    let environment: @Sendable (String) -> String?
+    /// Endpoint names for `/__faultline/metrics`, shared by every engine a reload makes.
+    let metricsLabels: MetricsLabels
+
+    /// `carrying`: the engine a reload replaces. Its rate-limit buckets, sequence positions,
+    /// sticky scenarios, journal, random stream and the stored items of vendors still declared
+    /// move over, so a reload changes answers, not what tests have built up.
+    init(catalog: ScenarioCatalog, options: Options, rateLimiter: RateLimiter, environment: @escaping @Sendable (String) -> String?, carrying previous: ScenarioEngine?, metricsLabels: MetricsLabels) throws {
         self.options = options
-        self.rateLimiter = rateLimiter
-        self.journal = RequestJournal(capacity: max(0, options.journalSize))
-        self.random = SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
+        self.environment = environment
+        self.metricsLabels = metricsLabels
+        self.rateLimiter = previous?.rateLimiter ?? rateLimiter
+        self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
+        self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
+        self.sequences = previous?.sequences ?? SequenceCounters()
+        self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
         for rule in options.chaos where rule.vendor != nil && !catalog.vendors.contains(where: { $0.name == rule.vendor }) {
             throw ConfigurationError(description: "--chaos: no vendor named '\(rule.vendor!)'")
         }
@@ -108,11 +124,13 @@ public final class ScenarioEngine: HTTPResponder {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment)]
+            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.enumerated().map { CompiledVendor(spec: $1, mount: "/" + $1.name, index: $0, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment) }
+            vendors = catalog.vendors.map { spec in
+                CompiledVendor(spec: spec, mount: "/" + spec.name, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)
+            }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
@@ -124,6 +142,7 @@ public final class ScenarioEngine: HTTPResponder {
         var client: String?
         var vendor: String?
         var endpoint: String?
+        var metricsTag: Int32 = -1
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -133,6 +152,7 @@ public final class ScenarioEngine: HTTPResponder {
         }
         var facts = RequestFacts()
         var response = route(request, &facts)
+        response.metricsTag = facts.metricsTag
         if let query = request.query, QueryString.hasKey(startingWith: UInt8(ascii: "d"), in: query) { applyDeliveryParameters(query, to: &response) }
         if journal.capacity > 0 {
             journal.record(JournalEntry(
@@ -166,6 +186,7 @@ public final class ScenarioEngine: HTTPResponder {
         }
         let vendor = vendors[vendorIndex]
         facts.vendor = vendor.spec.name
+        facts.metricsTag = vendor.vendorTag
         let method = request.method == "HEAD" ? "GET" : request.method
 
         var allowed: [String] = []
@@ -177,6 +198,7 @@ public final class ScenarioEngine: HTTPResponder {
                 continue
             }
             facts.endpoint = endpoint.id
+            facts.metricsTag = vendor.endpointTags[route.endpoint]
             return respond(request, vendor: vendor, route: route, pathParameters: parameters, facts: &facts)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// What `GET /__faultline/metrics` reports from the transport: requests by the responder's
+/// tag, status and label, a latency histogram per tag, and connections.
+public struct ServerMetrics: Sendable {
+    public struct RequestKey: Hashable, Sendable {
+        /// `HTTPResponse.metricsTag`: the responder's own grouping (vendor and endpoint); -1 none.
+        public var tag: Int32
+        public var status: Int32
+        /// `HTTPResponse.logLabel` (the scenario served).
+        public var label: String?
+    }
+
+    /// Latency buckets in seconds, as Prometheus client libraries default to, plus finer ones
+    /// at the low end where a mock's answers fall.
+    public static let latencyBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    public struct Histogram: Sendable, Equatable {
+        /// Per bound, not cumulative; the last slot counts what exceeds every bound.
+        public var counts = [UInt64](repeating: 0, count: ServerMetrics.latencyBounds.count + 1)
+        public var sumNanoseconds: UInt64 = 0
+        public var count: UInt64 = 0
+
+        public init() {}
+
+        @inline(__always)
+        mutating func record(nanoseconds: UInt64) {
+            let seconds = Double(nanoseconds) / 1e9
+            var slot = 0
+            let bounds = ServerMetrics.latencyBounds
+            while slot < bounds.count && seconds > bounds[slot] { slot += 1 }
+            counts[slot] &+= 1
+            sumNanoseconds &+= nanoseconds
+            count &+= 1
+        }
+
+        mutating func merge(_ other: Histogram) {
+            for i in counts.indices { counts[i] &+= other.counts[i] }
+            sumNanoseconds &+= other.sumNanoseconds
+            count &+= other.count
+        }
+    }
+
+    public var requests: [RequestKey: UInt64] = [:]
+    public var latency: [Int32: Histogram] = [:]
+    public var openConnections = 0
+    public var acceptedConnections: UInt64 = 0
+
+    public init() {}
+}
+
+/// One event loop's share of the metrics. Only its loop writes it; the lock is there for the
+/// scrape, so it is uncontended on the request path (one lock per loop, never shared).
+final class LoopMetrics: Sendable {
+    private struct Counts {
+        var requests: [ServerMetrics.RequestKey: UInt64] = [:]
+        var latency: [Int32: ServerMetrics.Histogram] = [:]
+    }
+
+    private let counts = Mutex(Counts())
+    let open = Atomic<Int>(0)
+    let accepted = Atomic<UInt64>(0)
+
+    func record(tag: Int32, status: Int, label: String?, nanoseconds: UInt64) {
+        counts.withLock { counts in
+            counts.requests[ServerMetrics.RequestKey(tag: tag, status: Int32(truncatingIfNeeded: status), label: label), default: 0] &+= 1
+            counts.latency[tag, default: ServerMetrics.Histogram()].record(nanoseconds: nanoseconds)
+        }
+    }
+
+    func add(to total: inout ServerMetrics) {
+        counts.withLock { counts in
+            for (key, value) in counts.requests { total.requests[key, default: 0] &+= value }
+            for (tag, histogram) in counts.latency { total.latency[tag, default: ServerMetrics.Histogram()].merge(histogram) }
+        }
+        total.openConnections += open.load(ordering: .relaxed)
+        total.acceptedConnections &+= accepted.load(ordering: .relaxed)
+    }
+}
