@@ -1,0 +1,37 @@
+# Faultline as a container: a release build on the official Swift image for Debian 12, then
+# only the binary, the bundled scenarios and the shared libraries it needs on bookworm-slim.
+# Checked without a Docker engine by scripts/check-docker.sh (lint, policy, runtime libraries,
+# the binary started with this file's ENTRYPOINT/CMD) and scripts/replay-runtime-stage.sh.
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libssl-dev zlib1g-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+# The Swift standard library linked in statically: the runtime image needs no Swift toolchain.
+RUN swift build -c release --static-swift-stdlib --product faultline \
+    && install -D -m 0755 .build/release/faultline /out/faultline
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libssl3 zlib1g ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+RUN groupadd --gid 10001 faultline \
+    && useradd --no-log-init --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin faultline
+COPY --from=build /out/faultline /usr/local/bin/faultline
+COPY Scenarios /usr/share/faultline/scenarios
+# Mount your own scenario directory over /usr/share/faultline/scenarios, or beside it (say at
+# /scenarios) with FAULTLINE_SCENARIOS=/usr/share/faultline/scenarios:/scenarios.
+ENV FAULTLINE_HOST=0.0.0.0 \
+    FAULTLINE_PORT=8080 \
+    FAULTLINE_SCENARIOS=/usr/share/faultline/scenarios
+USER 10001:10001
+# 8080: HTTP. 8443: HTTPS, with FAULTLINE_TLS_SELF_SIGNED=/tmp/faultline.pem FAULTLINE_TLS_PORT=8443.
+EXPOSE 8080 8443
+HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=3 CMD ["faultline", "health", "--quiet"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["faultline"]
+CMD ["serve"]
