@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FaultlineScenariosTests",
-            dependencies: ["FaultlineScenarios", "FaultlineHTTP", "SeedFixtures"]
+            dependencies: ["FaultlineScenarios", "FaultlineHTTP", "FaultlineTesting", "SeedFixtures"]
         ),
         .testTarget(
             name: "FaultlineEndToEndTests",

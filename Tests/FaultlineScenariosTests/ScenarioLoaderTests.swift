@@ -1,5 +1,6 @@
 import Testing
 import FaultlineScenarios
+import FaultlineTesting
 
 /// A minimal valid vendor file; each test changes one thing.
 enum VendorFile {
