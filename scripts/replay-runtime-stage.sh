@@ -71,7 +71,9 @@ for _ in $(seq 1 100); do
     sleep 0.02
 done
 [ -n "$container_pid" ] || { echo "replay-runtime-stage: the container process did not start" >&2; cat "$log" >&2; exit 1; }
-trap 'kill -9 "$outer" 2>/dev/null || true; rm -f "$log"' EXIT
+# The container process itself too: a change of user clears its parent-death signal, so it
+# would outlive unshare's --kill-child.
+trap 'kill -9 "$container_pid" "$outer" 2>/dev/null || true; rm -f "$log"' EXIT
 inside() { nsenter --target "$container_pid" --net --mount --pid chroot --userspec="$IMAGE_UID:$IMAGE_GID" "$rootfs" "${container_env[@]}" "$@"; }
 
 healthy=0

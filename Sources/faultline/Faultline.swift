@@ -114,6 +114,14 @@ struct Serve: ParsableCommand {
     var noMetrics = false
 
     func run() throws {
+        // A parent may have blocked SIGTERM/SIGINT (test runners, some init shims); threads
+        // inherit the mask when they are made, and a signal every thread blocks never reaches
+        // the handler. So unblock them first, before Dispatch makes any thread.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         let vendor = self.vendor ?? EnvironmentDefaults.string("FAULTLINE_VENDOR")
         let adminToken = self.adminToken ?? EnvironmentDefaults.string("FAULTLINE_ADMIN_TOKEN")
         let tlsCert = self.tlsCert ?? EnvironmentDefaults.string("FAULTLINE_TLS_CERT")

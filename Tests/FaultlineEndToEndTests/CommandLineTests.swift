@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import FaultlineHTTP
+import FaultlineTesting
+
+/// The `faultline` binary as a container runs it: configured by FAULTLINE_* variables, one
+/// start-up line, `faultline health`, and SIGTERM.
+@Suite(.serialized) struct CommandLineTests {
+    /// The `faultline` built beside this test bundle (`swift build --build-tests` builds both).
+    static var binary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let path = String(decoding: buffer[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // …/debug/FaultlinePackageTests.xctest → …/debug/faultline
+        parts.removeLast()
+        return parts.joined(separator: "/") + "/faultline"
+    }
+
+    static func read(_ path: String) -> String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { out.append(contentsOf: chunk[0..<n]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Runs `command` with `sh -c`; its exit status.
+    static func shell(_ command: String) -> Int32 {
+        let status = system(command)
+        return (status >> 8) & 0xff
+    }
+
+    @Test func environmentVariablesConfigureServeAndHealthAndSIGTERMStopsIt() throws {
+        guard access(Self.binary, X_OK) == 0 else {
+            Issue.record("\(Self.binary) is missing; build it with swift build --build-tests")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let out = directory.path + "/out"
+        // FAULTLINE_PORT=0 picks a free port; the start-up line says which.
+        let pid = try Self.spawn([Self.binary], environment: [
+            "FAULTLINE_PORT=0", "FAULTLINE_HOST=0.0.0.0", "FAULTLINE_SCENARIOS=\(TestServer.bundledScenariosDirectory)",
+            "FAULTLINE_LOG=1", "FAULTLINE_SET=price2b.quote_validity_seconds=5",
+        ], stdout: out + ".stdout", stderr: out + ".stderr")
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
+        var line = ""
+        for _ in 0..<200 where line.isEmpty {
+            let text = Self.read(out + ".stderr")
+            if text.contains("\n") { line = String(text.prefix { $0 != "\n" }) }
+            usleep(10_000)
+        }
+        #expect(line.hasPrefix("faultline 0.1.0 listening on http://0.0.0.0:"))
+        #expect(line.contains("; vendors: aftership, flexforward, generic, price2b, trackbot (from \(TestServer.bundledScenariosDirectory)); admin: http://127.0.0.1:"))
+        let portText = line.split(separator: "http://0.0.0.0:").last.map { $0.prefix { $0.isNumber } } ?? ""
+        let port = try #require(UInt16(portText))
+        #expect(line.contains("admin: http://127.0.0.1:\(port)/__faultline/; seed "))
+
+        // `faultline health` finds the server through the same variables, or through flags.
+        #expect(Self.shell("FAULTLINE_HOST=0.0.0.0 FAULTLINE_PORT=\(port) '\(Self.binary)' health --quiet") == 0)
+        #expect(Self.shell("'\(Self.binary)' health --quiet --port \(port)") == 0)
+        #expect(Self.shell("'\(Self.binary)' health --quiet --port \(port == 65535 ? 65534 : port + 1) --timeout 1 2>/dev/null") == 1)
+
+        let client = try TestHTTPClient(port: port)
+        #expect(try client.request("GET", "/aftership/v4/couriers?scenario=429").status == 429)
+
+        let start = Self.monotonicMilliseconds()
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        while Self.monotonicMilliseconds() - start < 5_000 {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                break
+            }
+            usleep(2_000)
+        }
+        let elapsed = Self.monotonicMilliseconds() - start
+        #expect(reaped, "still running 5 s after SIGTERM")
+        // WIFEXITED and WEXITSTATUS: a normal exit with status 0.
+        #expect(status & 0x7f == 0 && (status >> 8) & 0xff == 0, "wait status \(status)")
+        #expect(elapsed < 1_000, "took \(elapsed) ms to stop on SIGTERM")
+        #expect(Self.read(out + ".stdout").contains(#""scenario":"429","status":429"#))
+    }
+
+    @Test func anEnvironmentVariableThatDoesNotParseStopsTheStartWithItsName() throws {
+        guard access(Self.binary, X_OK) == 0 else {
+            Issue.record("\(Self.binary) is missing; build it with swift build --build-tests")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let out = directory.path + "/err"
+        #expect(Self.shell("FAULTLINE_PORT=eighty '\(Self.binary)' serve 2> '\(out)'") != 0)
+        #expect(Self.read(out).contains("FAULTLINE_PORT='eighty' is not a valid UInt16"))
+        #expect(Self.shell("FAULTLINE_SCENARIOS=/nonexistent '\(Self.binary)' serve --port 0 2> '\(out)'") != 0)
+        #expect(Self.read(out).contains("scenario directory '/nonexistent' does not exist (from FAULTLINE_SCENARIOS)"))
+    }
+
+    /// Starts `arguments` with exactly `environment`, standard output and error into files.
+    static func spawn(_ arguments: [String], environment: [String], stdout: String, stderr: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // The test runner's signal mask is not the child's business: start it with none blocked.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SpawnFailure(code: result) }
+        return pid
+    }
+
+    struct SpawnFailure: Error {
+        let code: Int32
+    }
+
+    static func monotonicMilliseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
+    }
+}
