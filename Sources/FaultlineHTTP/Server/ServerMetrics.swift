@@ -51,10 +51,30 @@ public struct ServerMetrics: Sendable {
 
 /// One event loop's share of the metrics. Only its loop writes it; the lock is there for the
 /// scrape, so it is uncontended on the request path (one lock per loop, never shared).
+/// Counts live in arrays: the request counters behind a key index with a one-entry cache (a
+/// run of the same answer skips hashing), the histograms by tag, which the responder hands out
+/// densely from 0.
 final class LoopMetrics: Sendable {
     private struct Counts {
-        var requests: [ServerMetrics.RequestKey: UInt64] = [:]
-        var latency: [Int32: ServerMetrics.Histogram] = [:]
+        var keys: [ServerMetrics.RequestKey] = []
+        var counts: [UInt64] = []
+        var index: [ServerMetrics.RequestKey: Int] = [:]
+        var last = -1
+        /// Histogram of tag t at t + 1 (slot 0: tag -1).
+        var latency: [ServerMetrics.Histogram] = []
+
+        mutating func slot(for key: ServerMetrics.RequestKey) -> Int {
+            if last >= 0, keys[last] == key { return last }
+            if let known = index[key] {
+                last = known
+                return known
+            }
+            keys.append(key)
+            counts.append(0)
+            index[key] = keys.count - 1
+            last = keys.count - 1
+            return last
+        }
     }
 
     private let counts = Mutex(Counts())
@@ -62,16 +82,21 @@ final class LoopMetrics: Sendable {
     let accepted = Atomic<UInt64>(0)
 
     func record(tag: Int32, status: Int, label: String?, nanoseconds: UInt64) {
+        let key = ServerMetrics.RequestKey(tag: tag, status: Int32(truncatingIfNeeded: status), label: label)
+        let histogram = Int(max(-1, tag)) + 1
         counts.withLock { counts in
-            counts.requests[ServerMetrics.RequestKey(tag: tag, status: Int32(truncatingIfNeeded: status), label: label), default: 0] &+= 1
-            counts.latency[tag, default: ServerMetrics.Histogram()].record(nanoseconds: nanoseconds)
+            counts.counts[counts.slot(for: key)] &+= 1
+            while counts.latency.count <= histogram { counts.latency.append(ServerMetrics.Histogram()) }
+            counts.latency[histogram].record(nanoseconds: nanoseconds)
         }
     }
 
     func add(to total: inout ServerMetrics) {
         counts.withLock { counts in
-            for (key, value) in counts.requests { total.requests[key, default: 0] &+= value }
-            for (tag, histogram) in counts.latency { total.latency[tag, default: ServerMetrics.Histogram()].merge(histogram) }
+            for (i, key) in counts.keys.enumerated() { total.requests[key, default: 0] &+= counts.counts[i] }
+            for (slot, histogram) in counts.latency.enumerated() where histogram.count > 0 {
+                total.latency[Int32(slot - 1), default: ServerMetrics.Histogram()].merge(histogram)
+            }
         }
         total.openConnections += open.load(ordering: .relaxed)
         total.acceptedConnections &+= accepted.load(ordering: .relaxed)

@@ -150,8 +150,10 @@ public final class ScenarioService: HTTPResponder {
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let engine = self.engine
-        let path = request.path
-        if path.utf8.starts(with: options.adminPrefix.utf8) {
+        // Origin-form targets (nearly all) are checked as sent, without finding the path first.
+        let target = request.target.utf8
+        if target.first == UInt8(ascii: "/") ? target.starts(with: options.adminPrefix.utf8) : request.path.utf8.starts(with: options.adminPrefix.utf8) {
+            let path = request.path
             let rest = path.utf8.dropFirst(options.adminPrefix.utf8.count)
             if rest.elementsEqual("/reload".utf8) || rest.elementsEqual("/metrics".utf8) {
                 return withExtendedLifetime(engine) { serviceAdmin(request, engine: engine, reload: rest.elementsEqual("/reload".utf8)) }
