@@ -3,7 +3,6 @@ the workflow's service container and the compose file health-check with the imag
 `faultline health`, wait for health before the tests, and use the ports and paths the image
 has; the compose file's scenario directories are served together by the real binary.
 Usage: python3 scripts/check_examples.py BINARY"""
-import json
 import os
 import shlex
 import socket
@@ -13,7 +12,9 @@ import time
 import urllib.request
 
 import yaml
-from dockerfile_parse import DockerfileParser
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dockerfile_facts  # noqa: E402  (the Dockerfile as check-docker.sh reads it)
 
 binary = sys.argv[1]
 problems = []
@@ -24,10 +25,9 @@ def check(condition, message):
         problems.append(message)
 
 
-dockerfile = DockerfileParser(fileobj=open("Dockerfile", "rb"))
-health_line = [i["value"] for i in dockerfile.structure if i["instruction"] == "HEALTHCHECK"][-1]
-image_health = json.loads(health_line[health_line.index("CMD") + 3:])
-scenario_target = [i["value"].split()[-1] for i in dockerfile.structure if i["instruction"] == "COPY" and i["value"].startswith("Scenarios ")][0]
+image, _ = dockerfile_facts.read("Dockerfile")
+image_health = image["health"]
+scenario_target = image["scenarios_target"]
 
 workflow = yaml.safe_load(open("examples/github-actions/integration-tests.yml"))
 service = workflow["jobs"]["test"]["services"]["faultline"]

@@ -34,13 +34,24 @@ public final class TemporaryDirectory: Sendable {
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-            guard name.hasSuffix(".json"), let file = fopen(directory + "/" + name, "r") else { continue }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            fclose(file)
+            guard name.hasSuffix(".json"), let bytes = Self.contents(of: directory + "/" + name) else { continue }
             try write(name, bytes)
         }
+    }
+
+    /// A file's bytes, or nil when it cannot be opened.
+    public static func contents(of path: String) -> [UInt8]? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        return bytes
+    }
+
+    /// A file's text; empty when it cannot be opened (not written yet).
+    public static func text(of path: String) -> String {
+        String(decoding: contents(of: path) ?? [], as: UTF8.self)
     }
 
     deinit {

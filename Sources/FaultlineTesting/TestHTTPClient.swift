@@ -31,26 +31,11 @@ public struct TestResponse: Sendable {
 
 /// A blocking TCP socket connected to 127.0.0.1:`port`, with send and receive timeouts.
 func connectLoopback(port: UInt16, timeout: Double) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw TestHTTPClient.Failure(description: "socket failed: errno \(errno)") }
-    var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    var one: Int32 = 1
-    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let status = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    do {
+        return try Socket.connect(host: "127.0.0.1", port: port, timeout: timeout)
+    } catch {
+        throw TestHTTPClient.Failure(description: "\(error)")
     }
-    guard status == 0 else {
-        let err = errno
-        close(fd)
-        throw TestHTTPClient.Failure(description: "connect to 127.0.0.1:\(port) failed: errno \(err)")
-    }
-    return fd
 }
 
 /// A deliberately simple blocking HTTP/1.1 client for tests: it sends exactly the bytes it is

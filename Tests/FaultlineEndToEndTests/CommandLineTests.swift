@@ -19,13 +19,13 @@ import FaultlineTesting
         return parts.joined(separator: "/") + "/faultline"
     }
 
-    static func read(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { out.append(contentsOf: chunk[0..<n]) }
-        return String(decoding: out, as: UTF8.self)
+    /// Records an issue (a failure, not a skip) when the binary is not there to test.
+    static func binaryIsBuilt() -> Bool {
+        guard access(binary, X_OK) == 0 else {
+            Issue.record("\(binary) is missing; build it with swift build --build-tests")
+            return false
+        }
+        return true
     }
 
     /// Runs `command` with `sh -c`; its exit status.
@@ -35,10 +35,7 @@ import FaultlineTesting
     }
 
     @Test func environmentVariablesConfigureServeAndHealthAndSIGTERMStopsIt() throws {
-        guard access(Self.binary, X_OK) == 0 else {
-            Issue.record("\(Self.binary) is missing; build it with swift build --build-tests")
-            return
-        }
+        guard Self.binaryIsBuilt() else { return }
         let directory = try TemporaryDirectory()
         let out = directory.path + "/out"
         // FAULTLINE_PORT=0 picks a free port; the start-up line says which.
@@ -50,7 +47,7 @@ import FaultlineTesting
         defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
         var line = ""
         for _ in 0..<200 where line.isEmpty {
-            let text = Self.read(out + ".stderr")
+            let text = TemporaryDirectory.text(of: out + ".stderr")
             if text.contains("\n") { line = String(text.prefix { $0 != "\n" }) }
             usleep(10_000)
         }
@@ -83,20 +80,17 @@ import FaultlineTesting
         // WIFEXITED and WEXITSTATUS: a normal exit with status 0.
         #expect(status & 0x7f == 0 && (status >> 8) & 0xff == 0, "wait status \(status)")
         #expect(elapsed < 1_000, "took \(elapsed) ms to stop on SIGTERM")
-        #expect(Self.read(out + ".stdout").contains(#""scenario":"429","status":429"#))
+        #expect(TemporaryDirectory.text(of: out + ".stdout").contains(#""scenario":"429","status":429"#))
     }
 
     @Test func anEnvironmentVariableThatDoesNotParseStopsTheStartWithItsName() throws {
-        guard access(Self.binary, X_OK) == 0 else {
-            Issue.record("\(Self.binary) is missing; build it with swift build --build-tests")
-            return
-        }
+        guard Self.binaryIsBuilt() else { return }
         let directory = try TemporaryDirectory()
         let out = directory.path + "/err"
         #expect(Self.shell("FAULTLINE_PORT=eighty '\(Self.binary)' serve 2> '\(out)'") != 0)
-        #expect(Self.read(out).contains("FAULTLINE_PORT='eighty' is not a valid UInt16"))
+        #expect(TemporaryDirectory.text(of: out).contains("FAULTLINE_PORT='eighty' is not a valid UInt16"))
         #expect(Self.shell("FAULTLINE_SCENARIOS=/nonexistent '\(Self.binary)' serve --port 0 2> '\(out)'") != 0)
-        #expect(Self.read(out).contains("scenario directory '/nonexistent' does not exist (from FAULTLINE_SCENARIOS)"))
+        #expect(TemporaryDirectory.text(of: out).contains("scenario directory '/nonexistent' does not exist (from FAULTLINE_SCENARIOS)"))
     }
 
     /// Starts `arguments` with exactly `environment`, standard output and error into files.

@@ -145,19 +145,10 @@ import FaultlineTesting
         let command = "/usr/bin/curl -s --cacert \(files.certificate) -H 'Authorization: Bearer tls' -o \(output) -w '%{http_code} %{http_version}' https://localhost:\(port)\(Self.couriers) > \(output).status; /usr/bin/curl -s --cacert \(files.certificate) --tls-max 1.1 https://localhost:\(port)/ -o /dev/null; echo $? > \(output).old"
         #expect(system(command) == 0)
         defer { unlink(output + ".status"); unlink(output + ".old") }
-        #expect(Self.read(output + ".status") == "200 1.1")
-        #expect(Self.read(output).hasPrefix(#"{"data":[{"slug":"poste-italiane""#))
+        #expect(TemporaryDirectory.text(of: output + ".status") == "200 1.1")
+        #expect(TemporaryDirectory.text(of: output).hasPrefix(#"{"data":[{"slug":"poste-italiane""#))
         // TLS 1.1 and older are refused: curl fails the handshake (exit 35).
-        #expect(Self.read(output + ".old") == "35\n")
-    }
-
-    static func read(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { out.append(contentsOf: chunk[0..<n]) }
-        return String(decoding: out, as: UTF8.self)
+        #expect(TemporaryDirectory.text(of: output + ".old") == "35\n")
     }
 }
 

@@ -32,62 +32,18 @@ public enum HealthProbe {
     /// asks a server it was configured for, not a stranger) and reads the status and body.
     public static func get(host: String, port: UInt16, path: String, tls: Bool = false, timeout: Double = 3) throws -> Result {
         let address = probeAddress(forBindAddress: host)
-        let fd = try connect(to: address, port: port, timeout: timeout)
+        let fd: Int32
+        do {
+            fd = try Socket.connect(host: address, port: port, timeout: timeout)
+        } catch {
+            throw Failure(description: "\(error)")
+        }
         defer { Glibc.close(fd) }
         let shownHost = address.contains(":") ? "[\(address)]" : address
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(shownHost):\(port)\r\nUser-Agent: faultline-health\r\nConnection: close\r\n\r\n".utf8)
-        let bytes: [UInt8]
-        if tls {
-            bytes = try exchangeOverTLS(fd: fd, request: request)
-        } else {
-            bytes = try exchange(fd: fd, request: request)
+        guard tls else {
+            return try parse(exchange(request, write: { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }, read: { recv(fd, $0.baseAddress, $0.count, 0) }, call: ("send", "recv")))
         }
-        return try parse(bytes)
-    }
-
-    private static func connect(to address: String, port: UInt16, timeout: Double) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(address, String(port), &hints, &result)
-        guard status == 0, let info = result else {
-            throw Failure(description: "getaddrinfo(\(address)) failed: \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: SocketError.makeFailed("socket").description) }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-            let error = SocketError.makeFailed("connect(\(address):\(port))")
-            Glibc.close(fd)
-            throw Failure(description: error.description)
-        }
-        return fd
-    }
-
-    private static func exchange(fd: Int32, request: [UInt8]) throws -> [UInt8] {
-        var sent = 0
-        while sent < request.count {
-            let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw Failure(description: SocketError.makeFailed("send").description) }
-            sent += n
-        }
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while response.count < 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { break }
-            guard n > 0 else { throw Failure(description: SocketError.makeFailed("recv").description) }
-            response.append(contentsOf: chunk[0..<n])
-        }
-        return response
-    }
-
-    private static func exchangeOverTLS(fd: Int32, request: [UInt8]) throws -> [UInt8] {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw Failure(description: OpenSSLError.drain("SSL_CTX_new").description) }
         defer { SSL_CTX_free(context) }
         guard let ssl = SSL_new(context) else { throw Failure(description: OpenSSLError.drain("SSL_new").description) }
@@ -95,16 +51,27 @@ public enum HealthProbe {
         SSL_set_fd(ssl, fd)
         ERR_clear_error()
         guard SSL_connect(ssl) == 1 else { throw Failure(description: OpenSSLError.drain("SSL_connect").description) }
-        let written = request.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-        guard written == Int32(request.count) else { throw Failure(description: OpenSSLError.drain("SSL_write").description) }
+        defer { SSL_shutdown(ssl) }
+        // SSL_read's 0 or less at the end is the peer closing (close_notify or EOF): the answer is whole.
+        return try parse(exchange(request, write: { Int(SSL_write(ssl, $0.baseAddress, Int32($0.count))) }, read: { max(0, Int(SSL_read(ssl, $0.baseAddress, Int32($0.count)))) }, call: ("SSL_write", "SSL_read")))
+    }
+
+    /// Writes all of `request`, then reads until the peer closes (at most 1 MiB).
+    private static func exchange(_ request: [UInt8], write: (UnsafeRawBufferPointer) -> Int, read: (UnsafeMutableRawBufferPointer) -> Int, call: (write: String, read: String)) throws -> [UInt8] {
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+            guard n > 0 else { throw Failure(description: SocketError.makeFailed(call.write).description) }
+            sent += n
+        }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while response.count < 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
-            if n <= 0 { break }
-            response.append(contentsOf: chunk[0..<Int(n)])
+            let n = chunk.withUnsafeMutableBytes { read($0) }
+            if n == 0 { break }
+            guard n > 0 else { throw Failure(description: SocketError.makeFailed(call.read).description) }
+            response.append(contentsOf: chunk[0..<n])
         }
-        SSL_shutdown(ssl)
         return response
     }
 
@@ -114,13 +81,11 @@ public enum HealthProbe {
               let status = Int(String(decoding: bytes[9..<12], as: UTF8.self)) else {
             throw Failure(description: "not an HTTP response (\(bytes.count) bytes)")
         }
-        let separator: [UInt8] = [13, 10, 13, 10]
+        // The body follows the first empty line (CR LF CR LF).
         var bodyStart = bytes.count
-        if bytes.count >= 4 {
-            for i in 0...(bytes.count - 4) where bytes[i] == 13 && Array(bytes[i..<(i + 4)]) == separator {
-                bodyStart = i + 4
-                break
-            }
+        for i in 3..<bytes.count where bytes[i - 3] == 13 && bytes[i - 2] == 10 && bytes[i - 1] == 13 && bytes[i] == 10 {
+            bodyStart = i + 1
+            break
         }
         return Result(status: status, body: String(decoding: bytes[bodyStart...], as: UTF8.self))
     }

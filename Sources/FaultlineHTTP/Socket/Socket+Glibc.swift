@@ -4,7 +4,7 @@ internal import CFaultlineSystem
 
 
 /// Thin wrappers over the libc socket calls. Every failure names the call and carries `errno`.
-enum Socket {
+package enum Socket {
     static let invalid: Int32 = -1
 
     /// A non-blocking TCP listening socket bound to `host:port` (port 0 picks a free port).
@@ -70,6 +70,33 @@ enum Socket {
         let err = currentErrno()
         if err == EAGAIN || err == EWOULDBLOCK { return .wouldBlock }
         return .failed(SocketError(call: "accept4", errno: err))
+    }
+
+    /// A blocking TCP socket connected to `host:port` (a numeric address), with send and
+    /// receive timeouts and no Nagle delay: the client side, for health probes and test clients.
+    package static func connect(host: String, port: UInt16, timeout: Double) throws -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &result)
+        guard status == 0, let info = result else {
+            throw SocketError(call: "getaddrinfo(\(host))", errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
+        }
+        defer { freeaddrinfo(result) }
+        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError.makeFailed("socket") }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setNoDelay(fd)
+        guard Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let error = SocketError.makeFailed("connect(\(host):\(port))")
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     static func setOption(_ fd: Int32, _ level: Int32, _ option: Int32, _ value: Int32, name: String) throws {

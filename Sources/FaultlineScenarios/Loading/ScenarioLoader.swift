@@ -41,20 +41,14 @@ public enum ScenarioLoader {
     /// earlier one (a team's own `aftership.json` mounted beside the bundled files wins).
     public static func loadDirectories(_ directories: [String]) -> (catalog: ScenarioCatalog, diagnostics: [ScenarioDiagnostic]) {
         guard directories.count != 1 else { return loadDirectory(directories[0]) }
-        var vendors: [VendorSpec] = []
+        var merged = ScenarioCatalog(vendors: [])
         var diagnostics: [ScenarioDiagnostic] = []
         for directory in directories {
             let (catalog, problems) = loadDirectory(directory)
             diagnostics.append(contentsOf: problems)
-            for vendor in catalog.vendors {
-                if let i = vendors.firstIndex(where: { $0.name == vendor.name }) {
-                    vendors[i] = vendor
-                } else {
-                    vendors.append(vendor)
-                }
-            }
+            catalog.vendors.forEach { merged.insertOrReplace($0) }
         }
-        return (ScenarioCatalog(vendors: vendors), diagnostics)
+        return (merged, diagnostics)
     }
 
     public struct Diagnostics: Error, Sendable {

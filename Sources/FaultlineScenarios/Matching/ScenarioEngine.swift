@@ -76,22 +76,16 @@ public final class ScenarioEngine: HTTPResponder {
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
 
-    public convenience init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: @escaping @Sendable (String) -> String? = ScenarioEngine.processEnvironment) throws {
+    public convenience init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
         try self.init(catalog: catalog, options: options, rateLimiter: rateLimiter, environment: environment, carrying: nil, metricsLabels: MetricsLabels())
     }
 
-    /// The environment, kept so a reload compiles the new files the same way.
-    let environment: @Sendable (String) -> String?
-    /// Endpoint names for `/__faultline/metrics`, shared by every engine a reload makes.
-    let metricsLabels: MetricsLabels
-
     /// `carrying`: the engine a reload replaces. Its rate-limit buckets, sequence positions,
     /// sticky scenarios, journal, random stream and the stored items of vendors still declared
-    /// move over, so a reload changes answers, not what tests have built up.
-    init(catalog: ScenarioCatalog, options: Options, rateLimiter: RateLimiter, environment: @escaping @Sendable (String) -> String?, carrying previous: ScenarioEngine?, metricsLabels: MetricsLabels) throws {
+    /// move over, so a reload changes answers, not what tests have built up. `metricsLabels`:
+    /// the endpoint names for `/__faultline/metrics`, shared by every engine a reload makes.
+    init(catalog: ScenarioCatalog, options: Options, rateLimiter: RateLimiter, environment: (String) -> String?, carrying previous: ScenarioEngine?, metricsLabels: MetricsLabels) throws {
         self.options = options
-        self.environment = environment
-        self.metricsLabels = metricsLabels
         self.rateLimiter = previous?.rateLimiter ?? rateLimiter
         self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
@@ -119,18 +113,19 @@ public final class ScenarioEngine: HTTPResponder {
                 throw ConfigurationError(description: "--set: vendor '\(override.vendor)' has no setting '\(override.name)' (settings: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
             }
         }
+        func compile(_ spec: VendorSpec, mount: String) -> CompiledVendor {
+            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)
+        }
         if let only = options.singleVendor {
             guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [CompiledVendor(spec: spec, mount: "", rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)]
+            vendors = [compile(spec, mount: "")]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.map { spec in
-                CompiledVendor(spec: spec, mount: "/" + spec.name, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)
-            }
+            vendors = catalog.vendors.map { compile($0, mount: "/" + $0.name) }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts

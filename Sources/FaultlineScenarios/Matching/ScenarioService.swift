@@ -125,19 +125,27 @@ public final class ScenarioService: HTTPResponder {
             throw LoadError(diagnostics: diagnostics.isEmpty ? [ScenarioDiagnostic(file: "-", path: "$", message: "no vendor loaded")] : diagnostics)
         }
         let engine = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: RateLimiter(), environment: environment, carrying: nil, metricsLabels: metricsLabels)
-        current = Atomic(UInt(bitPattern: Unmanaged.passRetained(engine).toOpaque()))
+        current = Atomic(Self.retainedBits(engine))
         history = Mutex(History(status: ReloadStatus(time: RequestJournal.now(), trigger: "start", succeeded: diagnostics.isEmpty, vendors: engine.catalog.vendors.map(\.name), diagnostics: diagnostics)))
     }
 
     deinit {
         stopWatching()
-        Unmanaged<ScenarioEngine>.fromOpaque(UnsafeRawPointer(bitPattern: current.load(ordering: .acquiring))!).release()
+        Self.unmanaged(current.load(ordering: .acquiring)).release()
         for old in retired.withLock({ $0 }) { old.engine.release() }
     }
 
     /// The engine serving now.
     public var engine: ScenarioEngine {
-        Unmanaged<ScenarioEngine>.fromOpaque(UnsafeRawPointer(bitPattern: current.load(ordering: .acquiring))!).takeUnretainedValue()
+        Self.unmanaged(current.load(ordering: .acquiring)).takeUnretainedValue()
+    }
+
+    private static func retainedBits(_ engine: ScenarioEngine) -> UInt {
+        UInt(bitPattern: Unmanaged.passRetained(engine).toOpaque())
+    }
+
+    private static func unmanaged(_ bits: UInt) -> Unmanaged<ScenarioEngine> {
+        Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: bits)!)
     }
 
     /// The start's or the last reload's outcome.
@@ -145,7 +153,8 @@ public final class ScenarioService: HTTPResponder {
 
     /// Lets `GET /__faultline/metrics` report the server's counters.
     public func attach(_ server: HTTPServer) {
-        transport.withLock { $0 = { server.metrics() } }
+        // Weakly: the server holds this service as its responder.
+        transport.withLock { $0 = { [weak server] in server?.metrics() ?? ServerMetrics() } }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -155,8 +164,9 @@ public final class ScenarioService: HTTPResponder {
         if target.first == UInt8(ascii: "/") ? target.starts(with: options.adminPrefix.utf8) : request.path.utf8.starts(with: options.adminPrefix.utf8) {
             let path = request.path
             let rest = path.utf8.dropFirst(options.adminPrefix.utf8.count)
-            if rest.elementsEqual("/reload".utf8) || rest.elementsEqual("/metrics".utf8) {
-                return withExtendedLifetime(engine) { serviceAdmin(request, engine: engine, reload: rest.elementsEqual("/reload".utf8)) }
+            let isReload = rest.elementsEqual("/reload".utf8)
+            if isReload || rest.elementsEqual("/metrics".utf8) {
+                return serviceAdmin(request, engine: engine, reload: isReload)
             }
         }
         return engine.respond(to: request)
@@ -189,10 +199,10 @@ public final class ScenarioService: HTTPResponder {
                 log("faultline: reload (\(trigger)) failed; still serving the previous scenarios:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
                 return history.status
             }
-            let previous = current.exchange(UInt(bitPattern: Unmanaged.passRetained(replacement).toOpaque()), ordering: .acquiringAndReleasing)
+            let previous = current.exchange(Self.retainedBits(replacement), ordering: .acquiringAndReleasing)
             let now = Self.monotonic()
             retired.withLock { retired in
-                retired.append((now, Unmanaged<ScenarioEngine>.fromOpaque(UnsafeRawPointer(bitPattern: previous)!)))
+                retired.append((now, Self.unmanaged(previous)))
                 while let first = retired.first, now &- first.since > Self.retireGraceNanoseconds {
                     first.engine.release()
                     retired.removeFirst()
@@ -284,27 +294,22 @@ public final class ScenarioService: HTTPResponder {
     }
 
     private static func overlay(_ catalog: ScenarioCatalog, _ diagnostics: [ScenarioDiagnostic], _ files: [InlineFile]) -> (ScenarioCatalog, [ScenarioDiagnostic]) {
-        var vendors = catalog.vendors
+        var catalog = catalog
         var diagnostics = diagnostics
         var inline: Set<String> = []
         for file in files {
             switch ScenarioLoader.parse(file.contents, file: file.name) {
             case .success(let vendor):
-                if inline.contains(vendor.name) {
+                guard inline.insert(vendor.name).inserted else {
                     diagnostics.append(ScenarioDiagnostic(file: file.name, path: "$.vendor", message: "vendor '\(vendor.name)' is declared twice"))
                     continue
                 }
-                inline.insert(vendor.name)
-                if let i = vendors.firstIndex(where: { $0.name == vendor.name }) {
-                    vendors[i] = vendor
-                } else {
-                    vendors.append(vendor)
-                }
+                catalog.insertOrReplace(vendor)
             case .failure(let errors):
                 diagnostics.append(contentsOf: errors.diagnostics)
             }
         }
-        return (ScenarioCatalog(vendors: vendors), diagnostics)
+        return (catalog, diagnostics)
     }
 
     private static func monotonic() -> UInt64 {

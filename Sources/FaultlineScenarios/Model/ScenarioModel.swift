@@ -79,6 +79,16 @@ public struct ScenarioCatalog: Sendable {
     public init(vendors: [VendorSpec]) {
         self.vendors = vendors
     }
+
+    /// Adds `vendor`, or puts it in the place of the vendor of the same name: a later
+    /// directory's file, or an inline one, wins over what came before.
+    public mutating func insertOrReplace(_ vendor: VendorSpec) {
+        if let i = vendors.firstIndex(where: { $0.name == vendor.name }) {
+            vendors[i] = vendor
+        } else {
+            vendors.append(vendor)
+        }
+    }
 }
 
 /// What is wrong with a scenario file: the file, the JSON path and a message.
