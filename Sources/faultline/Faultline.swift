@@ -113,6 +113,24 @@ struct Serve: ParsableCommand {
     @Flag(name: .customLong("no-metrics"), help: "Do not count requests for GET /__faultline/metrics ($FAULTLINE_NO_METRICS).")
     var noMetrics = false
 
+    /// Every number is range-checked before anything starts, naming the option and its
+    /// variable: a timeout of 1e300 or a negative hold must not reach the server's clocks.
+    func validate() throws {
+        try OptionRange.check("--request-timeout", "FAULTLINE_REQUEST_TIMEOUT", requestTimeout, above: 0, atMost: OptionRange.maxSeconds)
+        try OptionRange.check("--idle-timeout", "FAULTLINE_IDLE_TIMEOUT", idleTimeout, above: 0, atMost: OptionRange.maxSeconds)
+        try OptionRange.check("--max-hold", "FAULTLINE_MAX_HOLD", maxHold, from: 0, atMost: OptionRange.maxSeconds)
+        try OptionRange.check("--watch-interval", "FAULTLINE_WATCH_INTERVAL", watchInterval, from: 0.01, atMost: 3_600)
+        try OptionRange.check("--max-body-size", "FAULTLINE_MAX_BODY_SIZE", maxBodySize, 0...OptionRange.maxBytes)
+        try OptionRange.check("--max-decoded-body-size", "FAULTLINE_MAX_DECODED_BODY_SIZE", maxDecodedBodySize, 0...OptionRange.maxBytes)
+        try OptionRange.check("--event-loops", "FAULTLINE_EVENT_LOOPS", eventLoops, 0...256)
+        try OptionRange.check("--journal-size", "FAULTLINE_JOURNAL_SIZE", journalSize, 0...1_000_000)
+        // An empty token can be no secret: most likely an unset shell variable (`--admin-token "$TOKEN"`).
+        // The variable, like every FAULTLINE_ variable, counts as unset when empty.
+        if let adminToken, adminToken.isEmpty {
+            throw ValidationError("--admin-token is empty: give a token, or leave the option out to keep the admin API open")
+        }
+    }
+
     func run() throws {
         // A parent may have blocked SIGTERM/SIGINT (test runners, some init shims); threads
         // inherit the mask when they are made, and a signal every thread blocks never reaches
@@ -249,6 +267,10 @@ struct Health: ParsableCommand {
 
     @Flag(help: "Print nothing on success.")
     var quiet = false
+
+    func validate() throws {
+        try OptionRange.check("--timeout", nil, timeout, above: 0, atMost: 3_600)
+    }
 
     func run() throws {
         try EnvironmentDefaults.check()

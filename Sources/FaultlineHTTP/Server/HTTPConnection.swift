@@ -41,7 +41,7 @@ final class HTTPConnection {
         self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
         self.tls = tls
         self.handshaking = tls != nil
-        self.handshakeDeadline = now &+ UInt64(max(0, loop.configuration.requestTimeout) * 1_000_000_000)
+        self.handshakeDeadline = now &+ Seconds.nanoseconds(loop.configuration.requestTimeout)
     }
 
     // MARK: Reading
@@ -279,7 +279,7 @@ final class HTTPConnection {
     /// asked for, so the latency seen here is the one its client waits (dribble time excluded).
     private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {
         var duration = start.map { EventLoop.now() &- $0 } ?? 0
-        if let delay = response.delivery?.delay, delay > 0 { duration &+= UInt64(min(delay, loop.configuration.maxHold) * 1e9) }
+        if let delay = response.delivery?.delay, delay > 0 { duration &+= Seconds.nanoseconds(min(delay, loop.configuration.maxHold)) }
         if loop.configuration.metrics {
             loop.metrics.record(tag: response.metricsTag, status: response.status, label: response.logLabel, nanoseconds: duration)
         }
@@ -354,26 +354,28 @@ final class HTTPConnection {
 
     // MARK: Held responses (delays, slow bodies, faults)
 
-    /// Stops reading, waits the delay, then sends the response as asked (or breaks it).
+    /// Stops reading, waits the delay, then sends the response as asked (or breaks it). The
+    /// whole hold, delay and slow body together, ends within `maxHold`.
     private func hold(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
         guard !closed else { return }
         loop.watch(fd, readable: false, writable: waitingToWrite)
-        let limit = loop.configuration.maxHold
+        let limit = Seconds.clamped(loop.configuration.maxHold)
         if delivery.fault == .hang {
             after(limit) { $0.closeNow() }
             return
         }
-        after(min(max(0, delivery.delay), limit)) { connection in
-            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce)
+        let deadline = EventLoop.now() &+ Seconds.nanoseconds(limit)
+        after(min(delivery.delay, limit)) { connection in
+            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce, deadline: deadline)
         }
     }
 
     private func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
         let deferred = Deferred(connection: self, action: action)
-        loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(seconds * 1_000_000_000))) { deferred.run() }
+        loop.queue.asyncAfter(deadline: .now() + Seconds.interval(seconds)) { deferred.run() }
     }
 
-    private func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
+    private func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool, deadline: UInt64) {
         var bytes: [UInt8] = []
         HTTPResponseWriter.write(response, headOnly: headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: announce, date: loop.date(), into: &bytes)
         let headEnd = HTTPResponseWriter.headLength(bytes)
@@ -395,22 +397,24 @@ final class HTTPConnection {
         case nil:
             if let dribble = delivery.dribble, dribble.bytes > 0, bytes.count > headEnd {
                 send(Array(bytes[..<headEnd]))
-                trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), close: !keepAlive)
+                trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), deadline: deadline, close: !keepAlive)
             } else {
                 finish(bytes, close: !keepAlive)
             }
         }
     }
 
-    /// The body a few bytes at a time; the last piece ends the hold.
-    private func trickle(_ bytes: [UInt8], from offset: Int, _ size: Int, every interval: Double, close: Bool) {
-        let end = min(bytes.count, offset + size)
-        if end == bytes.count {
-            finish(Array(bytes[offset..<end]), close: close)
+    /// The body a few bytes at a time; the last piece ends the hold. Once the hold's deadline
+    /// (`maxHold` from its start) has passed, what is left goes at once.
+    private func trickle(_ bytes: [UInt8], from offset: Int, _ size: Int, every interval: Double, deadline: UInt64, close: Bool) {
+        let now = EventLoop.now()
+        guard bytes.count - offset > size, now < deadline else {
+            finish(Array(bytes[offset...]), close: close)
             return
         }
+        let end = offset + size
         send(Array(bytes[offset..<end]))
-        after(interval) { $0.trickle(bytes, from: end, size, every: interval, close: close) }
+        after(min(interval, Double(deadline - now) / 1e9)) { $0.trickle(bytes, from: end, size, every: interval, deadline: deadline, close: close) }
     }
 
     /// Sends the last bytes of a held response and lets the connection read again.

@@ -55,17 +55,15 @@ public final class HTTPServer: @unchecked Sendable {
         }
 
         var timeouts: ConnectionStateMachine.Timeouts {
-            .init(request: Self.nanoseconds(requestTimeout), idle: Self.nanoseconds(idleTimeout), linger: Self.nanoseconds(lingerTimeout))
+            .init(request: Seconds.nanoseconds(requestTimeout), idle: Seconds.nanoseconds(idleTimeout), linger: Seconds.nanoseconds(lingerTimeout))
         }
 
         /// The timeout check runs often enough to honour the shortest timeout to within a quarter of it.
         var timerInterval: DispatchTimeInterval {
-            let shortest = min(requestTimeout, idleTimeout, lingerTimeout)
+            let shortest = min(Seconds.clamped(requestTimeout), Seconds.clamped(idleTimeout), Seconds.clamped(lingerTimeout))
             let interval = max(0.01, min(1.0, shortest / 4))
             return .milliseconds(Int(interval * 1000))
         }
-
-        private static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1_000_000_000) }
     }
 
     public let configuration: Configuration
@@ -193,7 +191,7 @@ public final class HTTPServer: @unchecked Sendable {
             }
             let loops = self.loops
             let grace = self.configuration.shutdownGracePeriod
-            self.acceptQueue.asyncAfter(deadline: .now() + grace) {
+            self.acceptQueue.asyncAfter(deadline: .now() + Seconds.interval(grace)) {
                 for loop in loops { loop.queue.async { loop.forceClose() } }
             }
             group.notify(queue: self.acceptQueue) {

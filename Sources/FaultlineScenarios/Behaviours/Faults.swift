@@ -7,27 +7,45 @@ import Synchronization
 /// How long to wait before a response: fixed, uniform in a range, or long-tailed.
 ///
 /// Written `1500` (ms), `500-1500` (uniform), or `lognormal:300:0.8` (median 300 ms, sigma 0.8:
-/// most answers near the median, a few far slower, like a real backend).
+/// most answers near the median, a few far slower, like a real backend). Every number is
+/// range-checked: milliseconds from 0 to `maxMilliseconds`, sigma from 0 to `maxSigma`.
 public enum DelaySpec: Sendable, Equatable {
     case fixed(milliseconds: Double)
     case uniform(low: Double, high: Double)
     case logNormal(median: Double, sigma: Double)
 
+    /// One day. The server cuts every hold to `--max-hold` anyway; past this a value is a mistake.
+    public static let maxMilliseconds: Double = 86_400_000
+    public static let maxSigma: Double = 10
+
     public init?(parsing text: String) {
+        guard case .success(let spec) = Self.parse(text) else { return nil }
+        self = spec
+    }
+
+    /// The spec, or what is wrong with `text` in words that name the allowed forms and ranges.
+    public static func parse(_ text: String) -> Result<DelaySpec, ParameterError> {
         let trimmed = text.trimmingWhitespace()
-        if let value = Double(trimmed), value >= 0, value.isFinite {
-            self = .fixed(milliseconds: value)
-            return
-        }
+        let usage = "write milliseconds (1500), a range (500-1500) or lognormal:MEDIAN:SIGMA (lognormal:300:0.8), each from 0 to \(Int(maxMilliseconds)) ms"
         if trimmed.hasPrefix("lognormal:") {
-            let parts = trimmed.dropFirst("lognormal:".count).split(separator: ":")
-            guard parts.count == 2, let median = Double(parts[0]), let sigma = Double(parts[1]), median > 0, sigma >= 0, median.isFinite, sigma <= 10 else { return nil }
-            self = .logNormal(median: median, sigma: sigma)
-            return
+            let parts = trimmed.dropFirst("lognormal:".count).split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let median = Self.milliseconds(parts[0]), median > 0, let sigma = Double(parts[1]), sigma >= 0, sigma <= maxSigma else {
+                return .failure(ParameterError("'\(text)' is not a delay: lognormal takes a median above 0 and at most \(Int(maxMilliseconds)) ms and a sigma from 0 to \(Int(maxSigma))"))
+            }
+            return .success(.logNormal(median: median, sigma: sigma))
         }
-        let range = trimmed.split(separator: "-", maxSplits: 1)
-        guard range.count == 2, let low = Double(range[0]), let high = Double(range[1]), low >= 0, high >= low, high.isFinite else { return nil }
-        self = .uniform(low: low, high: high)
+        if let value = Self.milliseconds(trimmed) { return .success(.fixed(milliseconds: value)) }
+        let range = trimmed.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard range.count == 2, let low = Self.milliseconds(range[0]), let high = Self.milliseconds(range[1]), high >= low else {
+            return .failure(ParameterError("'\(text)' is not a delay: \(usage)"))
+        }
+        return .success(.uniform(low: low, high: high))
+    }
+
+    /// Milliseconds from 0 to `maxMilliseconds` (NaN and infinities are not numbers here).
+    private static func milliseconds<S: StringProtocol>(_ text: S) -> Double? {
+        guard let value = Double(String(text)), value >= 0, value <= maxMilliseconds else { return nil }
+        return value
     }
 
     /// Seconds to wait, drawn from `random`.
@@ -42,22 +60,44 @@ public enum DelaySpec: Sendable, Equatable {
             let u1 = max(random.unit(), .leastNonzeroMagnitude)
             let u2 = random.unit()
             let normal = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-            return median * exp(sigma * normal) / 1000
+            // exp can overflow to infinity for a large sigma: the hold is cut to --max-hold anyway.
+            return min(median * exp(sigma * normal), Self.maxMilliseconds) / 1000
         }
     }
 }
 
-/// `16:100`: 16 bytes of body every 100 ms.
+/// `16:100`: 16 bytes of body every 100 ms. Bytes from 1 to `maxBytes`, the interval from 0 to
+/// `DelaySpec.maxMilliseconds`; the whole slow body, like any hold, ends within `--max-hold`.
 struct DribbleSpec: Equatable {
+    static let maxBytes = 1_048_576
+
     var bytes: Int
     var interval: Double
 
     init?(parsing text: String) {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let bytes = Int(parts[0]), bytes > 0, let ms = Double(parts[1]), ms >= 0, ms.isFinite else { return nil }
-        self.bytes = bytes
-        self.interval = ms / 1000
+        guard case .success(let spec) = Self.parse(text) else { return nil }
+        self = spec
     }
+
+    private init(bytes: Int, interval: Double) {
+        self.bytes = bytes
+        self.interval = interval
+    }
+
+    static func parse(_ text: String) -> Result<DribbleSpec, ParameterError> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let bytes = Int(parts[0]), bytes >= 1, bytes <= maxBytes,
+              let ms = Double(parts[1]), ms >= 0, ms <= DelaySpec.maxMilliseconds else {
+            return .failure(ParameterError("'\(text)' is not a slow body: write BYTES:MILLISECONDS (16:100), bytes from 1 to \(maxBytes), milliseconds from 0 to \(Int(DelaySpec.maxMilliseconds))"))
+        }
+        return .success(DribbleSpec(bytes: bytes, interval: ms / 1000))
+    }
+}
+
+/// What is wrong with a value a request or a setting gave, in words for the person who wrote it.
+public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A random source that replays: the same seed and the same order of draws give the same

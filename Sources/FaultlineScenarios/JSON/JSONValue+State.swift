@@ -36,9 +36,10 @@ extension JSONValue {
     }
 
     /// `a + b` written with as many decimals as the longer operand (`"150.50" - "100.00"` is
-    /// `"50.50"`), kept a string when `self` was one.
+    /// `"50.50"`), kept a string when `self` was one; nil when either is no finite number or the
+    /// sum overflows (the field is then left as it was).
     func adding(_ other: JSONValue) -> JSONValue? {
-        guard let a = numberValue, let b = other.numberValue else { return nil }
+        guard let a = numberValue, let b = other.numberValue, (a + b).isFinite else { return nil }
         let decimals = max(Self.decimals(in: keyText), Self.decimals(in: other.keyText))
         let text = Self.format(a + b, decimals: decimals)
         if case .string = self { return .string(text) }
@@ -50,17 +51,37 @@ extension JSONValue {
         return text.utf8[text.utf8.index(after: dot)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
     }
 
+    /// `value` with `decimals` places (at most 12). A value too large for its places in an
+    /// Int64 is written whole, and past Int64 in its shortest form (`1e+300`), still a JSON
+    /// number: stored numbers of any size format without a trap.
     static func format(_ value: Double, decimals: Int) -> String {
-        guard decimals > 0 else {
-            let rounded = value.rounded()
-            return rounded == 0 ? "0" : String(Int64(rounded))
+        let places = min(max(0, decimals), 12)
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9.2e18 else {
+            // Too large for its places in an Int64: the whole number, or its shortest form past Int64.
+            guard value.isFinite else { return "0" }
+            return abs(value) < 9.2e18 ? String(Int64(value.rounded())) : "\(value)"
         }
-        var scale: Int64 = 1
-        for _ in 0..<min(decimals, 12) { scale *= 10 }
-        let scaled = Int64((abs(value) * Double(scale)).rounded())
-        let whole = String(scaled / scale)
-        var fraction = String(scaled % scale)
-        while fraction.utf8.count < min(decimals, 12) { fraction = "0" + fraction }
-        return (value < 0 && scaled != 0 ? "-" : "") + whole + "." + fraction
+        let units = Int64(scaled)
+        let sign = value < 0 && units != 0 ? "-" : ""
+        guard places > 0 else { return sign + String(units) }
+        let divisor = Int64(scale)
+        var fraction = String(units % divisor)
+        while fraction.utf8.count < places { fraction = "0" + fraction }
+        return sign + String(units / divisor) + "." + fraction
+    }
+}
+
+extension Double {
+    /// The whole number below or at `self`, clamped to `range`; nil for NaN. For numbers from
+    /// requests and stored items, where `Int(self)` would trap past `Int.max`.
+    func clampedInt(_ range: ClosedRange<Int>) -> Int? {
+        guard !isNaN else { return nil }
+        if self <= Double(range.lowerBound) { return range.lowerBound }
+        // Double(Int.max) rounds up to 2^63, so below it the conversion is exact and safe.
+        if self >= Double(range.upperBound) { return range.upperBound }
+        return Swift.max(range.lowerBound, Int(self.rounded(.down)))
     }
 }

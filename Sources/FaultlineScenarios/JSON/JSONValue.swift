@@ -162,6 +162,14 @@ public struct JSONParser {
         return JSONParseError(line: line, column: column, path: path, message: message)
     }
 
+    /// A byte for a message: printable ASCII as itself, anything else by its code (a NUL or a
+    /// stray UTF-8 byte would otherwise land in logs as an invisible or wrong character).
+    static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte <= 0x7E { return "character '\(Character(Unicode.Scalar(byte)))'" }
+        let hex = Array("0123456789ABCDEF".utf8)
+        return "byte 0x" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+    }
+
     private mutating func skipWhitespace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1
@@ -179,7 +187,7 @@ public struct JSONParser {
         case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
         case UInt8(ascii: "n"): return try parseLiteral("null", .null)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[index])))'")
+        default: throw error("unexpected \(Self.describe(bytes[index]))")
         }
     }
 

@@ -8,6 +8,9 @@ import FaultlineHTTP
 public enum ScenarioLoader {
     public static let httpMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
+    /// The largest scenario file read, in bytes (the bundled ones are under 50 KB).
+    public static let maxFileSize = 16 * 1024 * 1024
+
     /// Loads every `*.json` in `directory` except `schema.json`, in name order.
     public static func loadDirectory(_ directory: String) -> (catalog: ScenarioCatalog, diagnostics: [ScenarioDiagnostic]) {
         let files: [String]
@@ -58,8 +61,10 @@ public enum ScenarioLoader {
     public static func loadFile(_ path: String, displayName: String? = nil) -> Result<VendorSpec, Diagnostics> {
         let name = displayName ?? path
         do {
-            let bytes = try FileSystem.readFile(path)
-            return parse(bytes, file: name)
+            let bytes = try FileSystem.readFile(path, limit: maxFileSize)
+            // A symbolic link may lead anywhere (/etc/shadow, /proc/self/environ): when what it
+            // leads to is not JSON, say where, never what (reload errors reach the admin API).
+            return parse(bytes, file: name, quoting: !FileSystem.isSymbolicLink(path))
         } catch {
             return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: name, path: "$", message: "\(error)")]))
         }
@@ -67,11 +72,17 @@ public enum ScenarioLoader {
 
     /// Parses and validates one file's contents.
     public static func parse(_ bytes: [UInt8], file: String) -> Result<VendorSpec, Diagnostics> {
+        parse(bytes, file: file, quoting: true)
+    }
+
+    /// `quoting`: whether a JSON syntax error may show the text it stopped at.
+    static func parse(_ bytes: [UInt8], file: String, quoting: Bool) -> Result<VendorSpec, Diagnostics> {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
         } catch {
-            return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: file, path: error.path, message: "invalid JSON at line \(error.line), column \(error.column): \(error.message)")]))
+            let message = "invalid JSON at line \(error.line), column \(error.column)" + (quoting ? ": \(error.message)" : " (the file is a symbolic link; its text is not shown)")
+            return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: file, path: quoting ? error.path : "$", message: message)]))
         }
         var decoder = SpecDecoder(file: file)
         let vendor = decoder.decodeVendor(json)

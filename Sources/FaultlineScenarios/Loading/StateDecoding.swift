@@ -120,8 +120,9 @@ extension SpecDecoder {
             guard let response = responseRef(fields, "response", at: path) else { return nil }
             return .when(value: verbValue, comparison: comparison, operand: used[0].value, response: response)
         case "create":
-            guard let fields = object(value, at: path, allowed: ["create", "item", "conflict"], required: ["item"]) else { return nil }
-            let item = fields.first { $0.key == "item" }!.value
+            // `object` has reported a missing `item` already; the step is dropped.
+            guard let fields = object(value, at: path, allowed: ["create", "item", "conflict"], required: ["item"]),
+                  let item = fields.first(where: { $0.key == "item" })?.value else { return nil }
             guard case .object = item else {
                 report(JSONPath.child(path, "item"), "expected the item as an object")
                 return nil
@@ -153,12 +154,13 @@ extension SpecDecoder {
             return .list(collection: collectionName(verbValue, at: JSONPath.child(path, verb)), where: fieldTemplates(fields, "where", at: path),
                          limit: fields.first { $0.key == "limit" }?.value, page: fields.first { $0.key == "page" }?.value)
         default:
-            guard let fields = object(value, at: path, allowed: ["forEach", "do"], required: ["do"]) else { return nil }
+            guard let fields = object(value, at: path, allowed: ["forEach", "do"], required: ["do"]),
+                  let nested = fields.first(where: { $0.key == "do" })?.value else { return nil }
             guard case .string = verbValue else {
                 report(JSONPath.child(path, "forEach"), "expected a template giving an array, e.g. \"{{body.items}}\"")
                 return nil
             }
-            return .forEach(verbValue, decodeState(fields.first { $0.key == "do" }!.value, at: JSONPath.child(path, "do")))
+            return .forEach(verbValue, decodeState(nested, at: JSONPath.child(path, "do")))
         }
     }
 

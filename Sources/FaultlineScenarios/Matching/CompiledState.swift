@@ -169,10 +169,12 @@ struct StateRunner {
                     if let value = filter.value.render(&context), value != .null { wanted.append((filter.field, value.keyText)) }
                 }
                 let all = state.list(c, client: client, filters: wanted)
-                let limit = max(1, limitValue.flatMap { $0.render(&context)?.numberValue }.map { Int($0) } ?? max(all.count, 1))
-                let page = max(1, pageValue.flatMap { $0.render(&context)?.numberValue }.map { Int($0) } ?? 1)
-                let start = min(all.count, (page - 1).multipliedReportingOverflow(by: limit).overflow ? all.count : (page - 1) * limit)
-                let end = min(all.count, start + limit)
+                // A page or limit past any list (page=9223372036854775807) is an empty page, not a trap.
+                let limit = limitValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? max(all.count, 1)
+                let page = pageValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? 1
+                let skipped = (page - 1).multipliedReportingOverflow(by: limit)
+                let start = skipped.overflow ? all.count : min(all.count, skipped.partialValue)
+                let end = start + min(all.count - start, limit)
                 context.items = .array(all[start..<end].map(\.withoutHiddenFields))
                 context.listCounts = (all.count, page, limit)
             case .forEach(let source, let nested):

@@ -51,6 +51,14 @@ enum FaultlineResponses {
         ])
     }
 
+    /// A Faultline parameter (`delay`, `dribble`) with a malformed or out-of-range value.
+    static func invalidParameter(_ name: String, _ error: ParameterError) -> HTTPResponse {
+        make(status: 400, code: "invalid-parameter", members: [
+            JSONMember(key: "message", value: .string("Query parameter '\(name)': \(error.description).")),
+            JSONMember(key: "parameter", value: .string(name)),
+        ])
+    }
+
     /// Faultline's own JSON answer with a `Faultline-Error` header (also used by the admin API).
     static func error(status: Int, code: String, message: String, extraHeaders: [(String, String)] = []) -> HTTPResponse {
         make(status: status, code: code, members: [JSONMember(key: "message", value: .string(message))], extraHeaders: extraHeaders)
@@ -82,4 +90,10 @@ enum FaultlineResponses {
             ])
         })
     }
+}
+
+/// A request Faultline answers itself before routing (a malformed Faultline parameter).
+struct RefusedRequest: Error {
+    let response: HTTPResponse
+    init(_ response: HTTPResponse) { self.response = response }
 }

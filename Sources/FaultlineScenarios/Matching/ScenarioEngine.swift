@@ -146,9 +146,16 @@ public final class ScenarioEngine: HTTPResponder {
             return respondToAdmin(request)
         }
         var facts = RequestFacts()
-        var response = route(request, &facts)
-        response.metricsTag = facts.metricsTag
-        if let query = request.query, QueryString.hasKey(startingWith: UInt8(ascii: "d"), in: query) { applyDeliveryParameters(query, to: &response) }
+        var response: HTTPResponse
+        switch requestedDelivery(request) {
+        case .success(let delivery):
+            response = route(request, &facts)
+            response.metricsTag = facts.metricsTag
+            if let delivery { apply(delivery, to: &response) }
+        case .failure(let refusal):
+            // Checked before routing: a request Faultline refuses changes no state.
+            response = refusal.response
+        }
         if journal.capacity > 0 {
             journal.record(JournalEntry(
                 time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
@@ -347,14 +354,33 @@ public final class ScenarioEngine: HTTPResponder {
         return BuiltinScenarios.gateway(key)
     }
 
-    /// `?delay=` and `?dribble=` on any request (malformed values are ignored).
-    private func applyDeliveryParameters(_ query: Substring, to response: inout HTTPResponse) {
-        let delay = QueryString.first(options.delayParameter, in: query).flatMap(DelaySpec.init(parsing:))
-        let dribble = QueryString.first(options.dribbleParameter, in: query).flatMap(DribbleSpec.init(parsing:))
-        guard delay != nil || dribble != nil else { return }
+    /// `?delay=` and `?dribble=` on any request: nil when the request asks for neither; a
+    /// Faultline 400 naming the parameter when a value is malformed or out of range.
+    private func requestedDelivery(_ request: HTTPRequest) -> Result<(delay: DelaySpec?, dribble: DribbleSpec?)?, RefusedRequest> {
+        // One pass over the query rules out nearly every request before any lookup.
+        guard let query = request.query, let first = options.delayParameter.utf8.first, let other = options.dribbleParameter.utf8.first,
+              QueryString.hasKey(startingWith: first, in: query) || (other != first && QueryString.hasKey(startingWith: other, in: query)) else { return .success(nil) }
+        var delay: DelaySpec?
+        var dribble: DribbleSpec?
+        if let text = QueryString.first(options.delayParameter, in: query) {
+            switch DelaySpec.parse(text) {
+            case .success(let spec): delay = spec
+            case .failure(let error): return .failure(RefusedRequest(FaultlineResponses.invalidParameter(options.delayParameter, error)))
+            }
+        }
+        if let text = QueryString.first(options.dribbleParameter, in: query) {
+            switch DribbleSpec.parse(text) {
+            case .success(let spec): dribble = spec
+            case .failure(let error): return .failure(RefusedRequest(FaultlineResponses.invalidParameter(options.dribbleParameter, error)))
+            }
+        }
+        return .success(delay == nil && dribble == nil ? nil : (delay, dribble))
+    }
+
+    private func apply(_ requested: (delay: DelaySpec?, dribble: DribbleSpec?), to response: inout HTTPResponse) {
         var delivery = response.delivery ?? ResponseDelivery()
-        if let delay { delivery.delay = delay.seconds(random) }
-        if let dribble { delivery.dribble = (dribble.bytes, dribble.interval) }
+        if let delay = requested.delay { delivery.delay = delay.seconds(random) }
+        if let dribble = requested.dribble { delivery.dribble = (dribble.bytes, dribble.interval) }
         response.delivery = delivery
     }
 

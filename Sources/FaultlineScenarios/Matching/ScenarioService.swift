@@ -226,7 +226,7 @@ public final class ScenarioService: HTTPResponder {
         let initial = Self.signature(directories)
         history.withLock { $0.watchSignature = initial }
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "faultline.watch"))
-        let nanoseconds = Int(max(0.01, interval) * 1e9)
+        let nanoseconds = Int(Seconds.nanoseconds(max(0.01, interval)))
         timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds))
         timer.setEventHandler { [weak self] in self?.poll(directories) }
         timer.resume()

@@ -87,7 +87,7 @@ struct RenderContext {
             case .total: return .text(String(counts.total))
             case .page: return .text(String(counts.page))
             case .limit: return .text(String(counts.limit))
-            case .pages: return .text(String(counts.limit > 0 ? (counts.total + counts.limit - 1) / counts.limit : 0))
+            case .pages: return .text(String(counts.total > 0 && counts.limit > 0 ? (counts.total - 1) / counts.limit + 1 : 0))
             }
         case .client:
             return client.map { .text($0) } ?? .missing
@@ -95,7 +95,7 @@ struct RenderContext {
             return settings[name].map { .json($0) } ?? .missing
         case .timeFromSetting(let name, let epoch):
             guard let value = settings[name], let seconds = value.numberValue else { return .missing }
-            let t = now() + time_t(seconds)
+            let t = Timestamps.shifted(now(), by: seconds)
             return .text(epoch ? String(t) : Timestamps.iso8601(t))
         case .method:
             return .text(request.method)
@@ -110,9 +110,9 @@ struct RenderContext {
         case .serial:
             return .text(String(Identifiers.serial()))
         case .now(let offset):
-            return .text(Timestamps.iso8601(now() + time_t(offset)))
+            return .text(Timestamps.iso8601(Timestamps.shifted(now(), by: Double(offset))))
         case .epoch(let offset):
-            return .text(String(now() + time_t(offset)))
+            return .text(String(Timestamps.shifted(now(), by: Double(offset))))
         case .rate(let field):
             guard let rate else { return .missing }
             switch field {
@@ -199,6 +199,19 @@ enum Identifiers {
 }
 
 enum Timestamps {
+    /// The instants a template can name: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, so every
+    /// one has a four-digit year and no offset (`now+setting.NAME` with NAME 1e300) can overflow.
+    static let range: ClosedRange<time_t> = -62_135_596_800...253_402_300_799
+
+    /// `time` moved by `seconds`, within `range`.
+    static func shifted(_ time: time_t, by seconds: Double) -> time_t {
+        guard !seconds.isNaN else { return time }
+        let target = Double(time) + seconds
+        if target <= Double(range.lowerBound) { return range.lowerBound }
+        if target >= Double(range.upperBound) { return range.upperBound }
+        return time_t(target.rounded(.down))
+    }
+
     /// `2026-11-21T19:25:02Z`
     static func iso8601(_ seconds: time_t) -> String {
         var t = seconds

@@ -88,6 +88,9 @@ enum TemplatePart: Sendable, Equatable {
 
 /// Splits a string into literal text and `{{ source | fallback }}` placeholders.
 enum TemplateString {
+    /// The largest `now+N`/`epoch+N` offset a file may write: 100 years of seconds.
+    static let maxTimeOffset = 3_155_760_000
+
     /// Whether `text` holds `{{` at all: most strings do not, and skip the parser.
     static func mayHoldPlaceholder(_ text: String) -> Bool {
         var previousBrace = false
@@ -213,8 +216,8 @@ enum TemplateString {
         }
         for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
             let number = text.dropFirst(prefix.count)
-            guard let offset = Int(number.hasPrefix("+") ? number.dropFirst() : number) else {
-                return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds, e.g. \(prefix)+3600"))
+            guard let offset = Int(number.hasPrefix("+") ? number.dropFirst() : number), (-Self.maxTimeOffset...Self.maxTimeOffset).contains(offset) else {
+                return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds from -\(Self.maxTimeOffset) to \(Self.maxTimeOffset) (100 years), e.g. \(prefix)+3600"))
             }
             return .success(prefix == "now" ? .now(offset: offset) : .epoch(offset: offset))
         }
