@@ -32,6 +32,16 @@ let package = Package(
             name: "FaultlineScenarios",
             dependencies: ["FaultlineHTTP"]
         ),
+        // Fuzz targets (FaultlineFuzzing) and their libFuzzer driver (faultline-fuzz): scripts/fuzz.sh
+        // builds the driver with -sanitize=fuzzer; the test suite replays every committed input.
+        .target(
+            name: "FaultlineFuzzing",
+            dependencies: ["FaultlineHTTP", "FaultlineScenarios"]
+        ),
+        .executableTarget(
+            name: "faultline-fuzz",
+            dependencies: ["FaultlineFuzzing"]
+        ),
         .target(
             name: "FaultlineTesting",
             dependencies: ["FaultlineHTTP", "FaultlineScenarios", "CFaultlineOpenSSL"]
@@ -55,6 +65,10 @@ let package = Package(
         .testTarget(
             name: "FaultlineScenariosTests",
             dependencies: ["FaultlineScenarios", "FaultlineHTTP", "FaultlineTesting", "SeedFixtures"]
+        ),
+        .testTarget(
+            name: "FaultlineFuzzingTests",
+            dependencies: ["FaultlineFuzzing"]
         ),
         .testTarget(
             name: "FaultlineEndToEndTests",

@@ -58,7 +58,8 @@ enum VendorFile {
         BadFile(name: "unterminated placeholder", bytes: VendorFile.make(errors: #"{"x":{"status":400,"body":{"m":"{{uuid"}}}"#), path: "$.errors.x.body.m", message: "unterminated placeholder"),
         BadFile(name: "path parameter the endpoint lacks", bytes: VendorFile.make(endpoints: #"[{"id":"a","method":"GET","path":"/t","response":{"status":200,"body":{"id":"{{path.id}}"}}}]"#), path: "$.endpoints[0].response.body.id", message: "has no parameter 'id'"),
         BadFile(name: "invalid vendor name", bytes: VendorFile.make(vendor: "Acme Corp"), path: "$.vendor", message: "not a valid vendor name"),
-        BadFile(name: "header value with a newline", bytes: VendorFile.make(errors: #"{"x":{"status":400,"headers":{"X-A":"a\nb"}}}"#), path: #"$.errors.x.headers["X-A"]"#, message: "CR, LF or NUL"),
+        BadFile(name: "header value with a newline", bytes: VendorFile.make(errors: #"{"x":{"status":400,"headers":{"X-A":"a\nb"}}}"#), path: #"$.errors.x.headers["X-A"]"#, message: "control characters (CR, LF, NUL, DEL or others; a tab is allowed)"),
+        BadFile(name: "header value with a DEL", bytes: VendorFile.make(errors: #"{"x":{"status":400,"headers":{"X-A":"a\u007fb"}}}"#), path: #"$.errors.x.headers["X-A"]"#, message: "control characters"),
         BadFile(name: "body on a 204", bytes: VendorFile.make(errors: #"{"x":{"status":204,"body":{}}}"#), path: "$.errors.x.status", message: "cannot carry a body"),
     ]
 

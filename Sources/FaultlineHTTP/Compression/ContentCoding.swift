@@ -116,24 +116,32 @@ final class Deflater {
     }
 }
 
-enum RequestDecoding {
-    enum Failure: Error, Equatable {
+package enum RequestDecoding {
+    /// Codings undone at most. Each layer may decode to the whole limit, so the work of one
+    /// request is bounded by this many times the limit (a chain of 3,000 `gzip` in one header
+    /// would otherwise be 3,000 decompressions on an event loop).
+    package static let maxCodings = 2
+
+    package enum Failure: Error, Equatable {
         /// A coding the server does not know: 415 (RFC 9110 §15.5.16).
         case unsupported(String)
         /// Decoded past the limit: 413.
         case tooLarge
         /// Not valid data in the coding it claims: 400.
         case corrupt
+        /// More than `maxCodings` codings: 415.
+        case tooManyCodings
     }
 
     /// The body with every coding in `Content-Encoding` undone, last applied first.
-    static func decode(_ body: [UInt8], codings header: String, limit: Int) -> Result<[UInt8], Failure> {
+    package static func decode(_ body: [UInt8], codings header: String, limit: Int) -> Result<[UInt8], Failure> {
         var codings: [String] = []
         for element in header.utf8.split(separator: UInt8(ascii: ",")) {
             let name = String(Substring(element).trimmingWhitespace()).lowercased()
             if name.isEmpty || name == "identity" { continue }
             guard name == "gzip" || name == "x-gzip" || name == "deflate" else { return .failure(.unsupported(name)) }
             codings.append(name)
+            if codings.count > maxCodings { return .failure(.tooManyCodings) }
         }
         var data = body
         for coding in codings.reversed() {

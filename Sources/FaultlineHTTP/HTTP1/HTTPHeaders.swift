@@ -15,6 +15,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         self.init(elements)
     }
 
+    /// A byte no field value may hold (RFC 9110 §5.5): a control character other than HTAB,
+    /// or DEL. CR and LF would split the head; the others corrupt it for strict clients.
+    @inline(__always)
+    public static func isForbiddenInValue(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09) || byte == 0x7F
+    }
+
     public var count: Int { fields.count }
     public var isEmpty: Bool { fields.isEmpty }
 

@@ -61,9 +61,10 @@ public struct HTTPRequestParser: Sendable {
             if take == remaining { return (.request(request), take) }
             state = .fixedBody(request, remaining: remaining - take)
             return (.needMore, take)
-        case .chunked(let request, let chunkState):
+        case .chunked(var request, let chunkState):
             state = .head
-            return parseChunked(bytes, from: 0, request: request, chunkState: chunkState)
+            // The body is appended in place: `request` is its only owner once `state` let go.
+            return parseChunked(bytes, from: 0, request: &request, chunkState: chunkState)
         }
     }
 
@@ -158,7 +159,9 @@ public struct HTTPRequestParser: Sendable {
                 request.body = Array(UnsafeBufferPointer(rebasing: b[position..<(position + length)]))
                 return (.request(request), position + length)
             }
-            request.body.reserveCapacity(length)
+            // Reserved for what the head promises, up to 256 KiB: a client that sends heads and
+            // no bodies must not make each of its connections hold the whole limit.
+            request.body.reserveCapacity(min(length, 256 * 1024))
             request.body.append(contentsOf: UnsafeBufferPointer(rebasing: b[position..<n]))
             state = .fixedBody(request, remaining: length - available)
             return (available == 0 && expectContinue ? .continueExpected : .needMore, n)
@@ -167,7 +170,7 @@ public struct HTTPRequestParser: Sendable {
                 state = .chunked(request, .size)
                 return (.continueExpected, n)
             }
-            return parseChunked(b, from: position, request: request, chunkState: .size)
+            return parseChunked(b, from: position, request: &request, chunkState: .size)
         }
     }
 
@@ -248,8 +251,7 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: Chunked body (RFC 9112 §7.1)
 
-    private mutating func parseChunked(_ b: UnsafeBufferPointer<UInt8>, from start: Int, request: HTTPRequest, chunkState: ChunkState) -> (event: Event, consumed: Int) {
-        var request = request
+    private mutating func parseChunked(_ b: UnsafeBufferPointer<UInt8>, from start: Int, request: inout HTTPRequest, chunkState: ChunkState) -> (event: Event, consumed: Int) {
         var chunkState = chunkState
         var i = start
         let n = b.count

@@ -1,6 +1,6 @@
 /// Serialises responses (RFC 9112 §4, §6). The server owns the framing headers: a responder's
 /// own `Content-Length`, `Transfer-Encoding`, `Connection` or `Date` are replaced.
-enum HTTPResponseWriter {
+package enum HTTPResponseWriter {
     /// "HTTP/1.1 NNN Reason\r\n" for every status, built once.
     private static let statusLines: [[UInt8]] = (0..<600).map { status in
         Array("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n".utf8)
@@ -20,7 +20,7 @@ enum HTTPResponseWriter {
     ///   - headOnly: a response to HEAD: the same header fields, no body (RFC 9110 §9.3.2).
     ///   - close: the connection closes after this response; say so (RFC 9112 §9.6).
     ///   - announceKeepAlive: an HTTP/1.0 client asked for keep-alive and gets it.
-    static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, announceKeepAlive: Bool, date: [UInt8], into out: inout [UInt8]) {
+    package static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, announceKeepAlive: Bool, date: [UInt8], into out: inout [UInt8]) {
         let status = (100..<600).contains(response.status) ? response.status : 500
         out.append(contentsOf: statusLines[status])
         for field in response.headers where !isFramingHeader(field.name) {
@@ -112,6 +112,25 @@ enum HTTPResponseWriter {
                 count += 1
             }
             for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        }
+    }
+
+    /// The answer to a request body that could not be decoded.
+    package static func decodingFailure(_ failure: RequestDecoding.Failure, limit: Int) -> HTTPResponse {
+        switch failure {
+        case .unsupported(let coding):
+            var response = plainText(415, "Unsupported Media Type: Content-Encoding '\(coding)' is not supported\n", label: "content-encoding")
+            // RFC 9110 §12.5.3: a 415 may say which codings would have worked.
+            response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
+            return response
+        case .tooLarge:
+            return plainText(413, "Content Too Large: the decoded request body is larger than \(limit) bytes\n", label: "content-encoding")
+        case .corrupt:
+            return plainText(400, "Bad Request: the request body is not valid data in its Content-Encoding\n", label: "content-encoding")
+        case .tooManyCodings:
+            var response = plainText(415, "Unsupported Media Type: at most \(RequestDecoding.maxCodings) content codings are undone\n", label: "content-encoding")
+            response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
+            return response
         }
     }
 }

@@ -210,7 +210,7 @@ final class HTTPConnection {
                 decoded.body = body
                 response = loop.responder.respond(to: decoded)
             case .failure(let failure):
-                response = Self.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
+                response = HTTPResponseWriter.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
             }
         } else {
             response = loop.responder.respond(to: request)
@@ -258,20 +258,6 @@ final class HTTPConnection {
             guard let compressed = loop.deflater(coding)?.compress(response.body) else { return }
             response.body = compressed
             response.headers.add(name: "Content-Encoding", value: coding.token)
-        }
-    }
-
-    private static func decodingFailure(_ failure: RequestDecoding.Failure, limit: Int) -> HTTPResponse {
-        switch failure {
-        case .unsupported(let coding):
-            var response = HTTPResponseWriter.plainText(415, "Unsupported Media Type: Content-Encoding '\(coding)' is not supported\n", label: "content-encoding")
-            // RFC 9110 §12.5.3: a 415 may say which codings would have worked.
-            response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
-            return response
-        case .tooLarge:
-            return HTTPResponseWriter.plainText(413, "Content Too Large: the decoded request body is larger than \(limit) bytes\n", label: "content-encoding")
-        case .corrupt:
-            return HTTPResponseWriter.plainText(400, "Bad Request: the request body is not valid data in its Content-Encoding\n", label: "content-encoding")
         }
     }
 

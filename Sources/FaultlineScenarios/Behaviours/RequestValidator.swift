@@ -37,7 +37,7 @@ struct RequestValidator: @unchecked Sendable {
         let spec: ValidationRule
         let steps: [Step]
         let whenSteps: [Step]?
-        let pattern: Regex<AnyRegexOutput>?
+        let pattern: LinearRegex?
         let message: [TemplatePart]?
     }
 
@@ -59,12 +59,12 @@ struct RequestValidator: @unchecked Sendable {
         return messages
     }
 
-    init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages, patterns: inout [String: Regex<AnyRegexOutput>]) {
+    init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages, patterns: inout [String: LinearRegex]) {
         self.rules = rules.map { rule in
-            var compiled: Regex<AnyRegexOutput>?
+            var compiled: LinearRegex?
             if let pattern = rule.pattern {
                 // Building a Regex parses its pattern: do it once per distinct pattern.
-                compiled = patterns[pattern] ?? (try? Regex(pattern))
+                compiled = patterns[pattern] ?? (try? LinearRegex(pattern))
                 patterns[pattern] = compiled
             }
             return Rule(spec: rule, steps: Self.steps(rule.field), whenSteps: rule.when.map { Self.steps($0.field) }, pattern: compiled,
@@ -75,7 +75,7 @@ struct RequestValidator: @unchecked Sendable {
     }
 
     static let empty: RequestValidator = {
-        var none: [String: Regex<AnyRegexOutput>] = [:]
+        var none: [String: LinearRegex] = [:]
         return RequestValidator(rules: [], nameStyle: .path, messages: [:], patterns: &none)
     }()
 
@@ -218,7 +218,7 @@ struct RequestValidator: @unchecked Sendable {
             let length = text.count
             if let limit = spec.minLength, length < limit { return violation(.minLength, limit: String(limit), actual: String(length)) }
             if let limit = spec.maxLength, length > limit { return violation(.maxLength, limit: String(limit), actual: String(length)) }
-            if let pattern = rule.pattern, (try? pattern.firstMatch(in: text)) == nil { return violation(.pattern, expected: spec.pattern, actual: text) }
+            if let pattern = rule.pattern, !pattern.matches(text) { return violation(.pattern, expected: spec.pattern, actual: text) }
             if let format = spec.format, !Self.matches(text, format) { return violation(.format, expected: Self.describe(format), actual: text) }
         } else if spec.format != nil || spec.pattern != nil || spec.minLength != nil || spec.maxLength != nil, spec.type == nil {
             return violation(.type, expected: "string")

@@ -1,27 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FaultlineHTTP
 import Synchronization
 
 /// The stored resources of one vendor: its collections, each split into one partition per
-/// client (or one shared partition whose items remember their owner). Bounded twice: a
-/// collection keeps at most `capacity` items per partition, evicting the oldest, and at most
-/// `maxPartitions` clients, dropping the client that arrived first.
+/// client (in a shared collection too, where every client sees the others' keys taken).
+///
+/// Bounded in bytes as well as counts (`StateLimits`), and fairly: a client's own writes past
+/// `capacity` items or its byte budget evict its own oldest items; room for a newcomer is made
+/// only by forgetting clients idle for the protected time, least recently active first; and
+/// when every client is recent the write is refused (507) rather than erasing an active test's
+/// state. A client that only reads gets no partition of its own: it reads the declared items.
 ///
 /// Every request's steps run inside one `transaction`, so "find the idempotency key, else
 /// create" is atomic even when two requests race. Only endpoints that declare state take the
 /// lock; the rest of the request path never touches it.
 public final class ResourceStore: Sendable {
-    /// Clients kept per collection before the oldest one's items are dropped.
-    public static let maxPartitions = 10_000
-
     struct Handle: Equatable {
         let collection: Int
-        let partition: String
+        /// The client whose partition holds it ("" for a shared collection's declared items).
+        let owner: String
         let seq: Int
+        /// Read from a private collection's declared items: the client's own copy is made
+        /// before any change.
+        let declared: Bool
     }
 
     struct Record {
         var value: JSONValue
-        /// The client that created it ("" for the file's own items in a shared collection).
+        /// The client that created it ("" for the file's own items).
         let owner: String
+        var bytes: Int
     }
 
     struct Partition {
@@ -29,36 +39,60 @@ public final class ResourceStore: Sendable {
         /// Sequence numbers in insertion order; entries of deleted records are skipped.
         var order: [Int] = []
         var head = 0
-        /// Per declared key: key text → sequence number.
+        /// Per declared key: key text → sequence number (private collections only).
         var indexes: [[String: Int]]
-        var nextSeq = 0
 
         init(keys: Int) { indexes = Array(repeating: [:], count: keys) }
     }
 
     struct CollectionState {
         let spec: CollectionSpec
+        /// By client; in a shared collection, "" holds the file's items.
         var partitions: [String: Partition] = [:]
-        var arrival: [String] = []
+        /// A private collection's declared items, indexed: what a client without a partition reads.
+        var declared: Partition
+        /// A shared collection's keys, across every client: key text → holder.
+        var sharedIndexes: [[String: Handle]]
     }
+
+    /// Why a write was not stored: answered with Faultline's own 507.
+    enum Refusal: Error, Equatable {
+        case itemTooLarge(bytes: Int, limit: Int)
+        case itemTooDeep(depth: Int, limit: Int)
+        case full(clients: Int, bytes: Int, protectedSeconds: Double)
+    }
+
+    /// Bytes a partition costs besides its items.
+    static let partitionOverhead = 512
 
     struct State {
         var collections: [CollectionState]
+        var ledger = ClientLedger()
+        let limits: StateLimits
+        /// Sequence numbers are unique across the store, so a handle never names a later item.
+        var nextSeq = 0
+        var now: UInt64 = 0
 
-        /// The partition's name for this client, created (with the file's items) on first use.
-        mutating func partition(_ c: Int, client: String) -> String {
-            let name = collections[c].spec.shared ? "" : client
-            if collections[c].partitions[name] != nil { return name }
-            if collections[c].partitions.count >= ResourceStore.maxPartitions, !collections[c].arrival.isEmpty {
-                let oldest = collections[c].arrival.removeFirst()
-                collections[c].partitions[oldest] = nil
+        init(collections specs: [CollectionSpec], limits: StateLimits) {
+            self.limits = limits
+            collections = specs.map { spec in
+                CollectionState(spec: spec, declared: Partition(keys: spec.keys.count), sharedIndexes: Array(repeating: [:], count: spec.keys.count))
             }
-            collections[c].partitions[name] = Partition(keys: collections[c].spec.keys.count)
-            collections[c].arrival.append(name)
-            for item in collections[c].spec.items {
-                _ = append(c, name, Record(value: item, owner: collections[c].spec.shared ? "" : client))
+            for c in collections.indices {
+                let spec = collections[c].spec
+                var partition = Partition(keys: spec.keys.count)
+                for item in spec.items {
+                    let seq = nextSeq
+                    nextSeq += 1
+                    partition.records[seq] = Record(value: item, owner: "", bytes: 0)
+                    partition.order.append(seq)
+                    for k in spec.keys.indices {
+                        guard let text = keyText(c, key: k, of: item, owner: "") else { continue }
+                        if spec.shared { collections[c].sharedIndexes[k][text] = Handle(collection: c, owner: "", seq: seq, declared: false) } else { partition.indexes[k][text] = seq }
+                    }
+                }
+                if spec.shared { collections[c].partitions[""] = partition } else { collections[c].declared = partition }
             }
-            return name
         }
 
         /// The text a key of `value` is indexed under; nil when one of its fields is absent or null.
@@ -72,145 +106,277 @@ public final class ResourceStore: Sendable {
                     parts.append(v.keyText)
                 }
             }
-            return parts.joined(separator: "\u{1F}")
+            return CompositeKey.join(parts)
         }
 
-        mutating func find(_ c: Int, key k: Int, text: String, client: String) -> Handle? {
-            let p = partition(c, client: client)
-            guard let seq = collections[c].partitions[p]?.indexes[k][text] else { return nil }
-            return Handle(collection: c, partition: p, seq: seq)
+        // MARK: Reading
+
+        func find(_ c: Int, key k: Int, text: String, client: String) -> Handle? {
+            if collections[c].spec.shared { return collections[c].sharedIndexes[k][text] }
+            if let partition = collections[c].partitions[client] {
+                return partition.indexes[k][text].map { Handle(collection: c, owner: client, seq: $0, declared: false) }
+            }
+            return collections[c].declared.indexes[k][text].map { Handle(collection: c, owner: client, seq: $0, declared: true) }
         }
 
         func record(_ h: Handle) -> Record? {
-            collections[h.collection].partitions[h.partition]?.records[h.seq]
+            h.declared ? collections[h.collection].declared.records[h.seq] : collections[h.collection].partitions[h.owner]?.records[h.seq]
         }
 
-        /// Stores `value` unless one of its keys is taken, in which case the holder is returned.
-        mutating func insert(_ c: Int, _ value: JSONValue, client: String) -> (created: Handle?, conflict: Handle?) {
-            let p = partition(c, client: client)
-            for k in collections[c].spec.keys.indices {
-                if let text = keyText(c, key: k, of: value, owner: client), let seq = collections[c].partitions[p]!.indexes[k][text] {
-                    return (nil, Handle(collection: c, partition: p, seq: seq))
-                }
-            }
-            return (append(c, p, Record(value: value, owner: client)), nil)
-        }
-
-        private mutating func append(_ c: Int, _ p: String, _ record: Record) -> Handle {
-            let seq = collections[c].partitions[p]!.nextSeq
-            collections[c].partitions[p]!.nextSeq += 1
-            collections[c].partitions[p]!.records[seq] = record
-            collections[c].partitions[p]!.order.append(seq)
-            index(c, p, seq, record, add: true)
-            while collections[c].partitions[p]!.records.count > collections[c].spec.capacity {
-                evictOldest(c, p)
-            }
-            return Handle(collection: c, partition: p, seq: seq)
-        }
-
-        private mutating func index(_ c: Int, _ p: String, _ seq: Int, _ record: Record, add: Bool) {
-            for k in collections[c].spec.keys.indices {
-                guard let text = keyText(c, key: k, of: record.value, owner: record.owner) else { continue }
-                if add {
-                    collections[c].partitions[p]!.indexes[k][text] = seq
-                } else if collections[c].partitions[p]!.indexes[k][text] == seq {
-                    collections[c].partitions[p]!.indexes[k][text] = nil
-                }
-            }
-        }
-
-        private mutating func evictOldest(_ c: Int, _ p: String) {
-            while collections[c].partitions[p]!.head < collections[c].partitions[p]!.order.count {
-                let seq = collections[c].partitions[p]!.order[collections[c].partitions[p]!.head]
-                collections[c].partitions[p]!.head += 1
-                if collections[c].partitions[p]!.records[seq] != nil {
-                    remove(Handle(collection: c, partition: p, seq: seq))
-                    break
-                }
-            }
-            compact(c, p)
-        }
-
-        private mutating func compact(_ c: Int, _ p: String) {
-            let partition = collections[c].partitions[p]!
-            guard partition.order.count > 64, partition.order.count > 2 * partition.records.count else { return }
-            collections[c].partitions[p]!.order = partition.order[partition.head...].filter { partition.records[$0] != nil }
-            collections[c].partitions[p]!.head = 0
-        }
-
-        mutating func replace(_ h: Handle, with value: JSONValue) {
-            guard let old = record(h) else { return }
-            index(h.collection, h.partition, h.seq, old, add: false)
-            let updated = Record(value: value, owner: old.owner)
-            collections[h.collection].partitions[h.partition]!.records[h.seq] = updated
-            index(h.collection, h.partition, h.seq, updated, add: true)
-        }
-
-        mutating func remove(_ h: Handle) {
-            guard let old = record(h) else { return }
-            index(h.collection, h.partition, h.seq, old, add: false)
-            collections[h.collection].partitions[h.partition]!.records[h.seq] = nil
-            compact(h.collection, h.partition)
-        }
-
-        /// The client's items in insertion order, those matching every filter.
-        mutating func list(_ c: Int, client: String, filters: [(field: String, text: String)]) -> [JSONValue] {
-            let p = partition(c, client: client)
-            let partition = collections[c].partitions[p]!
+        /// The client's items in insertion order (a shared collection's declared items first),
+        /// those matching every filter.
+        func list(_ c: Int, client: String, filters: [(field: String, text: String)]) -> [JSONValue] {
+            let collection = collections[c]
+            let partitions = collection.spec.shared
+                ? [collection.partitions[""], client.isEmpty ? nil : collection.partitions[client]].compactMap { $0 }
+                : [collection.partitions[client] ?? collection.declared]
             var out: [JSONValue] = []
-            for seq in partition.order[partition.head...] {
-                guard let record = partition.records[seq] else { continue }
-                if collections[c].spec.shared, !record.owner.isEmpty, record.owner != client { continue }
-                if filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record.value) }
+            for partition in partitions {
+                for seq in partition.order[partition.head...] {
+                    guard let record = partition.records[seq] else { continue }
+                    if filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record.value) }
+                }
             }
             return out
         }
 
-        mutating func reset(client: String?) {
-            for c in collections.indices {
-                guard let client else {
-                    collections[c].partitions.removeAll()
-                    collections[c].arrival.removeAll()
-                    continue
-                }
-                if collections[c].spec.shared {
-                    guard let partition = collections[c].partitions[""] else { continue }
-                    for (seq, record) in partition.records where record.owner == client {
-                        remove(Handle(collection: c, partition: "", seq: seq))
-                    }
-                } else {
-                    collections[c].partitions[client] = nil
-                    collections[c].arrival.removeAll { $0 == client }
+        // MARK: Writing
+
+        /// Stores `value` unless one of its keys is taken (the holder is returned) or the
+        /// limits refuse it.
+        mutating func insert(_ c: Int, _ value: JSONValue, client: String) -> Result<(created: Handle?, conflict: Handle?), Refusal> {
+            let spec = collections[c].spec
+            for k in spec.keys.indices {
+                guard let text = keyText(c, key: k, of: value, owner: client), let holder = find(c, key: k, text: text, client: client) else { continue }
+                return .success((nil, holder))
+            }
+            let bytes: Int
+            switch measure(c, value, owner: client) {
+            case .success(let measured): bytes = measured
+            case .failure(let refusal): return .failure(refusal)
+            }
+            let opening = collections[c].partitions[client] == nil ? Self.openingCost(collections[c]) : 0
+            if let refusal = makeRoom(for: client, bytes: bytes + opening, in: c, sparing: nil) { return .failure(refusal) }
+            open(c, client)
+            let seq = nextSeq
+            nextSeq += 1
+            collections[c].partitions[client]!.records[seq] = Record(value: value, owner: client, bytes: bytes)
+            collections[c].partitions[client]!.order.append(seq)
+            let handle = Handle(collection: c, owner: client, seq: seq, declared: false)
+            index(handle, value, add: true)
+            ledger.add(bytes, to: client)
+            while collections[c].partitions[client]!.records.count > spec.capacity, evictOldest(c, client, sparing: handle) {}
+            return .success((handle, nil))
+        }
+
+        /// Replaces the item `h` names; nil when done, the refusal otherwise.
+        @discardableResult
+        mutating func replace(_ h: Handle, with value: JSONValue) -> Refusal? {
+            guard let old = record(h) else { return nil }
+            let bytes: Int
+            switch measure(h.collection, value, owner: h.owner) {
+            case .success(let measured): bytes = measured
+            case .failure(let refusal): return refusal
+            }
+            guard let h = ownCopy(h, adding: bytes - old.bytes) else { return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds) }
+            if !h.owner.isEmpty, let refusal = makeRoom(for: h.owner, bytes: bytes - old.bytes, in: h.collection, sparing: h) { return refusal }
+            guard let current = record(h) else { return nil }
+            index(h, current.value, add: false)
+            collections[h.collection].partitions[h.owner]!.records[h.seq] = Record(value: value, owner: current.owner, bytes: bytes)
+            index(h, value, add: true)
+            ledger.add(bytes - current.bytes, to: h.owner)
+            return nil
+        }
+
+        mutating func remove(_ h: Handle) {
+            guard let h = ownCopy(h, adding: 0), let old = record(h) else { return }
+            index(h, old.value, add: false)
+            collections[h.collection].partitions[h.owner]!.records[h.seq] = nil
+            ledger.add(-old.bytes, to: h.owner)
+            compact(h.collection, h.owner)
+        }
+
+        /// `h` in the client's own partition, copying the declared items first when it names
+        /// one of them (nil when the limits leave no room for the copy).
+        private mutating func ownCopy(_ h: Handle, adding bytes: Int) -> Handle? {
+            guard h.declared else { return h }
+            let c = h.collection
+            if collections[c].partitions[h.owner] == nil {
+                guard makeRoom(for: h.owner, bytes: Self.openingCost(collections[c]) + max(0, bytes), in: c, sparing: nil) == nil else { return nil }
+                open(c, h.owner)
+            }
+            return Handle(collection: c, owner: h.owner, seq: h.seq, declared: false)
+        }
+
+        /// The client's partition of `c`, made from the declared items if it has none.
+        private mutating func open(_ c: Int, _ client: String) {
+            guard collections[c].partitions[client] == nil else { return }
+            ledger.touch(client, now: now)
+            let spec = collections[c].spec
+            collections[c].partitions[client] = spec.shared ? Partition(keys: spec.keys.count) : collections[c].declared
+            ledger.add(Self.openingCost(collections[c]), to: client)
+        }
+
+        private static func openingCost(_ collection: CollectionState) -> Int {
+            partitionOverhead + (collection.spec.shared ? 0 : collection.spec.items.reduce(0) { $0 + $1.footprint.bytes })
+        }
+
+        /// Bytes `value` costs, or why it may not be stored.
+        private func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
+            let (bytes, depth) = value.footprint
+            guard depth <= limits.itemDepth else { return .failure(.itemTooDeep(depth: depth, limit: limits.itemDepth)) }
+            // Each key's index entry: its text and a dictionary slot.
+            var total = bytes + 64
+            for k in collections[c].spec.keys.indices { total += 64 + (keyText(c, key: k, of: value, owner: owner)?.utf8.count ?? 0) }
+            guard total <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: total, limit: limits.clientBytes)) }
+            return .success(total)
+        }
+
+        // MARK: Room
+
+        /// Makes room for `bytes` more of `client`'s: its own oldest items first, past its own
+        /// budget; then clients idle for the protected time, least recently active first, past
+        /// the vendor's budget or client count. Nil when there is room now.
+        private mutating func makeRoom(for client: String, bytes: Int, in c: Int, sparing: Handle?) -> Refusal? {
+            while ledger.bytes(of: client) + bytes > limits.clientBytes {
+                guard evictOwnOldest(client, preferring: c, sparing: sparing) else {
+                    return .itemTooLarge(bytes: bytes, limit: limits.clientBytes)
                 }
             }
+            let newcomer = !ledger.contains(client)
+            let protected = UInt64(Seconds.clamped(limits.protectedSeconds) * 1e9)
+            while ledger.totalBytes + bytes > limits.vendorBytes || (newcomer && ledger.count >= limits.clients) {
+                if let idle = ledger.evictable(idle: protected, now: now, excluding: client) {
+                    forget(idle)
+                } else if !newcomer, ledger.totalBytes + bytes > limits.vendorBytes, evictOwnOldest(client, preferring: c, sparing: sparing) {
+                    continue
+                } else {
+                    return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds)
+                }
+            }
+            return nil
+        }
+
+        /// Drops the client's oldest item in `c`, else in its other collections; false when it
+        /// has none left to drop (besides `sparing`).
+        private mutating func evictOwnOldest(_ client: String, preferring c: Int, sparing: Handle?) -> Bool {
+            if evictOldest(c, client, sparing: sparing) { return true }
+            for other in collections.indices where other != c {
+                if evictOldest(other, client, sparing: sparing) { return true }
+            }
+            return false
+        }
+
+        @discardableResult
+        private mutating func evictOldest(_ c: Int, _ client: String, sparing: Handle?) -> Bool {
+            guard let partition = collections[c].partitions[client] else { return false }
+            for position in partition.head..<partition.order.count {
+                let seq = partition.order[position]
+                guard partition.records[seq] != nil else { continue }
+                if let sparing, sparing.collection == c, sparing.owner == client, sparing.seq == seq { continue }
+                remove(Handle(collection: c, owner: client, seq: seq, declared: false))
+                return true
+            }
+            return false
+        }
+
+        /// Forgets everything one client stored, in every collection.
+        mutating func forget(_ client: String) {
+            for c in collections.indices {
+                guard let partition = collections[c].partitions.removeValue(forKey: client) else { continue }
+                if collections[c].spec.shared {
+                    for (seq, record) in partition.records { unindexShared(c, Handle(collection: c, owner: client, seq: seq, declared: false), record.value) }
+                }
+            }
+            ledger.remove(client)
+        }
+
+        private mutating func index(_ h: Handle, _ value: JSONValue, add: Bool) {
+            let c = h.collection
+            let shared = collections[c].spec.shared
+            if shared && !add {
+                unindexShared(c, h, value)
+                return
+            }
+            for k in collections[c].spec.keys.indices {
+                guard let text = keyText(c, key: k, of: value, owner: h.owner) else { continue }
+                if shared {
+                    collections[c].sharedIndexes[k][text] = h
+                } else if add {
+                    collections[c].partitions[h.owner]!.indexes[k][text] = h.seq
+                } else if collections[c].partitions[h.owner]!.indexes[k][text] == h.seq {
+                    collections[c].partitions[h.owner]!.indexes[k][text] = nil
+                }
+            }
+        }
+
+        private mutating func unindexShared(_ c: Int, _ h: Handle, _ value: JSONValue) {
+            for k in collections[c].spec.keys.indices {
+                guard let text = keyText(c, key: k, of: value, owner: h.owner), collections[c].sharedIndexes[k][text] == h else { continue }
+                collections[c].sharedIndexes[k][text] = nil
+            }
+        }
+
+        private mutating func compact(_ c: Int, _ client: String) {
+            guard let partition = collections[c].partitions[client] else { return }
+            var head = partition.head
+            while head < partition.order.count, partition.records[partition.order[head]] == nil { head += 1 }
+            collections[c].partitions[client]!.head = head
+            guard partition.order.count > 64, partition.order.count > 2 * partition.records.count else { return }
+            collections[c].partitions[client]!.order = partition.order[head...].filter { partition.records[$0] != nil }
+            collections[c].partitions[client]!.head = 0
+        }
+
+        mutating func reset(client: String?) {
+            guard let client else {
+                self = State(collections: collections.map(\.spec), limits: limits)
+                return
+            }
+            forget(client)
         }
     }
 
     let names: [String]
     private let state: Mutex<State>
+    private let clock: @Sendable () -> UInt64
 
     /// `carrying`: the store of the same vendor before a reload. A collection declared again
     /// with the same keys and sharing keeps every client's items (under the new capacity and
     /// starting items, which apply to clients that arrive later); any other collection starts empty.
-    init(collections: [CollectionSpec], carrying previous: ResourceStore? = nil) {
+    init(collections: [CollectionSpec], limits: StateLimits = StateLimits(), carrying previous: ResourceStore? = nil, clock: @escaping @Sendable () -> UInt64 = ResourceStore.monotonic) {
         names = collections.map(\.name)
-        var states = collections.map { CollectionState(spec: $0) }
+        self.clock = clock
+        var fresh = State(collections: collections, limits: limits)
         if let previous, !previous.isEmpty {
-            let old = previous.state.withLock { $0.collections }
-            for i in states.indices {
-                let spec = states[i].spec
-                guard let match = old.first(where: { $0.spec.name == spec.name && $0.spec.keys == spec.keys && $0.spec.shared == spec.shared }) else { continue }
-                states[i].partitions = match.partitions
-                states[i].arrival = match.arrival
+            let old = previous.state.withLock { $0 }
+            fresh.nextSeq = max(fresh.nextSeq, old.nextSeq)
+            for i in fresh.collections.indices {
+                let spec = fresh.collections[i].spec
+                guard let match = old.collections.first(where: { $0.spec.name == spec.name && $0.spec.keys == spec.keys && $0.spec.shared == spec.shared }) else { continue }
+                fresh.collections[i].partitions = match.partitions
+                fresh.collections[i].sharedIndexes = match.sharedIndexes.map { index in index.mapValues { Handle(collection: i, owner: $0.owner, seq: $0.seq, declared: false) } }
+            }
+            // Bytes follow the items carried; clients whose collections were all dropped are gone.
+            for collection in fresh.collections {
+                for (client, partition) in collection.partitions where !client.isEmpty {
+                    if !fresh.ledger.contains(client) { fresh.ledger.touch(client, now: clock()) }
+                    fresh.ledger.add(ResourceStore.partitionOverhead + partition.records.values.reduce(0) { $0 + $1.bytes }, to: client)
+                }
             }
         }
-        state = Mutex(State(collections: states))
+        state = Mutex(fresh)
     }
 
     var isEmpty: Bool { names.isEmpty }
 
-    func transaction<R>(_ body: (inout State) -> R) -> R {
-        state.withLock { body(&$0) }
+    /// Runs `body` under the store's lock, `client` marked active.
+    func transaction<R>(client: String, _ body: (inout State) -> R) -> R {
+        let now = clock()
+        return state.withLock { state in
+            state.now = now
+            if state.ledger.contains(client) { state.ledger.touch(client, now: now) }
+            return body(&state)
+        }
     }
 
     /// Forgets every client's items, or one client's; the file's own items come back on next use.
@@ -225,5 +391,16 @@ public final class ResourceStore: Sendable {
         return state.withLock { state in
             state.collections.indices.map { c in (state.collections[c].spec.name, state.list(c, client: client, filters: [])) }
         }
+    }
+
+    /// Bytes held: in all, and by one client.
+    func usage(client: String? = nil) -> (total: Int, client: Int, clients: Int) {
+        state.withLock { ($0.ledger.totalBytes, client.map($0.ledger.bytes(of:)) ?? 0, $0.ledger.count) }
+    }
+
+    @Sendable public static func monotonic() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

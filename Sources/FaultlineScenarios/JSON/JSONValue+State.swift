@@ -85,3 +85,38 @@ extension Double {
         return Swift.max(range.lowerBound, Int(self.rounded(.down)))
     }
 }
+
+extension JSONValue {
+    /// About how many bytes the value holds in memory, and how deeply it nests: what a stored
+    /// item is charged against its client's budget. Each value is a box of some 48 bytes;
+    /// strings and numbers past Swift's 15-byte inline form add their text and a header;
+    /// arrays and objects add a header and a slot per element (and a key per member).
+    var footprint: (bytes: Int, depth: Int) {
+        func text(_ s: String) -> Int {
+            let n = s.utf8.count
+            return n > 15 ? 32 + n : 0
+        }
+        switch self {
+        case .null, .bool: return (48, 1)
+        case .number(let s), .string(let s): return (48 + text(s), 1)
+        case .array(let items):
+            var bytes = 48 + 32 + 8 * items.count
+            var depth = 0
+            for item in items {
+                let inner = item.footprint
+                bytes += inner.bytes
+                depth = Swift.max(depth, inner.depth)
+            }
+            return (bytes, depth + 1)
+        case .object(let members):
+            var bytes = 48 + 32 + 24 * members.count
+            var depth = 0
+            for member in members {
+                let inner = member.value.footprint
+                bytes += text(member.key) + inner.bytes
+                depth = Swift.max(depth, inner.depth)
+            }
+            return (bytes, depth + 1)
+        }
+    }
+}

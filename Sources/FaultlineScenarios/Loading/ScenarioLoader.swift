@@ -350,8 +350,12 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         let pattern = string(members, "pattern", at: path)
-        if let pattern, (try? Regex(pattern)) == nil {
-            report(JSONPath.child(path, "pattern"), "'\(pattern)' is not a valid regular expression")
+        if let pattern {
+            do {
+                _ = try LinearRegex(pattern)
+            } catch {
+                report(JSONPath.child(path, "pattern"), "'\(pattern)' cannot be used: \(error)")
+            }
         }
         var when: (field: String, values: [String])?
         if let value = members.first(where: { $0.key == "when" })?.value {
@@ -450,8 +454,9 @@ struct SpecDecoder: DiagnosticReporting {
                 report(memberPath, "header '\(member.key)' is set twice (names are case-insensitive)")
                 continue
             }
-            if text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
-                report(memberPath, "header values may not contain CR, LF or NUL")
+            // RFC 9110 §5.5: a field value is visible characters, spaces and tabs.
+            if text.utf8.contains(where: HTTPHeaders.isForbiddenInValue) {
+                report(memberPath, "header values may not contain control characters (CR, LF, NUL, DEL or others; a tab is allowed)")
                 continue
             }
             headers.append(HeaderSpec(name: member.key, value: text))

@@ -68,7 +68,7 @@ extension ScenarioEngine {
         case ("/scenarios", _):
             return Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
         case ("/reset", _):
-            let client = parameter("client") ?? Self.bodyField(request, "client")
+            let client = (parameter("client") ?? Self.bodyField(request, "client")).map(ClientName.stored)
             reset(client: client)
             return Self.json(.object([
                 JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
@@ -76,7 +76,7 @@ extension ScenarioEngine {
             ]))
         case ("/requests", "GET"):
             let limit = parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
-            let entries = journal.entries(client: parameter("client"), pathPrefix: parameter("path"), limit: limit)
+            let entries = journal.entries(client: parameter("client").map(ClientName.stored), pathPrefix: parameter("path"), limit: limit)
             return Self.json(.object([
                 JSONMember(key: "capacity", value: .number(String(journal.capacity))),
                 JSONMember(key: "seed", value: .number(String(random.seed))),
@@ -88,19 +88,24 @@ extension ScenarioEngine {
             guard let body = try? JSONParser.parse(request.body), let name = body["scenario"]?.stringValue, !name.isEmpty else {
                 return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: #"PUT scenario takes a JSON body {"scenario": NAME, "client"?: CLIENT, "vendor"?: VENDOR}."#)
             }
-            let client = body["client"]?.stringValue
+            let client = body["client"]?.stringValue.map(ClientName.stored)
             let vendor = body["vendor"]?.stringValue
             if let vendor, !catalog.vendors.contains(where: { $0.name == vendor }) {
                 return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "No vendor named '\(vendor)'.")
             }
-            stickyScenarios.set(name, client: client, vendor: vendor)
+            guard name.utf8.count <= StickyScenarios.maxNameLength else {
+                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "The scenario name is longer than \(StickyScenarios.maxNameLength) bytes.")
+            }
+            guard stickyScenarios.set(name, client: client, vendor: vendor) else {
+                return FaultlineResponses.error(status: 507, code: "state-limit", message: "\(StickyScenarios.capacity) sticky scenarios are set already; DELETE \(options.adminPrefix)/scenario or POST \(options.adminPrefix)/reset frees them.")
+            }
             return Self.json(.object([
                 JSONMember(key: "scenario", value: .string(name)),
                 JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
                 JSONMember(key: "vendor", value: vendor.map { .string($0) } ?? .null),
             ]))
         case ("/state", "GET"):
-            let client = parameter("client") ?? "anonymous"
+            let client = parameter("client").map(ClientName.stored) ?? "anonymous"
             let only = parameter("vendor")
             let listed = vendors.filter { !$0.store.isEmpty && (only == nil || $0.spec.name == only) }
             return Self.json(.object([
@@ -112,7 +117,7 @@ extension ScenarioEngine {
         case ("/state", _):
             return storeItem(request)
         default:
-            stickyScenarios.clear(client: parameter("client"), vendor: parameter("vendor"))
+            stickyScenarios.clear(client: parameter("client").map(ClientName.stored), vendor: parameter("vendor"))
             return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
         }
     }
@@ -130,14 +135,22 @@ extension ScenarioEngine {
         guard let c = vendor.store.names.firstIndex(of: collectionName) else {
             return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "Vendor '\(vendorName)' has no collection '\(collectionName)' (collections: \(vendor.store.names.isEmpty ? "none" : vendor.store.names.joined(separator: ", "))).")
         }
-        let client = body["client"]?.stringValue ?? "anonymous"
-        let replaced = vendor.store.transaction { state in
-            let (_, conflict) = state.insert(c, item, client: client)
-            if let conflict {
-                state.replace(conflict, with: item)
-                return true
+        let client = ClientName.stored(body["client"]?.stringValue ?? "anonymous")
+        let outcome: Result<Bool, ResourceStore.Refusal> = vendor.store.transaction(client: client) { state in
+            switch state.insert(c, item, client: client) {
+            case .success((_, let conflict?)):
+                if let refusal = state.replace(conflict, with: item) { return .failure(refusal) }
+                return .success(true)
+            case .success:
+                return .success(false)
+            case .failure(let refusal):
+                return .failure(refusal)
             }
-            return false
+        }
+        let replaced: Bool
+        switch outcome {
+        case .success(let wasReplaced): replaced = wasReplaced
+        case .failure(let refusal): return FaultlineResponses.stateLimit(refusal)
         }
         return Self.json(.object([
             JSONMember(key: "stored", value: .string(replaced ? "replaced" : "created")),

@@ -61,8 +61,9 @@ struct CompiledResponse: Sendable {
             for (name, template) in headerTemplates {
                 scratch.removeAll(keepingCapacity: true)
                 template.render(&context, into: &scratch)
-                // A value taken from the request must not be able to inject header lines.
-                scratch.removeAll { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+                // A value taken from the request must not be able to inject header lines, nor
+                // put any other control character in the head (RFC 9110 §5.5).
+                scratch.removeAll(where: HTTPHeaders.isForbiddenInValue)
                 rendered.add(name: name, value: String(decoding: scratch, as: UTF8.self))
             }
             headers = rendered
@@ -168,13 +169,13 @@ final class CompiledVendor: Sendable {
     let vendorTag: Int32
     let endpointTags: [Int32]
 
-    init(spec: VendorSpec, mount: String, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil) {
+    init(spec: VendorSpec, mount: String, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil, stateLimits: StateLimits = StateLimits()) {
         vendorTag = metricsLabels?.tag(vendor: spec.name, endpoint: nil) ?? -1
         endpointTags = spec.endpoints.map { metricsLabels?.tag(vendor: spec.name, endpoint: $0.id) ?? -1 }
         self.chaos = spec.chaos + chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
-        store = ResourceStore(collections: spec.collections, carrying: previous?.store)
+        store = ResourceStore(collections: spec.collections, limits: stateLimits, carrying: previous?.store)
         var settings: [String: JSONValue] = [:]
         for (name, value) in spec.settings { settings[name] = value }
         for override in settingOverrides where override.vendor == spec.name { settings[override.name] = override.value }
@@ -205,7 +206,7 @@ final class CompiledVendor: Sendable {
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let validation = spec.triggers.validation
         let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : [:]
-        var patterns: [String: Regex<AnyRegexOutput>] = [:]
+        var patterns: [String: LinearRegex] = [:]
         validators = spec.endpoints.map { endpoint in
             endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
         }

@@ -96,6 +96,8 @@ indirect enum CompiledStep: Sendable {
 struct StateRunner {
     let client: String
     private var bound: ResourceStore.Handle?
+    /// Set when the store's limits refused a write: the steps stop and Faultline answers 507.
+    private(set) var refusal: ResourceStore.Refusal?
 
     init(client: String) {
         self.client = client
@@ -106,7 +108,7 @@ struct StateRunner {
     mutating func run(_ endpoint: CompiledEndpoint, from index: Int, _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer {
         var current = CompiledAnswer(index: index, variant: nil)
         var visited: Set<Int> = [index]
-        while let answer = run(endpoint.steps[current.index], &state, &context) {
+        while refusal == nil, let answer = run(endpoint.steps[current.index], &state, &context) {
             current = answer
             guard !endpoint.steps[answer.index].isEmpty, visited.insert(answer.index).inserted else { break }
         }
@@ -115,6 +117,7 @@ struct StateRunner {
 
     private mutating func run(_ steps: [CompiledStep], _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer? {
         for step in steps {
+            if refusal != nil { return nil }
             switch step {
             case .find(let c, let k, let values, let found, let missing, let foreign, let optional):
                 var parts: [String] = []
@@ -125,7 +128,7 @@ struct StateRunner {
                     parts.append(rendered.keyText)
                 }
                 if absent && optional { continue }
-                if !absent, let handle = state.find(c, key: k, text: parts.joined(separator: "\u{1F}"), client: client), let record = state.record(handle) {
+                if !absent, let handle = state.find(c, key: k, text: CompositeKey.join(parts), client: client), let record = state.record(handle) {
                     if !record.owner.isEmpty, record.owner != client {
                         if let foreign { return foreign }
                     } else {
@@ -140,7 +143,14 @@ struct StateRunner {
                 if Self.holds(left.render(&context), comparison, right.render(&context)) { return answer }
             case .create(let c, let template, let conflict):
                 guard let item = template.render(&context) else { continue }
-                let (created, existing) = state.insert(c, item, client: client)
+                let created: ResourceStore.Handle?
+                let existing: ResourceStore.Handle?
+                switch state.insert(c, item, client: client) {
+                case .success(let outcome): (created, existing) = outcome
+                case .failure(let refused):
+                    refusal = refused
+                    return nil
+                }
                 if let existing {
                     bound = existing
                     context.item = state.record(existing)?.value
@@ -193,7 +203,10 @@ struct StateRunner {
     private mutating func update(_ state: inout ResourceStore.State, _ context: inout RenderContext, _ change: (JSONValue, inout RenderContext) -> JSONValue) {
         guard let bound, let record = state.record(bound) else { return }
         let updated = change(record.value, &context)
-        state.replace(bound, with: updated)
+        if let refused = state.replace(bound, with: updated) {
+            refusal = refused
+            return
+        }
         context.item = updated
     }
 

@@ -59,6 +59,21 @@ enum FaultlineResponses {
         ])
     }
 
+    /// A write the state limits refused (507 Insufficient Storage, RFC 4918 §11.5): never a
+    /// vendor's answer, so a test sees at once that Faultline, not the client, ran out of room.
+    static func stateLimit(_ refusal: ResourceStore.Refusal) -> HTTPResponse {
+        let message: String
+        switch refusal {
+        case .itemTooLarge(let bytes, let limit):
+            message = "The item takes about \(bytes) bytes, over the \(limit) bytes one client may store in a vendor (--max-client-state-bytes)."
+        case .itemTooDeep(let depth, let limit):
+            message = "The item nests \(depth) levels deep, over the limit of \(limit)."
+        case .full(let clients, let bytes, let protected):
+            message = "The vendor's stored state is full (\(clients) clients or \(bytes) bytes, --max-state-bytes) and every client was active in the last \(Int(protected)) s, so none is forgotten to make room. POST /__faultline/reset frees it."
+        }
+        return make(status: 507, code: "state-limit", members: [JSONMember(key: "message", value: .string(message))])
+    }
+
     /// Faultline's own JSON answer with a `Faultline-Error` header (also used by the admin API).
     static func error(status: Int, code: String, message: String, extraHeaders: [(String, String)] = []) -> HTTPResponse {
         make(status: status, code: code, members: [JSONMember(key: "message", value: .string(message))], extraHeaders: extraHeaders)

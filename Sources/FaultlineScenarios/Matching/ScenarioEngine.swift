@@ -36,6 +36,8 @@ public final class ScenarioEngine: HTTPResponder {
         /// `lognormal:300:0.8`) and a slow body (`dribble=16:100`) on any request.
         public var delayParameter = "delay"
         public var dribbleParameter = "dribble"
+        /// How much state (stored items, sequence positions) is kept, and how room is made.
+        public var stateLimits = StateLimits()
 
         public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000, settingOverrides: [SettingOverride] = []) {
             self.settingOverrides = settingOverrides
@@ -89,7 +91,7 @@ public final class ScenarioEngine: HTTPResponder {
         self.rateLimiter = previous?.rateLimiter ?? rateLimiter
         self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
-        self.sequences = previous?.sequences ?? SequenceCounters()
+        self.sequences = previous?.sequences ?? SequenceCounters(limits: options.stateLimits)
         self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
         for rule in options.chaos where rule.vendor != nil && !catalog.vendors.contains(where: { $0.name == rule.vendor }) {
             throw ConfigurationError(description: "--chaos: no vendor named '\(rule.vendor!)'")
@@ -114,7 +116,7 @@ public final class ScenarioEngine: HTTPResponder {
             }
         }
         func compile(_ spec: VendorSpec, mount: String) -> CompiledVendor {
-            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels)
+            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels, stateLimits: options.stateLimits)
         }
         if let only = options.singleVendor {
             guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
@@ -164,11 +166,12 @@ public final class ScenarioEngine: HTTPResponder {
         return response
     }
 
-    /// The request's client: `X-Faultline-Client`, `?faultline_client=`, else its credential.
+    /// The request's client: `X-Faultline-Client`, `?faultline_client=`, else its credential;
+    /// a long one as its length and hash (`ClientName`), as every table keeps it.
     func clientKey(_ request: HTTPRequest, credential: String?) -> String {
-        if let explicit = request.headers[Self.clientHeader], !explicit.isEmpty { return explicit }
-        if let query = request.query, let explicit = QueryString.first(Self.clientParameter, in: query), !explicit.isEmpty { return explicit }
-        if let credential, !credential.isEmpty { return credential }
+        if let explicit = request.headers[Self.clientHeader], !explicit.isEmpty { return ClientName.stored(explicit) }
+        if let query = request.query, let explicit = QueryString.first(Self.clientParameter, in: query), !explicit.isEmpty { return ClientName.stored(explicit) }
+        if let credential, !credential.isEmpty { return ClientName.stored(credential) }
         return "anonymous"
     }
 
@@ -261,7 +264,10 @@ public final class ScenarioEngine: HTTPResponder {
                 guard let sequence = ScenarioSequence(parsing: name) else {
                     return FaultlineResponses.invalidSequence(name)
                 }
-                name = sequence.step(sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name))
+                guard let position = sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name) else {
+                    return FaultlineResponses.stateLimit(.full(clients: options.stateLimits.clients, bytes: options.stateLimits.vendorBytes, protectedSeconds: options.stateLimits.protectedSeconds))
+                }
+                name = sequence.step(position)
             }
             switch Self.select(name, in: endpoint) {
             case .found(0):
@@ -387,10 +393,12 @@ public final class ScenarioEngine: HTTPResponder {
     /// Runs the steps of response `index` against the vendor's stored resources and renders
     /// the answer. A step's own answer (4003, a 404, a replay) is marked `Faultline-Trigger: state`.
     private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {
-        let answer = vendor.store.transaction { state in
+        let (answer, refusal) = vendor.store.transaction(client: client) { state in
             var runner = StateRunner(client: client)
-            return runner.run(endpoint, from: index, &state, &context)
+            let answer = runner.run(endpoint, from: index, &state, &context)
+            return (answer, runner.refusal)
         }
+        if let refusal { return FaultlineResponses.stateLimit(refusal) }
         let compiled = answer.variant ?? endpoint.responses[answer.index]
         var response = compiled.render(&context)
         if answer.index != index {
