@@ -110,6 +110,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Replace a setting a scenario file declares, e.g. price2b.quote_validity_seconds=1 (repeatable; $FAULTLINE_SET).", valueName: "vendor.name=value"))
     var settings: [String] = EnvironmentDefaults.list("FAULTLINE_SET")
 
+    @Option(name: .customLong("max-state-bytes"), help: "Bytes of stored items one vendor keeps for all clients together; past it, clients idle for 5 minutes are forgotten, else writes get 507 ($FAULTLINE_MAX_STATE_BYTES).")
+    var maxStateBytes: Int = EnvironmentDefaults.value("FAULTLINE_MAX_STATE_BYTES", StateLimits().vendorBytes)
+
+    @Option(name: .customLong("max-client-state-bytes"), help: "Bytes of stored items one client keeps in one vendor; past it, its own oldest items go ($FAULTLINE_MAX_CLIENT_STATE_BYTES).")
+    var maxClientStateBytes: Int = EnvironmentDefaults.value("FAULTLINE_MAX_CLIENT_STATE_BYTES", StateLimits().clientBytes)
+
     @Flag(name: .customLong("no-metrics"), help: "Do not count requests for GET /__faultline/metrics ($FAULTLINE_NO_METRICS).")
     var noMetrics = false
 
@@ -124,6 +130,8 @@ struct Serve: ParsableCommand {
         try OptionRange.check("--max-decoded-body-size", "FAULTLINE_MAX_DECODED_BODY_SIZE", maxDecodedBodySize, 0...OptionRange.maxBytes)
         try OptionRange.check("--event-loops", "FAULTLINE_EVENT_LOOPS", eventLoops, 0...256)
         try OptionRange.check("--journal-size", "FAULTLINE_JOURNAL_SIZE", journalSize, 0...1_000_000)
+        try OptionRange.check("--max-state-bytes", "FAULTLINE_MAX_STATE_BYTES", maxStateBytes, 65_536...(1 << 36))
+        try OptionRange.check("--max-client-state-bytes", "FAULTLINE_MAX_CLIENT_STATE_BYTES", maxClientStateBytes, 4_096...maxStateBytes)
         // An empty token can be no secret: most likely an unset shell variable (`--admin-token "$TOKEN"`).
         // The variable, like every FAULTLINE_ variable, counts as unset when empty.
         if let adminToken, adminToken.isEmpty {
@@ -177,6 +185,8 @@ struct Serve: ParsableCommand {
         var options = ScenarioEngine.Options(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides)
         options.chaos = chaosRules
         options.seed = seed
+        options.stateLimits.vendorBytes = maxStateBytes
+        options.stateLimits.clientBytes = maxClientStateBytes
         let service: ScenarioService
         do {
             service = try ScenarioService(source: .directories(locations), options: options, log: { Output.error($0) })

@@ -141,4 +141,60 @@ import FaultlineTesting
             #expect(try server.client().request("GET", "/aftership/v4/couriers?scenario=429").status == 429)
         }
     }
+
+    @Test func aKeyPartHoldingTheOldSeparatorCannotReplayAnotherClientsLabel() throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let connection = try server.client()
+        let victim = try connection.request("POST", "/flexforward/labels", headers: [("Authorization", "Bearer acct"), StoredResourcesOverSocketsTests.json], body: FlexForwardLabelsOverSocketsTests.label(key: "k\\u001fz"))
+        #expect(victim.status == 201)
+        let attacker = try connection.request("POST", "/flexforward/labels?faultline_client=acct%1Fk", headers: [("Authorization", "Bearer acct"), StoredResourcesOverSocketsTests.json], body: FlexForwardLabelsOverSocketsTests.label(key: "z"))
+        #expect(attacker.status == 201)
+        #expect(attacker.body != victim.body)
+    }
+
+    @Test func aRequestValueCannotPutAControlCharacterInAHeader() throws {
+        let server = try TestServer.start(files: ["echo.json": #"{"vendor":"echo","basePaths":["/v1"],"endpoints":[{"id":"e","method":"GET","path":"/e","response":{"status":200,"headers":{"X-Echo":"<{{query.v}}>"},"body":{"ok":true}}}]}"#])
+        defer { server.stop() }
+        let client = try server.client()
+        try client.send("GET /echo/v1/e?v=a%01b%7Fc%0D%0AX-Injected:%201%09d HTTP/1.1\r\nHost: h\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.headers["X-Echo"] == "<abcX-Injected: 1\td>")
+        #expect(response.headers["X-Injected"] == nil)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aNestedQuantifierPatternAnswersAtOnceAndTheServerStaysHealthy() throws {
+        let file = #"{"vendor":"re","basePaths":["/v1"],"errors":{"invalid":{"status":422,"body":{"error":"{{violation.message}}"}}},"triggers":{"validation":{"mode":"first","response":"invalid"}},"endpoints":[{"id":"a","method":"POST","path":"/a","validate":[{"field":"x","type":"string","pattern":"^(a+)+$"}],"response":{"status":201,"body":{"ok":true}}}]}"#
+        let server = try TestServer.start(files: ["re.json": file])
+        defer { server.stop() }
+        for value in [String(repeating: "a", count: 21) + "!", String(repeating: "a", count: 500_000) + "!"] {
+            let response = try server.client(timeout: 30).request("POST", "/re/v1/a", headers: [StoredResourcesOverSocketsTests.json], body: #"{"x":"\#(value)"}"#)
+            #expect(response.status == 422)
+        }
+        #expect(try server.client().request("POST", "/re/v1/a", headers: [StoredResourcesOverSocketsTests.json], body: #"{"x":"aaaa"}"#).status == 201)
+        try Self.stillServes(server)
+    }
+
+    @Test func theAdminTokenTakesAnyCaseOfBearer() throws {
+        var options = ScenarioEngine.Options()
+        options.adminToken = "s3cret"
+        let server = try TestServer.start(options: options)
+        defer { server.stop() }
+        for header in [("Authorization", "Bearer s3cret"), ("Authorization", "bearer s3cret"), ("Authorization", "BEARER   s3cret"), ("X-Faultline-Admin-Token", "s3cret")] {
+            #expect(try server.client().request("GET", "/__faultline/scenarios", headers: [header]).status == 200, "\(header)")
+        }
+        for header in [("Authorization", "Bearer "), ("Authorization", "Bearer s3cre"), ("Authorization", "Basic s3cret"), ("X-Faultline-Admin-Token", "")] {
+            #expect(try server.client().request("GET", "/__faultline/scenarios", headers: [header]).status == 401, "\(header)")
+        }
+    }
+
+    @Test func anUnknownChaosScenarioIsRefusedAtStart() throws {
+        var options = ScenarioEngine.Options()
+        options.chaos = [ChaosRule(vendor: "aftership", scenario: "nope", probability: 0.5)]
+        #expect(throws: ScenarioEngine.ConfigurationError.self) { try TestServer.start(options: options) }
+        options.chaos = [ChaosRule(vendor: nil, scenario: "4003", probability: 0.5), ChaosRule(vendor: nil, scenario: "gateway_502", probability: 0.1), ChaosRule(vendor: "trackbot", scenario: "reset", probability: 0.1)]
+        let server = try TestServer.start(options: options)
+        server.stop()
+    }
 }

@@ -123,12 +123,14 @@ public final class RateLimiter: Sendable {
         return RateLimitState(limit: group.limit, remaining: max(0, Int(bucket.tokens.rounded(.down))), reset: reset, retryAfter: retryAfter)
     }
 
-    /// Drops buckets that have refilled completely (a fresh bucket is the same); if that is not
-    /// enough, the quarter least recently used.
+    /// Drops buckets that have refilled completely (a fresh bucket is the same); then, down to
+    /// three quarters of `maxBuckets`, the least recently used. So a prune (linear in the
+    /// buckets) happens at most once per quarter of `maxBuckets` new keys, however the keys come.
     private func prune(_ buckets: inout [BucketKey: Bucket], _ now: Double) {
         buckets = buckets.filter { _, bucket in now - bucket.updated < bucket.fullIn }
-        guard buckets.count >= maxBuckets else { return }
-        let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(max(1, maxBuckets / 4)).map(\.key)
+        let target = maxBuckets - max(1, maxBuckets / 4)
+        guard buckets.count > target else { return }
+        let oldest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(buckets.count - target).map(\.key)
         for key in oldest { buckets[key] = nil }
     }
 }

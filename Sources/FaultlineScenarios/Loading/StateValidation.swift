@@ -1,3 +1,5 @@
+import FaultlineHTTP
+
 /// Checks of the stored-resource parts that span the file: collections and keys named by
 /// steps exist, answers name responses the endpoint offers, bound-item steps follow a step
 /// that binds one, settings and sequences are well formed.
@@ -16,6 +18,9 @@ extension SpecValidator {
                 report(JSONPath.index(JSONPath.child(collection.jsonPath, "items"), i), "declared items are stored as written: placeholders ({{...}}) are not allowed here")
             }
         }
+        for rule in vendor.chaos where !Self.offers(vendor, rule.scenario) {
+            report("$.chaos", "'\(rule.scenario)' is no scenario of any endpoint, nor a built-in fault (\(ResponseFault.allCases.map(\.rawValue).joined(separator: ", "))) or gateway page")
+        }
         for (name, steps) in vendor.sequences {
             let path = JSONPath.child("$.sequences", name)
             validateName(name, at: path)
@@ -31,6 +36,17 @@ extension SpecValidator {
         for named in vendor.errors where !named.state.isEmpty {
             let targets = named.endpoints.map { ids in vendor.endpoints.filter { ids.contains($0.id) } } ?? vendor.endpoints
             for endpoint in targets { validateSteps(named.state, vendor: vendor, names: Self.responseNames(vendor, endpoint), bound: false) }
+        }
+    }
+
+    /// Whether a request to some endpoint of `vendor` can name `scenario` (a name, a bare status
+    /// one response has, or a built-in fault or gateway page): what a chaos rule may inject.
+    static func offers(_ vendor: VendorSpec, _ scenario: String) -> Bool {
+        let name = scenario.lowercased()
+        if BuiltinScenarios.faults[name] != nil || BuiltinScenarios.gateway(name) != nil { return true }
+        return vendor.endpoints.contains { endpoint in
+            let names = responseNames(vendor, endpoint)
+            return names[name] != nil || (name.utf8.count == 3 && names.values.contains { String($0.status) == name })
         }
     }
 

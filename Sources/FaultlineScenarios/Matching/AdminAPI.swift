@@ -18,13 +18,40 @@ import FaultlineHTTP
 ///   `{"vendor", "collection", "client"?, "item"}` stores one (a product with stock, a balance).
 extension ScenarioEngine {
     /// The 401 for an admin request without the admin token, when one is set.
+    /// An empty token protects nothing and is treated as none (the command line refuses one).
     func adminRefusal(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let token = options.adminToken else { return nil }
-        let bearer = request.headers["Authorization"].map { $0 == "Bearer " + token } ?? false
-        guard bearer || request.headers["X-Faultline-Admin-Token"] == token else {
+        guard let token = options.adminToken, !token.isEmpty else { return nil }
+        // RFC 9110 §11.1: the scheme is case-insensitive, and one or more spaces follow it.
+        let bearer = request.headers["Authorization"].flatMap(Self.bearerToken).map { Self.sameSecret($0, token) } ?? false
+        guard bearer || request.headers["X-Faultline-Admin-Token"].map({ Self.sameSecret($0, token) }) == true else {
             return FaultlineResponses.error(status: 401, code: "admin-unauthorized", message: "The admin API needs the admin token (Authorization: Bearer <token> or X-Faultline-Admin-Token).")
         }
         return nil
+    }
+
+    /// The token of an `Authorization: Bearer TOKEN` value, whatever the scheme's case.
+    static func bearerToken(_ value: String) -> Substring? {
+        let utf8 = value.utf8
+        guard utf8.count > 7, HTTPHeaders.equalsIgnoringCase(utf8.prefix(6), "bearer".utf8), utf8.dropFirst(6).first == UInt8(ascii: " ") else { return nil }
+        let token = Substring(utf8.dropFirst(6).drop { $0 == UInt8(ascii: " ") })
+        return token.isEmpty ? nil : token
+    }
+
+    /// Compares in time that does not depend on where the two differ.
+    static func sameSecret<S: StringProtocol>(_ given: S, _ secret: String) -> Bool {
+        let a = Array(given.utf8), b = Array(secret.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+
+    /// Bytes of stored items a vendor keeps: in all, for `client`, and how many clients hold
+    /// any (approximate, as `StateLimits` counts them). Nil for a vendor not served.
+    public func stateUsage(vendor: String, client: String? = nil) -> (bytes: Int, clientBytes: Int, clients: Int)? {
+        guard let compiled = vendors.first(where: { $0.spec.name == vendor }) else { return nil }
+        let usage = compiled.store.usage(client: client.map(ClientName.stored))
+        return (usage.total, usage.client, usage.clients)
     }
 
     /// Rate-limit buckets, sequence positions, sticky scenarios and stored items, of every

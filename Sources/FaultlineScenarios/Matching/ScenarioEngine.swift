@@ -93,8 +93,15 @@ public final class ScenarioEngine: HTTPResponder {
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
         self.sequences = previous?.sequences ?? SequenceCounters(limits: options.stateLimits)
         self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
-        for rule in options.chaos where rule.vendor != nil && !catalog.vendors.contains(where: { $0.name == rule.vendor }) {
-            throw ConfigurationError(description: "--chaos: no vendor named '\(rule.vendor!)'")
+        for rule in options.chaos {
+            if let name = rule.vendor, !catalog.vendors.contains(where: { $0.name == name }) {
+                throw ConfigurationError(description: "--chaos: no vendor named '\(name)'")
+            }
+            // A name no endpoint offers would silently serve the normal answer: refuse it.
+            let scope = catalog.vendors.filter { rule.vendor == nil || $0.name == rule.vendor }
+            if !scope.contains(where: { SpecValidator.offers($0, rule.scenario) }) {
+                throw ConfigurationError(description: "--chaos: '\(rule.scenario)' is no scenario of \(rule.vendor.map { "vendor '\($0)'" } ?? "any vendor"), nor a built-in fault or gateway page")
+            }
         }
         for override in options.rateLimitOverrides {
             guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
