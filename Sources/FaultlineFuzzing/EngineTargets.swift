@@ -1,5 +1,6 @@
 import FaultlineHTTP
 import FaultlineScenarios
+import Synchronization
 
 /// Requests to the bundled vendors, through the engine a server runs (minus the socket).
 enum EngineTargets {
@@ -30,8 +31,18 @@ enum EngineTargets {
         }
     }
 
+    /// Inputs run since the engine last forgot its state.
+    private static let runs = Atomic<Int>(0)
+
+    /// Every 5,000 inputs the engine forgets what they stored: lists of a thousand items would
+    /// otherwise make every later input slow, and the fuzzer would run ten times fewer.
+    private static func forgetNowAndThen() {
+        if runs.wrappingAdd(1, ordering: .relaxed).newValue % 5_000 == 0 { engine.reset() }
+    }
+
     /// Fields: query, scenario header, client header, credential, content type, body.
     static func request(_ bytes: [UInt8]) {
+        forgetNowAndThen()
         guard let first = bytes.first else { return }
         let (method, path) = endpoints[Int(first) % endpoints.count]
         var fields = FuzzFields(bytes.dropFirst())
@@ -64,6 +75,7 @@ enum EngineTargets {
     /// Fields: query, body. Sticky scenarios set here are cleared again, so that the request
     /// target keeps exploring the vendors' own answers.
     static func admin(_ bytes: [UInt8]) {
+        forgetNowAndThen()
         guard let first = bytes.first else { return }
         let (method, path) = adminRoutes[Int(first) % adminRoutes.count]
         var fields = FuzzFields(bytes.dropFirst())

@@ -89,3 +89,25 @@ import Testing
         for pattern in patterns { _ = try LinearRegex(pattern) }
     }
 }
+
+extension LinearRegexTests {
+    @Test func aMatchThatWouldOutrunItsBudgetCountsAsNoMatch() throws {
+        // Every character misses the state cache and keeps hundreds of states alive.
+        let regex = try LinearRegex("(a|b)*a(a|b){60}c")
+        var random = UInt64(7)
+        let subject = String((0..<2_000).map { _ -> Character in
+            random = random &* 6364136223846793005 &+ 1442695040888963407
+            return random >> 63 == 0 ? "a" : "b"
+        }) + "c"
+        var budget = 10_000
+        #expect(!regex.matches(subject, budget: &budget))
+        #expect(budget < 0)
+        var plenty = Int.max
+        #expect(regex.matches(subject, budget: &plenty) == regex.matches(subject))
+        // A bundled-style pattern on a long ASCII value runs on cached states: little spent.
+        let email = try LinearRegex("^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$")
+        var spent = 1_000_000
+        #expect(email.matches(String(repeating: "a", count: 500_000) + "@example.com", budget: &spent))
+        #expect(spent > 900_000)
+    }
+}

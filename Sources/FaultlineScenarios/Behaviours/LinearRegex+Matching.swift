@@ -16,8 +16,11 @@ struct RegexMatcher {
     private var generation: UInt32 = 0
     private var stack: [Int32] = []
     private var consuming: [Int32] = []
+    /// Automaton steps left; the search gives up (no match) when it runs out.
+    private(set) var budget: Int
 
-    init(_ regex: LinearRegex) {
+    init(_ regex: LinearRegex, budget: Int = .max) {
+        self.budget = budget
         program = regex.program
         usesWordBoundaries = regex.usesWordBoundaries
         marks = Array(repeating: 0, count: regex.program.count)
@@ -41,6 +44,7 @@ struct RegexMatcher {
         for scalar in text.unicodeScalars {
             let c = scalar.value
             if closure(kernel, Position(atStart: atStart, atEnd: false, previousIsWord: previousIsWord, nextIsWord: ScalarSet.isWord(c))) { return true }
+            if budget < 0 { return false }
             kernel = step(c)
             previousIsWord = ScalarSet.isWord(c)
             atStart = false
@@ -93,6 +97,7 @@ struct RegexMatcher {
                 if c < 128 { cache.table[Int(state) &* 128 &+ Int(c)] = Cache.matched }
                 return true
             }
+            if budget < 0 { return false }
             let nextKey = StateKey(kernel: step(c), previousIsWord: usesWordBoundaries && ScalarSet.isWord(c), atStart: false)
             if cache.keys.count >= Self.maxCachedStates && cache.ids[nextKey] == nil {
                 cache = Cache()
@@ -123,6 +128,7 @@ struct RegexMatcher {
         stack.append(0)
         var matched = false
         while let pc = stack.popLast() {
+            budget -= 1
             let i = Int(pc)
             if marks[i] == generation { continue }
             marks[i] = generation

@@ -49,8 +49,17 @@ package struct LinearRegex: Sendable {
 
     /// Whether the pattern matches anywhere in `text`.
     package func matches(_ text: String) -> Bool {
-        var matcher = RegexMatcher(self)
-        return matcher.search(text)
+        var unlimited = Int.max
+        return matches(text, budget: &unlimited)
+    }
+
+    /// Whether the pattern matches anywhere in `text`, spending at most `budget` automaton
+    /// steps (what is left is written back); false when the budget runs out first.
+    package func matches(_ text: String, budget: inout Int) -> Bool {
+        var matcher = RegexMatcher(self, budget: budget)
+        let found = matcher.search(text)
+        budget = matcher.budget
+        return found
     }
 }
 

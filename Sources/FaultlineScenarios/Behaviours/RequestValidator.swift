@@ -112,9 +112,16 @@ struct RequestValidator: @unchecked Sendable {
     /// turn into 500k messages.
     static let maxViolations = 100
 
+    /// Automaton steps one request's patterns may take together (`LinearRegex`): about 0.1 s
+    /// of an event loop at worst (bench/hostile.py). A value whose match would need more
+    /// counts as not matching. ASCII text mostly runs on cached states and spends almost none
+    /// of it: a bundled pattern checks a value of several megabytes within it.
+    static let patternBudget = 4_000_000
+
     /// Every violation, in rule order (up to `maxViolations`).
     func check(_ request: HTTPRequest, body: JSONValue?, pathParameters: [(name: String, value: Substring)]) -> [Violation] {
         var found: [Violation] = []
+        var budget = Self.patternBudget
         for rule in rules where found.count < Self.maxViolations {
             if let when = rule.spec.when, let whenSteps = rule.whenSteps {
                 // The condition's field must hold one of the listed values (as text).
@@ -130,14 +137,14 @@ struct RequestValidator: @unchecked Sendable {
             switch rule.spec.location {
             case .body:
                 for (field, value) in Self.values(rule.steps, in: body, path: "") where found.count < Self.maxViolations {
-                    if let violation = check(rule, field: field, value: value.map { .json($0) }) { found.append(violation) }
+                    if let violation = check(rule, field: field, value: value.map { .json($0) }, budget: &budget) { found.append(violation) }
                 }
             case .query:
                 let value = request.query.flatMap { QueryString.first(rule.spec.field, in: $0) }
-                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }) { found.append(violation) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { found.append(violation) }
             case .path:
                 let value = pathParameters.first { $0.name == rule.spec.field }.map { PercentDecoding.decode($0.value, plusAsSpace: false) }
-                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }) { found.append(violation) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { found.append(violation) }
             }
         }
         return found
@@ -166,7 +173,7 @@ struct RequestValidator: @unchecked Sendable {
         case text(String)
     }
 
-    private func check(_ rule: Rule, field: String, value: Input?) -> Violation? {
+    private func check(_ rule: Rule, field: String, value: Input?, budget: inout Int) -> Violation? {
         let spec = rule.spec
         func violation(_ kind: ValidationKind, limit: String? = nil, expected: String? = nil, actual: String? = nil) -> Violation {
             Violation(kind: kind, field: field, name: spec.name ?? name(for: field), limit: limit, expected: expected, actual: actual, response: spec.response)
@@ -218,7 +225,7 @@ struct RequestValidator: @unchecked Sendable {
             let length = text.count
             if let limit = spec.minLength, length < limit { return violation(.minLength, limit: String(limit), actual: String(length)) }
             if let limit = spec.maxLength, length > limit { return violation(.maxLength, limit: String(limit), actual: String(length)) }
-            if let pattern = rule.pattern, !pattern.matches(text) { return violation(.pattern, expected: spec.pattern, actual: text) }
+            if let pattern = rule.pattern, !pattern.matches(text, budget: &budget) { return violation(.pattern, expected: spec.pattern, actual: text) }
             if let format = spec.format, !Self.matches(text, format) { return violation(.format, expected: Self.describe(format), actual: text) }
         } else if spec.format != nil || spec.pattern != nil || spec.minLength != nil || spec.maxLength != nil, spec.type == nil {
             return violation(.type, expected: "string")
