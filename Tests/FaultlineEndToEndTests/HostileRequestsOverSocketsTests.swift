@@ -197,4 +197,21 @@ import FaultlineTesting
         let server = try TestServer.start(options: options)
         server.stop()
     }
+
+    @Test func reloadsPostedInALoopBuildNothingWhileTheFilesStayTheSame() throws {
+        let directory = try TemporaryDirectory()
+        try directory.copyFiles(from: TestServer.bundledScenariosDirectory)
+        let server = try TestServer.start(scenarios: directory.path)
+        defer { server.stop() }
+        let before = ObjectIdentifier(server.engine)
+        for _ in 0..<50 {
+            #expect(try server.client().request("POST", "/__faultline/reload").status == 200)
+        }
+        #expect(ObjectIdentifier(server.engine) == before)
+        // A changed file is read again at once.
+        let aftership = TemporaryDirectory.text(of: directory.path + "/aftership.json")
+        try directory.write("aftership.json", aftership + "\n")
+        #expect(try server.client().request("POST", "/__faultline/reload").status == 200)
+        #expect(ObjectIdentifier(server.engine) != before)
+    }
 }

@@ -129,4 +129,16 @@ import FaultlineTesting
             #expect(error.message == "unexpected byte 0x00")
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aFilePairingTooManyEndpointsWithCatalogEntriesIsRefusedBeforeItIsBuilt() {
+        let endpoints = (0..<1_001).map { #"{"id":"e\#($0)","method":"GET","path":"/e\#($0)","response":{"status":200}}"# }.joined(separator: ",")
+        let errors = (0..<1_000).map { #""x\#($0)":{"status":400}"# }.joined(separator: ",")
+        let file = VendorFile.make(endpoints: "[" + endpoints + "]", errors: "{" + errors + "}")
+        guard case .failure(let failure) = ScenarioLoader.parse(file, file: "acme.json") else {
+            Issue.record("loaded")
+            return
+        }
+        #expect(failure.diagnostics.map(\.description) == ["acme.json: $.endpoints: 1001 endpoints with 1000 catalog entries and 1 base paths make 1001000 combinations; at most 1000000"])
+    }
 }

@@ -440,6 +440,7 @@ struct SpecDecoder: DiagnosticReporting {
             return []
         }
         var headers: [HeaderSpec] = []
+        var seen: Set<String> = []
         for member in members {
             let memberPath = JSONPath.child(path, member.key)
             guard case .string(let text) = member.value else {
@@ -450,7 +451,7 @@ struct SpecDecoder: DiagnosticReporting {
                 report(memberPath, "'\(member.key)' is not a valid header name")
                 continue
             }
-            if headers.contains(where: { $0.name.lowercased() == member.key.lowercased() }) {
+            guard seen.insert(member.key.lowercased()).inserted else {
                 report(memberPath, "header '\(member.key)' is set twice (names are case-insensitive)")
                 continue
             }
@@ -579,7 +580,19 @@ struct SpecValidator: DiagnosticReporting {
         self.file = file
     }
 
+    /// The most (endpoint, catalog entry) pairs and (endpoint, base path) routes a vendor may
+    /// have: each pair is compiled (and checked) on its own, so a file of a few megabytes
+    /// with tens of thousands of each must be refused before it costs gigabytes.
+    static let maxCombinations = 1_000_000
+
     mutating func validate(_ vendor: VendorSpec) {
+        let everywhere = vendor.errors.filter { $0.endpoints == nil }.count
+        let pairs = vendor.endpoints.count * everywhere + vendor.errors.reduce(0) { $0 + ($1.endpoints?.count ?? 0) }
+        let routes = vendor.endpoints.count * vendor.basePaths.count
+        guard pairs <= Self.maxCombinations, routes <= Self.maxCombinations else {
+            report("$.endpoints", "\(vendor.endpoints.count) endpoints with \(vendor.errors.count) catalog entries and \(vendor.basePaths.count) base paths make \(max(pairs, routes)) combinations; at most \(Self.maxCombinations)")
+            return
+        }
         settingNames = Set(vendor.settings.map(\.name))
         if !Self.isVendorName(vendor.name) {
             report("$.vendor", "'\(vendor.name)' is not a valid vendor name (lowercase letters, digits and '-', starting with a letter or digit)")

@@ -28,14 +28,17 @@ extension SpecValidator {
                 report(path, "'\(steps)' is not a sequence: names separated by commas, each optionally with *N (e.g. \"500*2,default\")")
             }
         }
-        for endpoint in vendor.endpoints {
-            let names = Self.responseNames(vendor, endpoint)
+        // Each endpoint's names once: a catalog entry with steps is checked against every
+        // endpoint it applies to, and recomputing them per entry would be cubic in the file.
+        let namesByEndpoint = vendor.endpoints.map { Self.responseNames(vendor, $0) }
+        for (endpoint, names) in zip(vendor.endpoints, namesByEndpoint) {
             validateSteps(endpoint.state, vendor: vendor, names: names, bound: false)
             for named in endpoint.scenarios { validateSteps(named.state, vendor: vendor, names: names, bound: false) }
         }
         for named in vendor.errors where !named.state.isEmpty {
-            let targets = named.endpoints.map { ids in vendor.endpoints.filter { ids.contains($0.id) } } ?? vendor.endpoints
-            for endpoint in targets { validateSteps(named.state, vendor: vendor, names: Self.responseNames(vendor, endpoint), bound: false) }
+            for (endpoint, names) in zip(vendor.endpoints, namesByEndpoint) where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+                validateSteps(named.state, vendor: vendor, names: names, bound: false)
+            }
         }
     }
 

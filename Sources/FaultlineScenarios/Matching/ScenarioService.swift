@@ -93,6 +93,8 @@ public final class ScenarioService: HTTPResponder {
         var failed = 0
         var watchSignature: [String]?
         var pendingSignature: [String]?
+        /// The files as the serving engine (or the last attempt) read them.
+        var loadedSignature: [String]
     }
 
     /// Serialises reloads (admin and watcher may race) and keeps their outcome.
@@ -119,6 +121,7 @@ public final class ScenarioService: HTTPResponder {
         self.options = options
         self.environment = environment
         self.log = log
+        let signature = Self.signature(source.directories)
         let (catalog, diagnostics) = Self.load(source)
         if strict, !diagnostics.isEmpty { throw LoadError(diagnostics: diagnostics) }
         guard !catalog.vendors.isEmpty else {
@@ -126,7 +129,7 @@ public final class ScenarioService: HTTPResponder {
         }
         let engine = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: RateLimiter(), environment: environment, carrying: nil, metricsLabels: metricsLabels)
         current = Atomic(Self.retainedBits(engine))
-        history = Mutex(History(status: ReloadStatus(time: RequestJournal.now(), trigger: "start", succeeded: diagnostics.isEmpty, vendors: engine.catalog.vendors.map(\.name), diagnostics: diagnostics)))
+        history = Mutex(History(status: ReloadStatus(time: RequestJournal.now(), trigger: "start", succeeded: diagnostics.isEmpty, vendors: engine.catalog.vendors.map(\.name), diagnostics: diagnostics), loadedSignature: signature))
     }
 
     deinit {
@@ -176,9 +179,19 @@ public final class ScenarioService: HTTPResponder {
 
     /// Reads the files again and, when every one is valid, serves them. State (stored items,
     /// rate-limit buckets, sequence positions, the journal) carries over for what still exists.
+    /// `onlyIfChanged`: when no file changed since the last load, answer as that load did and
+    /// build nothing, so a client posting reloads in a loop cannot pile up engines (each
+    /// replaced one is kept for a grace period).
     @discardableResult
-    public func reload(trigger: String = "api") -> ReloadStatus {
+    public func reload(trigger: String = "api", onlyIfChanged: Bool = false) -> ReloadStatus {
         history.withLock { history in
+            let signature = Self.signature(source.directories)
+            if onlyIfChanged, signature == history.loadedSignature {
+                let last = history.status
+                history.status = ReloadStatus(time: RequestJournal.now(), trigger: trigger, succeeded: last.succeeded, vendors: last.vendors, diagnostics: last.diagnostics)
+                return history.status
+            }
+            history.loadedSignature = signature
             let (catalog, diagnostics) = Self.load(source)
             let old = engine
             var problems = diagnostics
@@ -328,7 +341,7 @@ public final class ScenarioService: HTTPResponder {
             guard method == "GET" || method == "POST" else {
                 return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes GET, POST.", extraHeaders: [("Allow", "GET, POST")])
             }
-            let status = method == "POST" ? reload(trigger: "admin") : lastReload
+            let status = method == "POST" ? reload(trigger: "admin", onlyIfChanged: true) : lastReload
             let body: JSONValue = .object([
                 JSONMember(key: "reloaded", value: .bool(status.succeeded)),
                 JSONMember(key: "trigger", value: .string(status.trigger)),
