@@ -111,3 +111,19 @@ extension LinearRegexTests {
         #expect(spent > 900_000)
     }
 }
+
+extension LinearRegexTests {
+    @Test(.timeLimit(.minutes(1)))
+    func emptyRepetitionsNestedDeepAreRefusedAtOnce() {
+        #expect(throws: RegexSyntaxError.self) { try LinearRegex("(?:(?:(?:(?:(?:){1000}){1000}){1000}){1000}){1000}") }
+        #expect(throws: RegexSyntaxError.self) { try LinearRegex("(?:(?:(?:a{0}){1000}){1000}){1000}") }
+    }
+
+    @Test func aGroupHoldingOnlyAnAnchorMayRepeatAndSurrogatePairsAreOneScalar() throws {
+        #expect(try LinearRegex("(?:^)?a").matches("ba"))
+        #expect(try LinearRegex("(\\b)+x").matches("a x"))
+        #expect(try LinearRegex("^\\uD83D\\uDE00$").matches("\u{1F600}"))
+        #expect(try LinearRegex("^[\\uD83D\\uDE00-\\uD83D\\uDE4F]+$").matches("\u{1F600}\u{1F64F}"))
+        #expect(try !LinearRegex("^\\uD83D$").matches("\u{1F600}"))
+    }
+}

@@ -182,3 +182,59 @@ import FaultlineHTTP
         #expect(ScenarioSequence(parsing: "429*9999,500*2") == nil)
     }
 }
+
+extension StateLimitsTests {
+    @Test func twoChangesToADeclaredItemInOneRequestBothHold() throws {
+        let declared: JSONValue = .object([JSONMember(key: "id", value: .string("1")), JSONMember(key: "total", value: .number("0"))])
+        let store = ResourceStore(collections: [Self.spec(items: [declared])])
+        let total = store.transaction(client: "a") { state -> JSONValue? in
+            guard let handle = state.find(0, key: 0, text: CompositeKey.join(["1"]), client: "a") else { return nil }
+            for _ in 0..<3 {
+                let current = state.record(handle)!.value
+                state.replace(handle, with: current.setting("total", to: current["total"]!.adding(.number("2"))!))
+            }
+            return state.record(handle)?.value["total"]
+        }
+        #expect(total == .number("6"))
+        #expect(store.transaction(client: "b") { $0.list(0, client: "b", filters: []) } == [declared])
+    }
+
+    @Test func aWriteThatCannotFitErasesNothing() {
+        var limits = StateLimits()
+        limits.clientBytes = 8_000
+        limits.vendorBytes = 16_000
+        let store = ResourceStore(collections: [Self.spec(), Self.spec("other")], limits: limits)
+        for i in 0..<5 { Self.insert(store, "a", Self.item("a\(i)")) }
+        // Too large for a client at all: refused before anything of a's goes.
+        guard case .failure(.itemTooLarge) = Self.insert(store, "a", Self.item("big", String(repeating: "x", count: 7_900)), collection: 1) else {
+            Issue.record("stored")
+            return
+        }
+        #expect(Self.ids(store, "a") == ["a0", "a1", "a2", "a3", "a4"])
+        // The vendor full of recent clients: b's write is refused, and b keeps what it had.
+        Self.insert(store, "b", Self.item("b0"))
+        for i in 0..<12 { Self.insert(store, "c\(i)", Self.item("c", String(repeating: "y", count: 600))) }
+        guard case .failure(.full) = Self.insert(store, "b", Self.item("b-big", String(repeating: "z", count: 6_000))) else {
+            Issue.record("b's big item was stored in a full vendor")
+            return
+        }
+        #expect(Self.ids(store, "b") == ["b0"])
+        #expect(store.usage().total <= limits.vendorBytes)
+    }
+
+    @Test func growingASharedCollectionsOwnItemsIsChargedToTheVendor() {
+        var limits = StateLimits()
+        limits.vendorBytes = 20_000
+        let declared: JSONValue = .object([JSONMember(key: "id", value: .string("shared-1")), JSONMember(key: "note", value: .string(""))])
+        let store = ResourceStore(collections: [Self.spec(keys: [["id"]], shared: true, items: [declared])], limits: limits)
+        var refusal: ResourceStore.Refusal?
+        for i in 1...10 where refusal == nil {
+            refusal = store.transaction(client: "a") { state in
+                let handle = state.find(0, key: 0, text: CompositeKey.join(["shared-1"]), client: "a")!
+                return state.replace(handle, with: declared.setting("note", to: .string(String(repeating: "n", count: 4_000 * i))))
+            }
+        }
+        #expect(refusal != nil)
+        #expect(store.usage().total <= limits.vendorBytes)
+    }
+}

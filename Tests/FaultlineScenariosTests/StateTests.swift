@@ -151,3 +151,23 @@ enum StatefulVendorFile {
         #expect(item.withoutHiddenFields.serializedString == #"{"id":"1"}"#)
     }
 }
+
+@Suite struct SharedConflictTests {
+    @Test func aConflictWithAnotherClientsItemNeitherShowsNorChangesIt() throws {
+        let endpoints = #"""
+        [{"id":"create","method":"POST","path":"/things","response":{"status":201,"body":{"thing":"{{item|none}}"}},
+          "state":[{"create":"things","item":{"id":"{{body.id}}","name":"{{body.name}}"}},{"set":{"name":"{{body.name}}-changed"}}]},
+         {"id":"get","method":"GET","path":"/things/{id}","response":{"status":200,"body":"{{item}}"},
+          "state":[{"find":"things","where":{"id":"{{path.id}}"},"missing":"gone","foreign":"gone"}]}]
+        """#
+        let engine = try StatefulVendorFile.engine(StatefulVendorFile.make(collections: #"{"things":{"keys":["id"],"shared":true}}"#, endpoints: endpoints))
+        func post(_ client: String, _ body: String) -> HTTPResponse {
+            engine.respond(to: HTTPRequest(method: "POST", target: "/acme/v1/things", headers: ["X-Faultline-Client": client, "Content-Type": "application/json"], body: Array(body.utf8)))
+        }
+        #expect(post("a", #"{"id":"x","name":"mine"}"#).status == 201)
+        let theirs = post("b", #"{"id":"x","name":"theirs"}"#)
+        #expect(String(decoding: theirs.body, as: UTF8.self) == #"{"thing":"none"}"#)
+        let mine = engine.respond(to: HTTPRequest(method: "GET", target: "/acme/v1/things/x", headers: ["X-Faultline-Client": "a"]))
+        #expect(String(decoding: mine.body, as: UTF8.self) == #"{"id":"x","name":"mine-changed"}"#)
+    }
+}

@@ -60,17 +60,37 @@ struct ClientLedger {
     }
 
     /// The least recently active client other than `excluded` that has been idle at least
-    /// `idle` nanoseconds, if any.
+    /// `idle` nanoseconds, if any. "" (what belongs to everyone) is never one.
     func evictable(idle: UInt64, now: UInt64, excluding excluded: String) -> String? {
         var slot = oldest
         while slot != Self.none {
             let entry = entries[Int(slot)]
             // Ordered by activity: once one is too recent, all after it are.
             guard now &- entry.lastActive >= idle, entry.lastActive <= now else { return nil }
-            if entry.name != excluded { return entry.name }
+            if entry.name != excluded, !entry.name.isEmpty { return entry.name }
             slot = entry.newer
         }
         return nil
+    }
+
+    /// Whether forgetting evictable clients (as `evictable` picks them) could free `bytes`
+    /// and `clients` places: asked before anything is evicted, so a write that cannot fit
+    /// erases nothing. Stops as soon as the answer is yes.
+    func reclaimable(idle: UInt64, now: UInt64, excluding excluded: String, bytes: Int, clients: Int) -> Bool {
+        var freedBytes = 0
+        var freedClients = 0
+        var slot = oldest
+        while freedBytes < bytes || freedClients < clients {
+            guard slot != Self.none else { return false }
+            let entry = entries[Int(slot)]
+            guard now &- entry.lastActive >= idle, entry.lastActive <= now else { return false }
+            if entry.name != excluded, !entry.name.isEmpty {
+                freedBytes += entry.bytes
+                freedClients += 1
+            }
+            slot = entry.newer
+        }
+        return true
     }
 
     mutating func remove(_ client: String) {

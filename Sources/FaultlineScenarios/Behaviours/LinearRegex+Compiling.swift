@@ -2,6 +2,9 @@
 /// jumps. Repetitions `{n,m}` are written out, so the program's size is checked as it grows.
 struct RegexCompiler {
     var program: [LinearRegex.Instruction] = []
+    /// Nodes written out so far: a repetition of something that writes no instruction
+    /// (`(?:){1000}` nested five deep) must still meet a limit.
+    private var emitted = 0
 
     private var next: Int32 { Int32(program.count) }
 
@@ -13,6 +16,10 @@ struct RegexCompiler {
     }
 
     mutating func emit(_ node: RegexNode) throws(RegexSyntaxError) {
+        emitted += 1
+        guard emitted <= 8 * LinearRegex.maxInstructions else {
+            throw RegexSyntaxError(message: "the pattern is too large: over \(LinearRegex.maxInstructions) steps once its repetitions are written out", offset: 0)
+        }
         switch node {
         case .empty:
             return

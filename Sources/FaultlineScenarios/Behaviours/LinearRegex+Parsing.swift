@@ -65,7 +65,8 @@ struct RegexParser {
         let start = index
         let atom = try self.atom(depth: depth)
         guard let (min, max) = try quantifier() else { return atom }
-        if case .assertion = atom { throw fail("nothing to repeat: an anchor or \\b cannot take a quantifier", at: start) }
+        // A bare anchor takes no quantifier; a group holding one may (`(?:^)?` is ECMAScript).
+        if case .assertion = atom, scalars[start] != ascii("(") { throw fail("nothing to repeat: an anchor or \\b cannot take a quantifier", at: start) }
         if isChar("?") { index += 1 }  // lazy: the same answer to "is there a match"
         if let c = peek, c == ascii("*") || c == ascii("+") || c == ascii("?") {
             throw fail("a quantifier cannot follow a quantifier (possessive quantifiers need backtracking)")
@@ -218,7 +219,17 @@ struct RegexParser {
                 index += 1
                 return single(value)
             }
-            return single(try hex(count: 4, start: start))
+            let unit = try hex(count: 4, start: start)
+            // As with the `u` flag, `\uD83D\uDE00` is one scalar (a surrogate pair).
+            if (0xD800...0xDBFF).contains(unit), index + 5 < scalars.count, scalars[index] == ascii("\\"), scalars[index + 1] == ascii("u") {
+                let save = index
+                index += 2
+                if let low = try? hex(count: 4, start: start), (0xDC00...0xDFFF).contains(low) {
+                    return single(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                }
+                index = save
+            }
+            return single(unit)
         case ascii("p"), ascii("P"):
             throw fail("Unicode property escapes (\\p{...}) are not supported", at: start)
         case ascii("1")...ascii("9"):

@@ -84,14 +84,22 @@ public final class ResourceStore: Sendable {
                 for item in spec.items {
                     let seq = nextSeq
                     nextSeq += 1
-                    partition.records[seq] = Record(value: item, owner: "", bytes: 0)
+                    partition.records[seq] = Record(value: item, owner: "", bytes: cost(c, item, owner: ""))
                     partition.order.append(seq)
                     for k in spec.keys.indices {
                         guard let text = keyText(c, key: k, of: item, owner: "") else { continue }
                         if spec.shared { collections[c].sharedIndexes[k][text] = Handle(collection: c, owner: "", seq: seq, declared: false) } else { partition.indexes[k][text] = seq }
                     }
                 }
-                if spec.shared { collections[c].partitions[""] = partition } else { collections[c].declared = partition }
+                if spec.shared {
+                    collections[c].partitions[""] = partition
+                    // The file's items of a shared collection are everyone's: charged to "", which
+                    // no budget of a client's covers and no eviction forgets.
+                    ledger.touch("", now: 0)
+                    ledger.add(partition.records.values.reduce(0) { $0 + $1.bytes }, to: "")
+                } else {
+                    collections[c].declared = partition
+                }
             }
         }
 
@@ -119,8 +127,11 @@ public final class ResourceStore: Sendable {
             return collections[c].declared.indexes[k][text].map { Handle(collection: c, owner: client, seq: $0, declared: true) }
         }
 
+        /// The item `h` names. A handle on a declared item reads the client's own copy once a
+        /// write has made one (so a second change in the same request builds on the first).
         func record(_ h: Handle) -> Record? {
-            h.declared ? collections[h.collection].declared.records[h.seq] : collections[h.collection].partitions[h.owner]?.records[h.seq]
+            if let partition = collections[h.collection].partitions[h.owner] { return partition.records[h.seq] }
+            return h.declared ? collections[h.collection].declared.records[h.seq] : nil
         }
 
         /// The client's items in insertion order (a shared collection's declared items first),
@@ -156,6 +167,7 @@ public final class ResourceStore: Sendable {
             case .failure(let refusal): return .failure(refusal)
             }
             let opening = collections[c].partitions[client] == nil ? Self.openingCost(collections[c]) : 0
+            guard bytes + opening <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: bytes + opening, limit: limits.clientBytes)) }
             if let refusal = makeRoom(for: client, bytes: bytes + opening, in: c, sparing: nil) { return .failure(refusal) }
             open(c, client)
             let seq = nextSeq
@@ -171,15 +183,19 @@ public final class ResourceStore: Sendable {
 
         /// Replaces the item `h` names; nil when done, the refusal otherwise.
         @discardableResult
-        mutating func replace(_ h: Handle, with value: JSONValue) -> Refusal? {
-            guard let old = record(h) else { return nil }
+        mutating func replace(_ original: Handle, with value: JSONValue) -> Refusal? {
+            guard let old = record(original) else { return nil }
             let bytes: Int
-            switch measure(h.collection, value, owner: h.owner) {
+            switch measure(original.collection, value, owner: original.owner) {
             case .success(let measured): bytes = measured
             case .failure(let refusal): return refusal
             }
-            guard let h = ownCopy(h, adding: bytes - old.bytes) else { return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds) }
-            if !h.owner.isEmpty, let refusal = makeRoom(for: h.owner, bytes: bytes - old.bytes, in: h.collection, sparing: h) { return refusal }
+            let h: Handle
+            switch ownCopy(original, adding: bytes - old.bytes) {
+            case .success(let own): h = own
+            case .failure(let refusal): return refusal
+            }
+            if let refusal = makeRoom(for: h.owner, bytes: bytes - old.bytes, in: h.collection, sparing: h) { return refusal }
             guard let current = record(h) else { return nil }
             index(h, current.value, add: false)
             collections[h.collection].partitions[h.owner]!.records[h.seq] = Record(value: value, owner: current.owner, bytes: bytes)
@@ -188,24 +204,35 @@ public final class ResourceStore: Sendable {
             return nil
         }
 
-        mutating func remove(_ h: Handle) {
-            guard let h = ownCopy(h, adding: 0), let old = record(h) else { return }
+        /// Removes the item `h` names; the refusal when the limits leave no room for the
+        /// client's own copy of the declared items it would be removed from.
+        @discardableResult
+        mutating func remove(_ original: Handle) -> Refusal? {
+            let h: Handle
+            switch ownCopy(original, adding: 0) {
+            case .success(let own): h = own
+            case .failure(let refusal): return refusal
+            }
+            guard let old = record(h) else { return nil }
             index(h, old.value, add: false)
             collections[h.collection].partitions[h.owner]!.records[h.seq] = nil
             ledger.add(-old.bytes, to: h.owner)
             compact(h.collection, h.owner)
+            return nil
         }
 
         /// `h` in the client's own partition, copying the declared items first when it names
-        /// one of them (nil when the limits leave no room for the copy).
-        private mutating func ownCopy(_ h: Handle, adding bytes: Int) -> Handle? {
-            guard h.declared else { return h }
+        /// one of them and the client has no copy yet.
+        private mutating func ownCopy(_ h: Handle, adding bytes: Int) -> Result<Handle, Refusal> {
+            guard h.declared else { return .success(h) }
             let c = h.collection
             if collections[c].partitions[h.owner] == nil {
-                guard makeRoom(for: h.owner, bytes: Self.openingCost(collections[c]) + max(0, bytes), in: c, sparing: nil) == nil else { return nil }
+                let needed = Self.openingCost(collections[c]) + max(0, bytes)
+                guard needed <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: needed, limit: limits.clientBytes)) }
+                if let refusal = makeRoom(for: h.owner, bytes: needed, in: c, sparing: nil) { return .failure(refusal) }
                 open(c, h.owner)
             }
-            return Handle(collection: c, owner: h.owner, seq: h.seq, declared: false)
+            return .success(Handle(collection: c, owner: h.owner, seq: h.seq, declared: false))
         }
 
         /// The client's partition of `c`, made from the declared items if it has none.
@@ -217,17 +244,25 @@ public final class ResourceStore: Sendable {
             ledger.add(Self.openingCost(collections[c]), to: client)
         }
 
+        /// What a client's own partition costs when opened: its overhead and the declared
+        /// items copied into it (each charged as its record, so evicting one frees its bytes).
         private static func openingCost(_ collection: CollectionState) -> Int {
-            partitionOverhead + (collection.spec.shared ? 0 : collection.spec.items.reduce(0) { $0 + $1.footprint.bytes })
+            partitionOverhead + (collection.spec.shared ? 0 : collection.declared.records.values.reduce(0) { $0 + $1.bytes })
+        }
+
+        /// Bytes a record of `value` costs: its footprint, the record, and each key's index
+        /// entry (its text and a dictionary slot).
+        func cost(_ c: Int, _ value: JSONValue, owner: String) -> Int {
+            var total = value.footprint.bytes + 64
+            for k in collections[c].spec.keys.indices { total += 64 + (keyText(c, key: k, of: value, owner: owner)?.utf8.count ?? 0) }
+            return total
         }
 
         /// Bytes `value` costs, or why it may not be stored.
         private func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
-            let (bytes, depth) = value.footprint
+            let depth = value.footprint.depth
             guard depth <= limits.itemDepth else { return .failure(.itemTooDeep(depth: depth, limit: limits.itemDepth)) }
-            // Each key's index entry: its text and a dictionary slot.
-            var total = bytes + 64
-            for k in collections[c].spec.keys.indices { total += 64 + (keyText(c, key: k, of: value, owner: owner)?.utf8.count ?? 0) }
+            let total = cost(c, value, owner: owner)
             guard total <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: total, limit: limits.clientBytes)) }
             return .success(total)
         }
@@ -238,17 +273,28 @@ public final class ResourceStore: Sendable {
         /// budget; then clients idle for the protected time, least recently active first, past
         /// the vendor's budget or client count. Nil when there is room now.
         private mutating func makeRoom(for client: String, bytes: Int, in c: Int, sparing: Handle?) -> Refusal? {
-            while ledger.bytes(of: client) + bytes > limits.clientBytes {
+            guard bytes > 0 else { return nil }
+            let shared = client.isEmpty
+            let newcomer = !ledger.contains(client)
+            let protected = UInt64(Seconds.clamped(limits.protectedSeconds) * 1e9)
+            // First whether there can be room at all, so that a refused write erases nothing.
+            let own = shared ? 0 : ledger.bytes(of: client) - (sparing.flatMap { record($0)?.bytes } ?? 0)
+            if !shared, bytes > limits.clientBytes { return .itemTooLarge(bytes: bytes, limit: limits.clientBytes) }
+            let overVendor = ledger.totalBytes + bytes - limits.vendorBytes
+            let needsClient = newcomer && ledger.count >= limits.clients
+            if overVendor > 0 || needsClient {
+                let idle = ledger.reclaimable(idle: protected, now: now, excluding: client, bytes: overVendor - (newcomer ? 0 : own), clients: needsClient ? 1 : 0)
+                if !idle { return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds) }
+            }
+            while !shared, ledger.bytes(of: client) + bytes > limits.clientBytes {
                 guard evictOwnOldest(client, preferring: c, sparing: sparing) else {
                     return .itemTooLarge(bytes: bytes, limit: limits.clientBytes)
                 }
             }
-            let newcomer = !ledger.contains(client)
-            let protected = UInt64(Seconds.clamped(limits.protectedSeconds) * 1e9)
             while ledger.totalBytes + bytes > limits.vendorBytes || (newcomer && ledger.count >= limits.clients) {
                 if let idle = ledger.evictable(idle: protected, now: now, excluding: client) {
                     forget(idle)
-                } else if !newcomer, ledger.totalBytes + bytes > limits.vendorBytes, evictOwnOldest(client, preferring: c, sparing: sparing) {
+                } else if !newcomer, !shared, ledger.totalBytes + bytes > limits.vendorBytes, evictOwnOldest(client, preferring: c, sparing: sparing) {
                     continue
                 } else {
                     return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds)
@@ -300,13 +346,24 @@ public final class ResourceStore: Sendable {
             }
             for k in collections[c].spec.keys.indices {
                 guard let text = keyText(c, key: k, of: value, owner: h.owner) else { continue }
+                // A `set` that moves an item onto a key another item holds leaves that key to
+                // its holder (an index entry is never taken from another item).
                 if shared {
-                    collections[c].sharedIndexes[k][text] = h
+                    if collections[c].sharedIndexes[k][text] == nil { collections[c].sharedIndexes[k][text] = h }
                 } else if add {
-                    collections[c].partitions[h.owner]!.indexes[k][text] = h.seq
+                    if collections[c].partitions[h.owner]!.indexes[k][text] == nil { collections[c].partitions[h.owner]!.indexes[k][text] = h.seq }
                 } else if collections[c].partitions[h.owner]!.indexes[k][text] == h.seq {
                     collections[c].partitions[h.owner]!.indexes[k][text] = nil
                 }
+            }
+        }
+
+        /// Indexes a carried item of a shared collection (a key the new file's items took stays theirs).
+        mutating func reindexShared(_ h: Handle, _ value: JSONValue) {
+            let c = h.collection
+            for k in collections[c].spec.keys.indices {
+                guard let text = keyText(c, key: k, of: value, owner: h.owner), collections[c].sharedIndexes[k][text] == nil else { continue }
+                collections[c].sharedIndexes[k][text] = h
             }
         }
 
@@ -353,8 +410,14 @@ public final class ResourceStore: Sendable {
             for i in fresh.collections.indices {
                 let spec = fresh.collections[i].spec
                 guard let match = old.collections.first(where: { $0.spec.name == spec.name && $0.spec.keys == spec.keys && $0.spec.shared == spec.shared }) else { continue }
-                fresh.collections[i].partitions = match.partitions
-                fresh.collections[i].sharedIndexes = match.sharedIndexes.map { index in index.mapValues { Handle(collection: i, owner: $0.owner, seq: $0.seq, declared: false) } }
+                // Every client's items carry over; the file's own items are the new file's.
+                for (client, partition) in match.partitions where !client.isEmpty {
+                    fresh.collections[i].partitions[client] = partition
+                    guard spec.shared else { continue }
+                    for (seq, record) in partition.records {
+                        fresh.reindexShared(Handle(collection: i, owner: client, seq: seq, declared: false), record.value)
+                    }
+                }
             }
             // Bytes follow the items carried; clients whose collections were all dropped are gone.
             for collection in fresh.collections {

@@ -162,7 +162,8 @@ extension ScenarioEngine {
         guard let c = vendor.store.names.firstIndex(of: collectionName) else {
             return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "Vendor '\(vendorName)' has no collection '\(collectionName)' (collections: \(vendor.store.names.isEmpty ? "none" : vendor.store.names.joined(separator: ", "))).")
         }
-        let client = ClientName.stored(body["client"]?.stringValue ?? "anonymous")
+        // "" would be the file's own items of a shared collection: an empty client is "anonymous".
+        let client = ClientName.stored(body["client"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "anonymous")
         let outcome: Result<Bool, ResourceStore.Refusal> = vendor.store.transaction(client: client) { state in
             switch state.insert(c, item, client: client) {
             case .success((_, let conflict?)):
@@ -192,7 +193,7 @@ extension ScenarioEngine {
 
     private static func bodyField(_ request: HTTPRequest, _ name: String) -> String? {
         guard !request.body.isEmpty, let body = try? JSONParser.parse(request.body) else { return nil }
-        return body[name]?.stringValue
+        return body[name]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private static func json(_ entry: JournalEntry) -> JSONValue {

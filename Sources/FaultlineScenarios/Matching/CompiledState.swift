@@ -152,8 +152,16 @@ struct StateRunner {
                     return nil
                 }
                 if let existing {
-                    bound = existing
-                    context.item = state.record(existing)?.value
+                    // Another client's item in a shared collection is neither shown nor bound:
+                    // later steps must not change what belongs to someone else.
+                    let record = state.record(existing)
+                    if let record, !record.owner.isEmpty, record.owner != client {
+                        bound = nil
+                        context.item = nil
+                    } else {
+                        bound = existing
+                        context.item = record?.value
+                    }
                     if let conflict { return conflict }
                 } else {
                     bound = created
