@@ -20,12 +20,15 @@ enum PatternTarget {
         precondition(matched == expected, "pattern \(pattern.debugDescription) on \(subject.debugDescription): linear \(matched), backtracking \(expected)")
     }
 
-    /// Printable ASCII, short, and free of what the two syntaxes read differently: POSIX and
-    /// set-operation classes, nested classes, `[]`, `{,n}`, and `\x{...}` are the standard
-    /// library's own.
+    /// Short, and free of what the two syntaxes read differently: POSIX and set-operation
+    /// classes, nested classes, `[]`, `{,n}`, `{0,1 }`, `\x{...}` and class escapes beside a
+    /// dash are read one way by ECMAScript and another by the standard library.
     private static func comparable(_ pattern: String) -> Bool {
-        guard pattern.utf8.count <= 16, pattern.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return false }
-        for marker in ["[:", "&&", "--", "~~", "[]", "[^]", "{,", "\\x{", "\\u{", "\\c", "\\0", "(?"] where pattern.contains(marker) { return false }
+        // Letters, digits and the syntax both share; no spaces (`{0,1 }` is a literal to
+        // ECMAScript and a quantifier to Swift), nothing Swift reads as extended syntax.
+        let shared = Set("^$.|()[]{}*+?,-\\".utf8)
+        guard pattern.utf8.count <= 16, pattern.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || shared.contains($0) }) else { return false }
+        for marker in ["&&", "--", "[]", "[^]", "{,", "\\x", "\\u", "\\c", "\\0", "(?", "-\\", "\\d-", "\\w-", "\\s-", "\\D-", "\\W-", "\\S-"] where pattern.contains(marker) { return false }
         // A '[' inside a class is a literal in ECMAScript and a nested class in Swift.
         var inClass = false
         var escaped = false
