@@ -40,6 +40,15 @@ def rss_kib(pid):
     return 0
 
 
+def state_mib(port):
+    """Sum of faultline_state_bytes over the vendors, as the limits count it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/__faultline/metrics")
+    text = connection.getresponse().read().decode()
+    connection.close()
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith("faultline_state_bytes{")) / 1048576
+
+
 def worker(port, stop, counts, index):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     big_field = "h" * 3_000_000
@@ -97,24 +106,24 @@ def main():
     counts = {}
     threads = [threading.Thread(target=worker, args=(port, stop, counts, i)) for i in range(args.workers)]
     start = time.time()
-    samples = [(0, rss_kib(server.pid))]
+    samples = [(0, rss_kib(server.pid), state_mib(port))]
     for thread in threads:
         thread.start()
     while time.time() - start < args.seconds:
         time.sleep(args.sample)
-        samples.append((int(time.time() - start), rss_kib(server.pid)))
+        samples.append((int(time.time() - start), rss_kib(server.pid), state_mib(port)))
     stop.set()
     for thread in threads:
         thread.join()
     alive = server.poll() is None
     server.terminate()
     server.wait(timeout=10)
-    print("| seconds | RSS MiB |")
-    print("|---:|---:|")
-    for seconds, kib in samples:
-        print(f"| {seconds} | {kib / 1024:.1f} |")
+    print("| seconds | RSS MiB | stored state MiB (as counted) |")
+    print("|---:|---:|---:|")
+    for seconds, kib, state in samples:
+        print(f"| {seconds} | {kib / 1024:.1f} | {state:.1f} |")
     print()
-    print(f"peak {max(k for _, k in samples) / 1024:.1f} MiB; answers by status: {dict(sorted(counts.items(), key=str))}; server alive at the end: {alive}")
+    print(f"peak {max(k for _, k, _ in samples) / 1024:.1f} MiB; answers by status: {dict(sorted(counts.items(), key=str))}; server alive at the end: {alive}")
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ public final class ResourceStore: Sendable {
 
         /// `h` in the client's own partition, copying the declared items first when it names
         /// one of them and the client has no copy yet.
-        private mutating func ownCopy(_ h: Handle, adding bytes: Int) -> Result<Handle, Refusal> {
+        mutating func ownCopy(_ h: Handle, adding bytes: Int) -> Result<Handle, Refusal> {
             guard h.declared else { return .success(h) }
             let c = h.collection
             if collections[c].partitions[h.owner] == nil {
@@ -236,7 +236,7 @@ public final class ResourceStore: Sendable {
         }
 
         /// The client's partition of `c`, made from the declared items if it has none.
-        private mutating func open(_ c: Int, _ client: String) {
+        mutating func open(_ c: Int, _ client: String) {
             guard collections[c].partitions[client] == nil else { return }
             ledger.touch(client, now: now)
             let spec = collections[c].spec
@@ -246,7 +246,7 @@ public final class ResourceStore: Sendable {
 
         /// What a client's own partition costs when opened: its overhead and the declared
         /// items copied into it (each charged as its record, so evicting one frees its bytes).
-        private static func openingCost(_ collection: CollectionState) -> Int {
+        static func openingCost(_ collection: CollectionState) -> Int {
             partitionOverhead + (collection.spec.shared ? 0 : collection.declared.records.values.reduce(0) { $0 + $1.bytes })
         }
 
@@ -259,129 +259,12 @@ public final class ResourceStore: Sendable {
         }
 
         /// Bytes `value` costs, or why it may not be stored.
-        private func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
+        func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
             let depth = value.footprint.depth
             guard depth <= limits.itemDepth else { return .failure(.itemTooDeep(depth: depth, limit: limits.itemDepth)) }
             let total = cost(c, value, owner: owner)
             guard total <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: total, limit: limits.clientBytes)) }
             return .success(total)
-        }
-
-        // MARK: Room
-
-        /// Makes room for `bytes` more of `client`'s: its own oldest items first, past its own
-        /// budget; then clients idle for the protected time, least recently active first, past
-        /// the vendor's budget or client count. Nil when there is room now.
-        private mutating func makeRoom(for client: String, bytes: Int, in c: Int, sparing: Handle?) -> Refusal? {
-            guard bytes > 0 else { return nil }
-            let shared = client.isEmpty
-            let newcomer = !ledger.contains(client)
-            let protected = UInt64(Seconds.clamped(limits.protectedSeconds) * 1e9)
-            // First whether there can be room at all, so that a refused write erases nothing.
-            let own = shared ? 0 : ledger.bytes(of: client) - (sparing.flatMap { record($0)?.bytes } ?? 0)
-            if !shared, bytes > limits.clientBytes { return .itemTooLarge(bytes: bytes, limit: limits.clientBytes) }
-            let overVendor = ledger.totalBytes + bytes - limits.vendorBytes
-            let needsClient = newcomer && ledger.count >= limits.clients
-            if overVendor > 0 || needsClient {
-                let idle = ledger.reclaimable(idle: protected, now: now, excluding: client, bytes: overVendor - (newcomer ? 0 : own), clients: needsClient ? 1 : 0)
-                if !idle { return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds) }
-            }
-            while !shared, ledger.bytes(of: client) + bytes > limits.clientBytes {
-                guard evictOwnOldest(client, preferring: c, sparing: sparing) else {
-                    return .itemTooLarge(bytes: bytes, limit: limits.clientBytes)
-                }
-            }
-            while ledger.totalBytes + bytes > limits.vendorBytes || (newcomer && ledger.count >= limits.clients) {
-                if let idle = ledger.evictable(idle: protected, now: now, excluding: client) {
-                    forget(idle)
-                } else if !newcomer, !shared, ledger.totalBytes + bytes > limits.vendorBytes, evictOwnOldest(client, preferring: c, sparing: sparing) {
-                    continue
-                } else {
-                    return .full(clients: limits.clients, bytes: limits.vendorBytes, protectedSeconds: limits.protectedSeconds)
-                }
-            }
-            return nil
-        }
-
-        /// Drops the client's oldest item in `c`, else in its other collections; false when it
-        /// has none left to drop (besides `sparing`).
-        private mutating func evictOwnOldest(_ client: String, preferring c: Int, sparing: Handle?) -> Bool {
-            if evictOldest(c, client, sparing: sparing) { return true }
-            for other in collections.indices where other != c {
-                if evictOldest(other, client, sparing: sparing) { return true }
-            }
-            return false
-        }
-
-        @discardableResult
-        private mutating func evictOldest(_ c: Int, _ client: String, sparing: Handle?) -> Bool {
-            guard let partition = collections[c].partitions[client] else { return false }
-            for position in partition.head..<partition.order.count {
-                let seq = partition.order[position]
-                guard partition.records[seq] != nil else { continue }
-                if let sparing, sparing.collection == c, sparing.owner == client, sparing.seq == seq { continue }
-                remove(Handle(collection: c, owner: client, seq: seq, declared: false))
-                return true
-            }
-            return false
-        }
-
-        /// Forgets everything one client stored, in every collection.
-        mutating func forget(_ client: String) {
-            for c in collections.indices {
-                guard let partition = collections[c].partitions.removeValue(forKey: client) else { continue }
-                if collections[c].spec.shared {
-                    for (seq, record) in partition.records { unindexShared(c, Handle(collection: c, owner: client, seq: seq, declared: false), record.value) }
-                }
-            }
-            ledger.remove(client)
-        }
-
-        private mutating func index(_ h: Handle, _ value: JSONValue, add: Bool) {
-            let c = h.collection
-            let shared = collections[c].spec.shared
-            if shared && !add {
-                unindexShared(c, h, value)
-                return
-            }
-            for k in collections[c].spec.keys.indices {
-                guard let text = keyText(c, key: k, of: value, owner: h.owner) else { continue }
-                // A `set` that moves an item onto a key another item holds leaves that key to
-                // its holder (an index entry is never taken from another item).
-                if shared {
-                    if collections[c].sharedIndexes[k][text] == nil { collections[c].sharedIndexes[k][text] = h }
-                } else if add {
-                    if collections[c].partitions[h.owner]!.indexes[k][text] == nil { collections[c].partitions[h.owner]!.indexes[k][text] = h.seq }
-                } else if collections[c].partitions[h.owner]!.indexes[k][text] == h.seq {
-                    collections[c].partitions[h.owner]!.indexes[k][text] = nil
-                }
-            }
-        }
-
-        /// Indexes a carried item of a shared collection (a key the new file's items took stays theirs).
-        mutating func reindexShared(_ h: Handle, _ value: JSONValue) {
-            let c = h.collection
-            for k in collections[c].spec.keys.indices {
-                guard let text = keyText(c, key: k, of: value, owner: h.owner), collections[c].sharedIndexes[k][text] == nil else { continue }
-                collections[c].sharedIndexes[k][text] = h
-            }
-        }
-
-        private mutating func unindexShared(_ c: Int, _ h: Handle, _ value: JSONValue) {
-            for k in collections[c].spec.keys.indices {
-                guard let text = keyText(c, key: k, of: value, owner: h.owner), collections[c].sharedIndexes[k][text] == h else { continue }
-                collections[c].sharedIndexes[k][text] = nil
-            }
-        }
-
-        private mutating func compact(_ c: Int, _ client: String) {
-            guard let partition = collections[c].partitions[client] else { return }
-            var head = partition.head
-            while head < partition.order.count, partition.records[partition.order[head]] == nil { head += 1 }
-            collections[c].partitions[client]!.head = head
-            guard partition.order.count > 64, partition.order.count > 2 * partition.records.count else { return }
-            collections[c].partitions[client]!.order = partition.order[head...].filter { partition.records[$0] != nil }
-            collections[c].partitions[client]!.head = 0
         }
 
         mutating func reset(client: String?) {

@@ -46,7 +46,14 @@ enum PrometheusText {
         var vendors: Int
     }
 
-    static func render(_ metrics: ServerMetrics, labels: MetricsLabels, reloads: Reloads) -> String {
+    /// Stored state per vendor, as `StateLimits` counts it.
+    struct StateUsage {
+        var vendor: String
+        var bytes: Int
+        var clients: Int
+    }
+
+    static func render(_ metrics: ServerMetrics, labels: MetricsLabels, reloads: Reloads, state: [StateUsage] = []) -> String {
         var out = ""
         func names(_ tag: Int32) -> (vendor: String, endpoint: String) {
             let label = labels.label(tag)
@@ -94,6 +101,14 @@ enum PrometheusText {
         out += "# HELP faultline_vendors Vendors being served.\n"
         out += "# TYPE faultline_vendors gauge\n"
         out += "faultline_vendors \(reloads.vendors)\n"
+        if !state.isEmpty {
+            out += "# HELP faultline_state_bytes Approximate bytes of stored items per vendor (bounded by --max-state-bytes).\n"
+            out += "# TYPE faultline_state_bytes gauge\n"
+            for usage in state { out += "faultline_state_bytes{vendor=\"\(escape(usage.vendor))\"} \(usage.bytes)\n" }
+            out += "# HELP faultline_state_clients Clients holding stored items per vendor.\n"
+            out += "# TYPE faultline_state_clients gauge\n"
+            for usage in state { out += "faultline_state_clients{vendor=\"\(escape(usage.vendor))\"} \(usage.clients)\n" }
+        }
         return out
     }
 

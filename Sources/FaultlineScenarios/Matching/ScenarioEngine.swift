@@ -367,36 +367,6 @@ public final class ScenarioEngine: HTTPResponder {
         return BuiltinScenarios.gateway(key)
     }
 
-    /// `?delay=` and `?dribble=` on any request: nil when the request asks for neither; a
-    /// Faultline 400 naming the parameter when a value is malformed or out of range.
-    private func requestedDelivery(_ request: HTTPRequest) -> Result<(delay: DelaySpec?, dribble: DribbleSpec?)?, RefusedRequest> {
-        // One pass over the query rules out nearly every request before any lookup.
-        guard let query = request.query, let first = options.delayParameter.utf8.first, let other = options.dribbleParameter.utf8.first,
-              QueryString.hasKey(startingWith: first, in: query) || (other != first && QueryString.hasKey(startingWith: other, in: query)) else { return .success(nil) }
-        var delay: DelaySpec?
-        var dribble: DribbleSpec?
-        if let text = QueryString.first(options.delayParameter, in: query) {
-            switch DelaySpec.parse(text) {
-            case .success(let spec): delay = spec
-            case .failure(let error): return .failure(RefusedRequest(FaultlineResponses.invalidParameter(options.delayParameter, error)))
-            }
-        }
-        if let text = QueryString.first(options.dribbleParameter, in: query) {
-            switch DribbleSpec.parse(text) {
-            case .success(let spec): dribble = spec
-            case .failure(let error): return .failure(RefusedRequest(FaultlineResponses.invalidParameter(options.dribbleParameter, error)))
-            }
-        }
-        return .success(delay == nil && dribble == nil ? nil : (delay, dribble))
-    }
-
-    private func apply(_ requested: (delay: DelaySpec?, dribble: DribbleSpec?), to response: inout HTTPResponse) {
-        var delivery = response.delivery ?? ResponseDelivery()
-        if let delay = requested.delay { delivery.delay = delay.seconds(random) }
-        if let dribble = requested.dribble { delivery.dribble = (dribble.bytes, dribble.interval) }
-        response.delivery = delivery
-    }
-
     /// Runs the steps of response `index` against the vendor's stored resources and renders
     /// the answer. A step's own answer (4003, a 404, a replay) is marked `Faultline-Trigger: state`.
     private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {

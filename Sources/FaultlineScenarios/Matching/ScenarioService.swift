@@ -364,7 +364,10 @@ public final class ScenarioService: HTTPResponder {
         }
         let metrics = transport.withLock { $0 }?() ?? ServerMetrics()
         let reloads = history.withLock { PrometheusText.Reloads(succeeded: $0.succeeded, failed: $0.failed, lastSucceeded: $0.status.succeeded, vendors: engine.catalog.vendors.count) }
-        let text = PrometheusText.render(metrics, labels: metricsLabels, reloads: reloads)
+        let state = engine.catalog.vendors.compactMap { vendor in
+            engine.stateUsage(vendor: vendor.name).map { PrometheusText.StateUsage(vendor: vendor.name, bytes: $0.bytes, clients: $0.clients) }
+        }.filter { $0.bytes > 0 || $0.clients > 0 }
+        let text = PrometheusText.render(metrics, labels: metricsLabels, reloads: reloads, state: state)
         return HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: Array(text.utf8), logLabel: "faultline:admin")
     }
 }
