@@ -24,7 +24,8 @@ struct ClientLedger {
     private var newest = ClientLedger.none
     private(set) var totalBytes = 0
 
-    var count: Int { slots.count }
+    /// Clients holding state ("", what belongs to everyone, is no client).
+    var count: Int { slots.count - (slots[""] == nil ? 0 : 1) }
 
     func contains(_ client: String) -> Bool { slots[client] != nil }
 
