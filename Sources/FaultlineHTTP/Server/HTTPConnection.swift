@@ -6,7 +6,7 @@ import Dispatch
 /// One client connection. Confined to its loop's queue.
 final class HTTPConnection {
     let fd: Int32
-    private unowned let loop: EventLoop
+    unowned let loop: EventLoop
     private var parser: HTTPRequestParser
     private var machine: ConnectionStateMachine
     /// Bytes of a request that has not fully arrived.
@@ -15,9 +15,9 @@ final class HTTPConnection {
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     /// Output is waiting for the socket to drain; requests are not read meanwhile (back-pressure).
-    private var waitingToWrite = false
+    var waitingToWrite = false
     /// Set once the response that ends this connection has been queued.
-    private var closeAfterFlush = false
+    var closeAfterFlush = false
     /// A read's pipelined requests are answered until this much output is queued; the rest
     /// waits in `inBuffer` until the socket has taken it (bounded memory per connection).
     private static let outputHighWater = 256 * 1024
@@ -25,7 +25,7 @@ final class HTTPConnection {
     private var answered = 0
     /// A response is held back (a delay, a slow body, a hang): nothing more is read or answered
     /// until it is out, so pipelined answers keep their order.
-    private var holding = false
+    var holding = false
     private var held: (response: HTTPResponse, delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool)?
     private(set) var closed = false
     /// TLS on this connection (the HTTPS listener's), and whether its handshake is under way.
@@ -275,7 +275,7 @@ final class HTTPConnection {
 
     // MARK: Writing
 
-    private func send(_ out: [UInt8]) {
+    func send(_ out: [UInt8]) {
         guard !out.isEmpty else { return }
         if !pending.isEmpty {
             pending.append(contentsOf: out)
@@ -338,79 +338,6 @@ final class HTTPConnection {
         }
     }
 
-    // MARK: Held responses (delays, slow bodies, faults)
-
-    /// Stops reading, waits the delay, then sends the response as asked (or breaks it). The
-    /// whole hold, delay and slow body together, ends within `maxHold`.
-    private func hold(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
-        guard !closed else { return }
-        loop.watch(fd, readable: false, writable: waitingToWrite)
-        let limit = Seconds.clamped(loop.configuration.maxHold)
-        if delivery.fault == .hang {
-            after(limit) { $0.closeNow() }
-            return
-        }
-        let deadline = EventLoop.now() &+ Seconds.nanoseconds(limit)
-        after(min(delivery.delay, limit)) { connection in
-            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce, deadline: deadline)
-        }
-    }
-
-    private func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
-        let deferred = Deferred(connection: self, action: action)
-        loop.queue.asyncAfter(deadline: .now() + Seconds.interval(seconds)) { deferred.run() }
-    }
-
-    private func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool, deadline: UInt64) {
-        var bytes: [UInt8] = []
-        HTTPResponseWriter.write(response, headOnly: headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: announce, date: loop.date(), into: &bytes)
-        let headEnd = HTTPResponseWriter.headLength(bytes)
-        switch delivery.fault {
-        case .reset:
-            Socket.setResetOnClose(fd)
-            closeNow()
-        case .close, .hang:
-            closeNow()
-        case .closeMidBody:
-            let body = bytes.count - headEnd
-            finish(Array(bytes[..<(headEnd + body / 2)]), close: true)
-        case .malformedChunked:
-            finish(HTTPResponseWriter.malformedChunked(bytes, headLength: headEnd), close: true)
-        case .garbage:
-            var generator = SystemRandomNumberGenerator()
-            // Never a plausible status line: the first byte is not 'H'.
-            finish([0x00] + (0..<255).map { _ in UInt8.random(in: 0...255, using: &generator) }, close: true)
-        case nil:
-            if let dribble = delivery.dribble, dribble.bytes > 0, bytes.count > headEnd {
-                send(Array(bytes[..<headEnd]))
-                trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), deadline: deadline, close: !keepAlive)
-            } else {
-                finish(bytes, close: !keepAlive)
-            }
-        }
-    }
-
-    /// The body a few bytes at a time; the last piece ends the hold. Once the hold's deadline
-    /// (`maxHold` from its start) has passed, what is left goes at once.
-    private func trickle(_ bytes: [UInt8], from offset: Int, _ size: Int, every interval: Double, deadline: UInt64, close: Bool) {
-        let now = EventLoop.now()
-        guard bytes.count - offset > size, now < deadline else {
-            finish(Array(bytes[offset...]), close: close)
-            return
-        }
-        let end = offset + size
-        send(Array(bytes[offset..<end]))
-        after(min(interval, Double(deadline - now) / 1e9)) { $0.trickle(bytes, from: end, size, every: interval, deadline: deadline, close: close) }
-    }
-
-    /// Sends the last bytes of a held response and lets the connection read again.
-    private func finish(_ bytes: [UInt8], close: Bool) {
-        holding = false
-        if close { closeAfterFlush = true }
-        if !waitingToWrite { loop.watch(fd, readable: !closeAfterFlush, writable: false) }
-        send(bytes)
-    }
-
     // MARK: Lifecycle
 
     func checkTimeout(now: UInt64) {
@@ -466,17 +393,5 @@ final class HTTPConnection {
         pending = []
         inBuffer = []
         loop.remove(self)
-    }
-}
-
-/// A connection and what to do with it on a later turn of its loop's serial queue. The queue is
-/// the confinement the compiler cannot see; the connection may be gone (closed) by then.
-private struct Deferred: @unchecked Sendable {
-    weak var connection: HTTPConnection?
-    let action: (HTTPConnection) -> Void
-
-    func run() {
-        guard let connection, !connection.closed else { return }
-        action(connection)
     }
 }

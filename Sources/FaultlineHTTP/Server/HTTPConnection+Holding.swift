@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// Held responses: a delay, a slow body, or a fault that breaks the answer on purpose. While one
+/// is held nothing more is read from the connection, so pipelined answers keep their order.
+extension HTTPConnection {
+    /// Stops reading, waits the delay, then sends the response as asked (or breaks it). The
+    /// whole hold, delay and slow body together, ends within `maxHold`.
+    func hold(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
+        guard !closed else { return }
+        loop.watch(fd, readable: false, writable: waitingToWrite)
+        let limit = Seconds.clamped(loop.configuration.maxHold)
+        if delivery.fault == .hang {
+            after(limit) { $0.closeNow() }
+            return
+        }
+        let deadline = EventLoop.now() &+ Seconds.nanoseconds(limit)
+        after(min(delivery.delay, limit)) { connection in
+            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce, deadline: deadline)
+        }
+    }
+
+    func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
+        let deferred = Deferred(connection: self, action: action)
+        loop.queue.asyncAfter(deadline: .now() + Seconds.interval(seconds)) { deferred.run() }
+    }
+
+    func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool, deadline: UInt64) {
+        var bytes: [UInt8] = []
+        HTTPResponseWriter.write(response, headOnly: headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: announce, date: loop.date(), into: &bytes)
+        let headEnd = HTTPResponseWriter.headLength(bytes)
+        switch delivery.fault {
+        case .reset:
+            Socket.setResetOnClose(fd)
+            closeNow()
+        case .close, .hang:
+            closeNow()
+        case .closeMidBody:
+            let body = bytes.count - headEnd
+            finish(Array(bytes[..<(headEnd + body / 2)]), close: true)
+        case .malformedChunked:
+            finish(HTTPResponseWriter.malformedChunked(bytes, headLength: headEnd), close: true)
+        case .garbage:
+            var generator = SystemRandomNumberGenerator()
+            // Never a plausible status line: the first byte is not 'H'.
+            finish([0x00] + (0..<255).map { _ in UInt8.random(in: 0...255, using: &generator) }, close: true)
+        case nil:
+            if let dribble = delivery.dribble, dribble.bytes > 0, bytes.count > headEnd {
+                send(Array(bytes[..<headEnd]))
+                trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), deadline: deadline, close: !keepAlive)
+            } else {
+                finish(bytes, close: !keepAlive)
+            }
+        }
+    }
+
+    /// The body a few bytes at a time; the last piece ends the hold. Once the hold's deadline
+    /// (`maxHold` from its start) has passed, what is left goes at once.
+    func trickle(_ bytes: [UInt8], from offset: Int, _ size: Int, every interval: Double, deadline: UInt64, close: Bool) {
+        let now = EventLoop.now()
+        guard bytes.count - offset > size, now < deadline else {
+            finish(Array(bytes[offset...]), close: close)
+            return
+        }
+        let end = offset + size
+        send(Array(bytes[offset..<end]))
+        after(min(interval, Double(deadline - now) / 1e9)) { $0.trickle(bytes, from: end, size, every: interval, deadline: deadline, close: close) }
+    }
+
+    /// Sends the last bytes of a held response and lets the connection read again.
+    func finish(_ bytes: [UInt8], close: Bool) {
+        holding = false
+        if close { closeAfterFlush = true }
+        if !waitingToWrite { loop.watch(fd, readable: !closeAfterFlush, writable: false) }
+        send(bytes)
+    }
+}
+
+/// A connection and what to do with it on a later turn of its loop's serial queue. The queue is
+/// the confinement the compiler cannot see; the connection may be gone (closed) by then.
+private struct Deferred: @unchecked Sendable {
+    weak var connection: HTTPConnection?
+    let action: (HTTPConnection) -> Void
+
+    func run() {
+        guard let connection, !connection.closed else { return }
+        action(connection)
+    }
+}

@@ -1,0 +1,318 @@
+import FaultlineHTTP
+
+/// Checks the rules that span several places: names, references, paths, duplicates, templates.
+struct SpecValidator: DiagnosticReporting {
+    let file: String
+    var diagnostics: [ScenarioDiagnostic] = []
+    /// The vendor's settings, which `{{setting.NAME}}` must name.
+    var settingNames: Set<String> = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The most (endpoint, catalog entry) pairs and (endpoint, base path) routes a vendor may
+    /// have: each pair is compiled (and checked) on its own, so a file of a few megabytes
+    /// with tens of thousands of each must be refused before it costs gigabytes.
+    static let maxCombinations = 1_000_000
+
+    mutating func validate(_ vendor: VendorSpec) {
+        let everywhere = vendor.errors.filter { $0.endpoints == nil }.count
+        let pairs = vendor.endpoints.count * everywhere + vendor.errors.reduce(0) { $0 + ($1.endpoints?.count ?? 0) }
+        let routes = vendor.endpoints.count * vendor.basePaths.count
+        guard pairs <= Self.maxCombinations, routes <= Self.maxCombinations else {
+            report("$.endpoints", "\(vendor.endpoints.count) endpoints with \(vendor.errors.count) catalog entries and \(vendor.basePaths.count) base paths make \(max(pairs, routes)) combinations; at most \(Self.maxCombinations)")
+            return
+        }
+        settingNames = Set(vendor.settings.map(\.name))
+        if !Self.isVendorName(vendor.name) {
+            report("$.vendor", "'\(vendor.name)' is not a valid vendor name (lowercase letters, digits and '-', starting with a letter or digit)")
+        }
+        var baseParams: [[String]] = []
+        for (i, base) in vendor.basePaths.enumerated() {
+            let path = JSONPath.index("$.basePaths", i)
+            switch PathTemplate.parse(base, allowEmpty: true) {
+            case .success(let template): baseParams.append(template.parameterNames)
+            case .failure(let error): report(path, error.message); baseParams.append([])
+            }
+        }
+        if Set(vendor.basePaths).count != vendor.basePaths.count {
+            report("$.basePaths", "the same base path is listed twice")
+        }
+        validateTemplates(vendor.headers, at: "$.headers", pathParameters: nil)
+
+        var ids: [String: Int] = [:]
+        var shapes: [String: Int] = [:]
+        var endpointParameters: [String: Set<String>] = [:]
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            let path = JSONPath.index("$.endpoints", i)
+            if !Self.isIdentifier(endpoint.id) {
+                report(JSONPath.child(path, "id"), "'\(endpoint.id)' is not a valid endpoint id ([A-Za-z0-9_.-]+)")
+            } else if let previous = ids[endpoint.id] {
+                report(JSONPath.child(path, "id"), "duplicate endpoint id '\(endpoint.id)' (also $.endpoints[\(previous)])")
+            } else {
+                ids[endpoint.id] = i
+            }
+            if !ScenarioLoader.httpMethods.contains(endpoint.method) {
+                report(JSONPath.child(path, "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
+            }
+            var parameters: [String] = []
+            switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
+            case .success(let template):
+                parameters = template.parameterNames
+                endpointParameters[endpoint.id] = Set(parameters)
+                let shape = "\(endpoint.method) \(template.shape)"
+                if let previous = shapes[shape] {
+                    report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
+                } else {
+                    shapes[shape] = i
+                }
+                for base in baseParams {
+                    let all = base + parameters
+                    if Set(all).count != all.count {
+                        report(JSONPath.child(path, "path"), "a path parameter name is used twice in the full path (base path + path)")
+                    }
+                }
+            case .failure(let error):
+                report(JSONPath.child(path, "path"), error.message)
+            }
+            let known = Set(parameters).union(baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } })
+            validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
+            var localNames: [String: String] = [:]
+            for named in endpoint.scenarios {
+                validateName(named.name, at: named.jsonPath)
+                let key = named.name.lowercased()
+                if let other = localNames[key] {
+                    report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other)' (names are case-insensitive)")
+                }
+                localNames[key] = named.name
+                validateResponse(named.response, at: named.jsonPath, pathParameters: known)
+            }
+        }
+
+        let sharedBaseParameters = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
+        var catalogNames: [String: NamedResponse] = [:]
+        for named in vendor.errors {
+            validateName(named.name, at: named.jsonPath)
+            let key = named.name.lowercased()
+            if let other = catalogNames[key] {
+                report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other.name)' (names are case-insensitive)")
+            }
+            catalogNames[key] = named
+            if let references = named.endpoints {
+                for (i, reference) in references.enumerated() where ids[reference] == nil {
+                    report(JSONPath.index(JSONPath.child(named.jsonPath, "endpoints"), i), "unknown endpoint id '\(reference)'")
+                }
+            }
+            // A catalog entry may serve several endpoints, so only the parameters they all share are known.
+            var shared: Set<String>?
+            let targets = named.endpoints.map { refs in vendor.endpoints.filter { refs.contains($0.id) } } ?? vendor.endpoints
+            for endpoint in targets {
+                let names = endpointParameters[endpoint.id] ?? []
+                shared = shared.map { $0.intersection(names) } ?? names
+            }
+            validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(sharedBaseParameters))
+        }
+
+        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
+        validateState(vendor)
+
+        // An endpoint scenario may not hide a catalog entry offered on the same endpoint.
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            for named in endpoint.scenarios {
+                if let entry = catalogNames[named.name.lowercased()], entry.endpoints == nil || entry.endpoints!.contains(endpoint.id) {
+                    report(named.jsonPath, "scenario '\(named.name)' on endpoint '\(endpoint.id)' conflicts with the catalog entry $.errors[\"\(entry.name)\"] offered on the same endpoint (\(JSONPath.index("$.endpoints", i)))")
+                }
+            }
+        }
+    }
+
+    mutating func validateTriggers(_ vendor: VendorSpec, catalogNames: Set<String>, endpointIDs: Set<String>) {
+        let triggers = vendor.triggers
+        func reference(_ name: String?, at path: String) {
+            guard let name else { return }
+            if !catalogNames.contains(name.lowercased()) {
+                report(path, "'\(name)' is not in this vendor's error catalog ($.errors)")
+            }
+        }
+        reference(triggers.unknownPath, at: "$.triggers.unknownPath")
+        reference(triggers.wrongMethod, at: "$.triggers.wrongMethod")
+        reference(triggers.malformedJSON, at: "$.triggers.malformedJSON")
+        if let rule = triggers.contentType {
+            reference(rule.response, at: "$.triggers.contentType.response")
+            for (i, method) in rule.methods.enumerated() where !ScenarioLoader.httpMethods.contains(method) {
+                report("$.triggers.contentType.methods[\(i)]", "unknown method '\(method)'")
+            }
+        }
+        if let auth = triggers.auth {
+            reference(auth.missing, at: "$.triggers.auth.missing")
+            reference(auth.invalid, at: "$.triggers.auth.invalid")
+            reference(auth.readOnly, at: "$.triggers.auth.readOnly")
+            reference(auth.missingScope, at: "$.triggers.auth.missingScope")
+            reference(auth.noPlan, at: "$.triggers.auth.noPlan")
+            reference(auth.unlessAccept?.response, at: "$.triggers.auth.unlessAccept.response")
+            for (i, credential) in auth.credentials.enumerated() {
+                for (j, base) in (credential.basePaths ?? []).enumerated() where !vendor.basePaths.contains(base) {
+                    report("$.triggers.auth.credentials[\(i)].basePaths[\(j)]", "'\(base)' is not one of this vendor's basePaths")
+                }
+                if credential.header.isEmpty || !credential.header.utf8.allSatisfy({ $0.isHeaderNameChar }) {
+                    report("$.triggers.auth.credentials[\(i)].header", "'\(credential.header)' is not a valid header name")
+                }
+            }
+        } else {
+            for (i, endpoint) in vendor.endpoints.enumerated() where endpoint.scope != nil {
+                report("$.endpoints[\(i)].scope", "a scope needs $.triggers.auth to check it")
+            }
+        }
+        if let validation = triggers.validation {
+            reference(validation.response, at: "$.triggers.validation.response")
+            for (kind, name) in validation.responses.sorted(by: { $0.key < $1.key }) {
+                reference(name, at: "$.triggers.validation.responses.\(kind)")
+            }
+            if validation.mode == .all {
+                if let at = validation.at {
+                    let entry = vendor.errors.first { $0.name.lowercased() == validation.response.lowercased() }
+                    if let entry, case .json(let body) = entry.response.body {
+                        if CompiledVendor.replacing(at.split(separator: ".").map(String.init), in: body, with: .null) == nil {
+                            report("$.triggers.validation.at", "'\(at)' is not a path in the body of $.errors[\"\(entry.name)\"]")
+                        }
+                    } else if entry != nil {
+                        report("$.triggers.validation.at", "the validation response has no JSON body to put violations in")
+                    }
+                } else {
+                    report("$.triggers.validation", "mode 'all' needs 'at': where in the response body the violations go")
+                }
+            }
+        }
+        for (i, endpoint) in vendor.endpoints.enumerated() {
+            for (j, rule) in endpoint.validate.enumerated() {
+                let path = "$.endpoints[\(i)].validate[\(j)]"
+                reference(rule.response, at: path + ".response")
+                if triggers.validation == nil && rule.response == nil {
+                    report(path, "validation rules need $.triggers.validation (how violations are answered) or a 'response' of their own")
+                }
+                if rule.location == .path, let template = try? PathTemplate.parse(endpoint.path, allowEmpty: false).get(), !template.parameterNames.contains(rule.field) {
+                    report(path + ".field", "the endpoint's path has no parameter '\(rule.field)'")
+                }
+                if rule.field.isEmpty { report(path + ".field", "a rule needs a field") }
+            }
+        }
+        if let limits = triggers.rateLimits {
+            reference(limits.exceeded, at: "$.triggers.rateLimits.exceeded")
+            var names: Set<String> = []
+            var owner: [String: String] = [:]
+            var catchAll: String?
+            for (i, group) in limits.groups.enumerated() {
+                let path = "$.triggers.rateLimits.groups[\(i)]"
+                if !names.insert(group.name).inserted { report(JSONPath.child(path, "name"), "duplicate group name '\(group.name)'") }
+                guard let endpoints = group.endpoints else {
+                    if let other = catchAll {
+                        report(path, "groups '\(other)' and '\(group.name)' both list no endpoints; only one group may cover the rest")
+                    }
+                    catchAll = group.name
+                    continue
+                }
+                for (j, id) in endpoints.enumerated() {
+                    if !endpointIDs.contains(id) {
+                        report("\(path).endpoints[\(j)]", "unknown endpoint id '\(id)'")
+                    } else if let other = owner[id] {
+                        report("\(path).endpoints[\(j)]", "endpoint '\(id)' is already in group '\(other)'")
+                    } else {
+                        owner[id] = group.name
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func validateName(_ name: String, at path: String) {
+        if name.lowercased() == "default" {
+            report(path, "'default' is reserved for the endpoint's own response")
+        } else if name.isEmpty || !name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }) {
+            report(path, "'\(name)' is not a valid scenario name (visible ASCII without , & = ? #)")
+        }
+    }
+
+    mutating func validateResponse(_ response: ResponseSpec, at path: String, pathParameters: Set<String>?) {
+        validateTemplates(response.headers, at: JSONPath.child(path, "headers"), pathParameters: pathParameters)
+        switch response.body {
+        case .none: break
+        case .text(let text): validateTemplate(text, at: JSONPath.child(path, "text"), pathParameters: pathParameters)
+        case .json(let json): validateJSONTemplates(json, at: JSONPath.child(path, "body"), pathParameters: pathParameters)
+        }
+        if !HTTPStatusRules.allowsBody(response.status), !isEmptyBody(response.body) {
+            report(JSONPath.child(path, "status"), "status \(response.status) cannot carry a body (RFC 9110); remove 'body'/'text' or change the status")
+        }
+    }
+
+    private func isEmptyBody(_ body: ResponseSpec.Body) -> Bool {
+        if case .none = body { return true }
+        return false
+    }
+
+    mutating func validateTemplates(_ headers: [HeaderSpec], at path: String, pathParameters: Set<String>?) {
+        for header in headers {
+            validateTemplate(header.value, at: JSONPath.child(path, header.name), pathParameters: pathParameters)
+        }
+    }
+
+    /// Walks a body; a path string is only built for a string that holds a placeholder.
+    mutating func validateJSONTemplates(_ json: JSONValue, at path: String, pathParameters: Set<String>?) {
+        var trail: [(key: String?, index: Int)] = []
+        func visit(_ value: JSONValue, _ validator: inout SpecValidator) {
+            switch value {
+            case .string(let s) where TemplateString.mayHoldPlaceholder(s):
+                let full = trail.reduce(path) { partial, step in step.key.map { JSONPath.child(partial, $0) } ?? JSONPath.index(partial, step.index) }
+                validator.validateTemplate(s, at: full, pathParameters: pathParameters)
+            case .array(let items):
+                for (i, item) in items.enumerated() {
+                    trail.append((nil, i))
+                    visit(item, &validator)
+                    trail.removeLast()
+                }
+            case .object(let members):
+                for member in members {
+                    trail.append((member.key, 0))
+                    visit(member.value, &validator)
+                    trail.removeLast()
+                }
+            default:
+                break
+            }
+        }
+        visit(json, &self)
+    }
+
+    mutating func validateTemplate(_ text: String, at path: String, pathParameters: Set<String>?) {
+        guard TemplateString.mayHoldPlaceholder(text) else { return }
+        switch TemplateString.parse(text) {
+        case .failure(let error):
+            report(path, error.message)
+        case .success(let parts):
+            for case .placeholder(let placeholder) in parts {
+                for source in [placeholder.source] + placeholder.alternatives {
+                    if case .path(let name) = source, let pathParameters, !pathParameters.contains(name) {
+                        let known = pathParameters.sorted().joined(separator: ", ")
+                        report(path, "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
+                    }
+                    switch source {
+                    case .setting(let name), .timeFromSetting(let name, _):
+                        if !settingNames.contains(name) {
+                            report(path, "template uses setting '\(name)', which $.settings does not declare (declared: \(settingNames.isEmpty ? "none" : settingNames.sorted().joined(separator: ", ")))")
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+
+    static func isVendorName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first.isLowerAlnum else { return false }
+        return name.utf8.allSatisfy { $0.isLowerAlnum || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isIdentifier(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { $0.isLowerAlnum || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+}
