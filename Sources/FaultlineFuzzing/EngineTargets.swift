@@ -25,8 +25,7 @@ enum EngineTargets {
     static let endpoints: [(method: String, path: String)] = engine.catalog.vendors.flatMap { vendor in
         vendor.endpoints.flatMap { endpoint in
             vendor.basePaths.map { base in
-                let path = (base + endpoint.path).split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? "x1" : String($0) }.joined(separator: "/")
-                return (endpoint.method, "/" + vendor.name + path)
+                (endpoint.method, "/" + vendor.name + FuzzInputs.concrete(base + endpoint.path, "x1"))
             }
         }
     }

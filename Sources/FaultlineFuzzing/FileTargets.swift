@@ -29,7 +29,7 @@ enum FileTargets {
               let engine = try? ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]), environment: { _ in nil }) else { return }
         for endpoint in vendor.endpoints.prefix(8) {
             for base in vendor.basePaths.prefix(2) {
-                let path = "/" + vendor.name + (base + endpoint.path).split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? "p1" : String($0) }.joined(separator: "/")
+                let path = "/" + vendor.name + FuzzInputs.concrete(base + endpoint.path, "p1")
                 let names = ["default"] + endpoint.scenarios.prefix(4).map(\.name) + vendor.errors.prefix(4).map(\.name)
                 for name in names {
                     let target = path + "?scenario=" + name.utf8.map { b in

@@ -30,7 +30,7 @@ struct FuzzMain {
         exit(status)
         #else
         for path in arguments.dropFirst(2) {
-            guard let bytes = read(path) else {
+            guard let bytes = FuzzInputs.read(path) else {
                 complain("faultline-fuzz: cannot read \(path)")
                 exit(1)
             }
@@ -43,19 +43,6 @@ struct FuzzMain {
     static func complain(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    }
-
-    static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return bytes
     }
 }
 

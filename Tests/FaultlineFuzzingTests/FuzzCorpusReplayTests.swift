@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import FaultlineFuzzing
 
@@ -14,37 +11,17 @@ import FaultlineFuzzing
         return parts.joined(separator: "/") + "/Fuzz"
     }
 
-    static func files(_ directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-            if !name.hasPrefix(".") { names.append(directory + "/" + name) }
-        }
-        return names.sorted()
-    }
-
-    static func read(_ path: String) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while case let n = fread(&chunk, 1, chunk.count, file), n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        return bytes
-    }
-
     @Test(arguments: FuzzTarget.allCases)
     func everySeedInputRunsClean(target: FuzzTarget) {
-        var inputs = Self.files(Self.fuzzDirectory + "/corpus/" + target.rawValue)
+        var inputs = FuzzInputs.files(in: Self.fuzzDirectory + "/corpus/" + target.rawValue)
         #expect(!inputs.isEmpty, "no seed corpus for \(target.rawValue)")
         // The bundled vendor files seed the scenario-file target too (scripts/fuzz.sh passes them).
-        if target == .scenarioFile { inputs += Self.files(Self.fuzzDirectory + "/../Scenarios") }
-        for path in inputs { target.run(Self.read(path)) }
+        if target == .scenarioFile { inputs += FuzzInputs.files(in: Self.fuzzDirectory + "/../Scenarios") }
+        for path in inputs { target.run(FuzzInputs.read(path) ?? []) }
     }
 
     @Test(arguments: FuzzTarget.allCases)
     func everyInputThatOnceFailedRunsClean(target: FuzzTarget) {
-        for path in Self.files(Self.fuzzDirectory + "/regressions/" + target.rawValue) { target.run(Self.read(path)) }
+        for path in FuzzInputs.files(in: Self.fuzzDirectory + "/regressions/" + target.rawValue) { target.run(FuzzInputs.read(path) ?? []) }
     }
 }

@@ -64,15 +64,11 @@ public final class RateLimiter: Sendable {
         return (Double(mono.tv_sec) + Double(mono.tv_nsec) / 1e9, Double(wall.tv_sec) + Double(wall.tv_nsec) / 1e9)
     }
 
+    /// Keys are stored as `ClientName` keeps client names (a long one by its length and hash): a
+    /// client sending 16 KB keys must not make 100,000 buckets cost gigabytes.
+    private static func storedKey(_ key: String) -> String { ClientName.stored(key) }
+
     /// Takes one request from the key's allowance, if there is one.
-    /// Keys longer than this are stored by hash: a client sending 16 KB keys must not make
-    /// 100,000 buckets cost gigabytes.
-    static let maxStoredKeyLength = 128
-
-    private static func storedKey(_ key: String) -> String {
-        key.utf8.count <= maxStoredKeyLength ? key : "#\(key.utf8.count):\(key.hashValue)"
-    }
-
     public func take(_ group: Group, key: String) -> (allowed: Bool, state: RateLimitState) {
         let now = clock()
         return buckets.withLock { buckets in

@@ -252,17 +252,17 @@ public final class ResourceStore: Sendable {
 
         /// Bytes a record of `value` costs: its footprint, the record, and each key's index
         /// entry (its text and a dictionary slot).
-        func cost(_ c: Int, _ value: JSONValue, owner: String) -> Int {
-            var total = value.footprint.bytes + 64
+        func cost(_ c: Int, _ value: JSONValue, owner: String, footprint: Int? = nil) -> Int {
+            var total = (footprint ?? value.footprint.bytes) + 64
             for k in collections[c].spec.keys.indices { total += 64 + (keyText(c, key: k, of: value, owner: owner)?.utf8.count ?? 0) }
             return total
         }
 
         /// Bytes `value` costs, or why it may not be stored.
         func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
-            let depth = value.footprint.depth
+            let (bytes, depth) = value.footprint
             guard depth <= limits.itemDepth else { return .failure(.itemTooDeep(depth: depth, limit: limits.itemDepth)) }
-            let total = cost(c, value, owner: owner)
+            let total = cost(c, value, owner: owner, footprint: bytes)
             guard total <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: total, limit: limits.clientBytes)) }
             return .success(total)
         }
