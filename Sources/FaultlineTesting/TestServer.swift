@@ -40,6 +40,23 @@ public final class TestServer: @unchecked Sendable {
     }
     public var baseURL: URL { URL(string: baseURLString)! }
 
+    /// The port serving `vendor` at its root, when the options put it there (`rootVendors`):
+    /// what an SDK with absolute paths (`/tracking/2026-07/...`) is pointed at.
+    public func port(of vendor: String) -> UInt16? {
+        guard let i = service.options.rootVendors.firstIndex(of: vendor), i < server.extraPorts.count else { return nil }
+        return server.extraPorts[i]
+    }
+
+    public struct NoRootPort: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A new connection to the port serving `vendor` at its root.
+    public func client(of vendor: String, timeout: Double = 5) throws -> TestHTTPClient {
+        guard let port = port(of: vendor) else { throw NoRootPort(description: "no port serves '\(vendor)' at its root; list it in ScenarioEngine.Options.rootVendors") }
+        return try TestHTTPClient(port: port, timeout: timeout)
+    }
+
     /// `Scenarios/` of the Faultline checkout this library was built from (also when it is a
     /// package dependency: SwiftPM keeps the whole checkout, `Scenarios/` included).
     public static var bundledScenariosDirectory: String {
@@ -94,6 +111,8 @@ public final class TestServer: @unchecked Sendable {
         let service = try ScenarioService(source: source, options: options, strict: true)
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.eventLoops = 2
+        // A free port of its own for each vendor the options put at a root (`rootVendors`).
+        configuration.extraPorts = options.rootVendors.map { _ in 0 }
         configure(&configuration)
         return try TestServer(service: service, configuration: configuration)
     }

@@ -56,6 +56,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Mount only this vendor, at / instead of /<vendor>, for SDKs with fixed paths ($FAULTLINE_VENDOR).")
     var vendor: String?
 
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Also listen on PORT with VENDOR at its root, for SDKs with fixed paths; every vendor stays under /<vendor> on --port, and state, admin API and metrics are shared (repeatable; $FAULTLINE_LISTEN).", valueName: "vendor=port"))
+    var listen: [String] = EnvironmentDefaults.list("FAULTLINE_LISTEN")
+
     @Flag(help: "Write one JSON access-log line per request to standard output ($FAULTLINE_LOG).")
     var log = false
 
@@ -182,7 +185,9 @@ struct Serve: ParsableCommand {
             }
             chaosRules = parsed
         }
+        let listeners = try VendorListener.parseAll(listen, mainPort: port)
         var options = ScenarioEngine.Options(scenarioParameter: scenarioParameter, singleVendor: vendor, rateLimitOverrides: overrides, adminToken: adminToken, journalSize: journalSize, settingOverrides: settingOverrides)
+        options.rootVendors = listeners.map(\.vendor)
         options.chaos = chaosRules
         options.seed = seed
         options.stateLimits.vendorBytes = maxStateBytes
@@ -214,6 +219,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("HTTPS takes either --tls-cert with --tls-key, or --tls-self-signed PATH")
         }
         configuration.tlsPort = tlsPort
+        configuration.extraPorts = listeners.map(\.port)
         configuration.maxHold = maxHold
         configuration.compression.maxDecodedBodySize = maxDecodedBodySize
         configuration.eventLoops = eventLoops
@@ -228,6 +234,9 @@ struct Serve: ParsableCommand {
         let plainScheme = configuration.tls != nil && configuration.tlsPort == nil ? "https" : "http"
         var addresses = "\(plainScheme)://\(shownHost):\(server.port)"
         if let tls = server.tlsPort { addresses += " and https://\(shownHost):\(tls)" }
+        for (listener, bound) in zip(listeners, server.extraPorts) {
+            addresses += ", \(listener.vendor) at \(plainScheme)://\(shownHost):\(bound)/"
+        }
         let probe = HealthProbe.probeAddress(forBindAddress: host)
         let adminHost = probe.contains(":") ? "[\(probe)]" : probe
         var line = "faultline \(Faultline.version) listening on \(addresses); vendors: \(engine.catalog.vendors.map(\.name).joined(separator: ", ")) (from \(locations.joined(separator: ", "))\(watching ? ", watched" : "")); admin: \(plainScheme)://\(adminHost):\(server.port)\(options.adminPrefix)/; seed \(engine.random.seed)"

@@ -200,7 +200,9 @@ extension HTTPRequest {
         let listing = CatalogListing.json(engine.catalog).serializedString
         #expect(listing.contains(#"{"name":"4003","status":400,"scope":"endpoint""#))
         #expect(listing.contains(#"{"name":"RATE_001","status":429,"scope":"vendor""#))
-        #expect(listing.contains(#""paths":["/aftership/v4/trackings","/aftership/tracking/{api_version}/trackings"]"#))
+        // Each AfterShip generation's endpoints are listed under their own base path only.
+        #expect(listing.contains(#"{"id":"createTracking","method":"POST","paths":["/aftership/v4/trackings"]"#))
+        #expect(listing.contains(#"{"id":"versioned.createTracking","method":"POST","paths":["/aftership/tracking/{api_version}/trackings"]"#))
     }
 }
 

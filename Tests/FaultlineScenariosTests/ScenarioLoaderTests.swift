@@ -60,6 +60,10 @@ enum VendorFile {
         BadFile(name: "invalid vendor name", bytes: VendorFile.make(vendor: "Acme Corp"), path: "$.vendor", message: "not a valid vendor name"),
         BadFile(name: "header value with a newline", bytes: VendorFile.make(errors: #"{"x":{"status":400,"headers":{"X-A":"a\nb"}}}"#), path: #"$.errors.x.headers["X-A"]"#, message: "control characters (CR, LF, NUL, DEL or others; a tab is allowed)"),
         BadFile(name: "header value with a DEL", bytes: VendorFile.make(errors: #"{"x":{"status":400,"headers":{"X-A":"a\u007fb"}}}"#), path: #"$.errors.x.headers["X-A"]"#, message: "control characters"),
+        BadFile(name: "endpoint under a base path the vendor lacks", bytes: VendorFile.make(endpoints: #"[{"id":"a","method":"GET","path":"/t","basePaths":["/v2"],"response":{"status":200}}]"#), path: "$.endpoints[0].basePaths[0]", message: "'/v2' is not one of this vendor's basePaths"),
+        BadFile(name: "same endpoint twice under one base path", bytes: VendorFile.make(basePaths: #"["/v1","/v2"]"#, endpoints: #"[{"id":"a","method":"GET","path":"/t","basePaths":["/v2"],"response":{"status":200}},{"id":"b","method":"GET","path":"/t","response":{"status":200}}]"#), path: "$.endpoints[1].path", message: "duplicate endpoint"),
+        BadFile(name: "allowed values for a parameter no base path has", bytes: VendorFile.make(extra: #","basePathParameters":{"version":["2024-04"]}"#), path: "$.basePathParameters.version", message: "not a parameter of any of this vendor's basePaths"),
+        BadFile(name: "an allowed value with a slash", bytes: VendorFile.make(basePaths: #"["/api/{version}"]"#, extra: #","basePathParameters":{"version":["2024/04"]}"#), path: "$.basePathParameters.version[0]", message: "without '/'"),
         BadFile(name: "body on a 204", bytes: VendorFile.make(errors: #"{"x":{"status":204,"body":{}}}"#), path: "$.errors.x.status", message: "cannot carry a body"),
     ]
 

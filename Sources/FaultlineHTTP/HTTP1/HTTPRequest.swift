@@ -22,6 +22,9 @@ public struct HTTPRequest: Sendable {
     public var version: HTTPVersion
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Which of the server's listening sockets the request came in on: 0 for the main port
+    /// (`Configuration.port`, or its HTTPS twin), `i + 1` for `Configuration.extraPorts[i]`.
+    public var listener: Int = 0
 
     public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method

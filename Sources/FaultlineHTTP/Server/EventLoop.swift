@@ -95,7 +95,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Called on `queue` with a freshly accepted socket.
-    func adopt(_ fd: Int32, tls: TLSContext? = nil) {
+    func adopt(_ fd: Int32, tls: TLSContext? = nil, listener: Int = 0) {
         guard !draining else {
             Socket.close(fd)
             return
@@ -117,7 +117,7 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
         }
-        connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now(), tls: session)
+        connections[fd] = HTTPConnection(fd: fd, loop: self, now: Self.now(), tls: session, listener: listener)
         metrics.open.add(1, ordering: .relaxed)
         metrics.accepted.add(1, ordering: .relaxed)
     }

@@ -33,9 +33,12 @@ final class HTTPConnection {
     private var handshaking: Bool
     /// The handshake must finish by then (the request timeout), or the connection is closed.
     private let handshakeDeadline: UInt64
+    /// The listening socket it was accepted on (`HTTPRequest.listener`).
+    private let listener: Int
 
-    init(fd: Int32, loop: EventLoop, now: UInt64, tls: TLSSession? = nil) {
+    init(fd: Int32, loop: EventLoop, now: UInt64, tls: TLSSession? = nil, listener: Int = 0) {
         self.fd = fd
+        self.listener = listener
         self.loop = loop
         self.parser = HTTPRequestParser(limits: loop.configuration.limits)
         self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
@@ -187,7 +190,8 @@ final class HTTPConnection {
                 return offset
             case .continueExpected:
                 out.append(contentsOf: HTTPResponseWriter.continueResponse)
-            case .request(let request):
+            case .request(var request):
+                request.listener = listener
                 respond(to: request, into: &out)
                 answered += 1
             case .error(let error):

@@ -48,6 +48,10 @@ public final class HTTPServer: @unchecked Sendable {
         /// on `port`; a port (0 picks one): HTTPS there, plain HTTP on `port` as well.
         public var tls: TLSContext?
         public var tlsPort: UInt16?
+        /// More ports to listen on, served like `port` (HTTPS there when HTTPS replaces plain
+        /// HTTP): a request tells its responder which one it came in on (`HTTPRequest.listener`),
+        /// so one process can put a different vendor at the root of each. 0 picks a free port.
+        public var extraPorts: [UInt16] = []
 
         public init(host: String = "127.0.0.1", port: UInt16 = 8080) {
             self.host = host
@@ -73,6 +77,8 @@ public final class HTTPServer: @unchecked Sendable {
     private struct Listener {
         let fd: Int32
         let tls: TLSContext?
+        /// `HTTPRequest.listener` of its requests.
+        let number: Int
         let source: DispatchSourceRead
         var suspended = false
     }
@@ -87,6 +93,8 @@ public final class HTTPServer: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
     /// The HTTPS port, when HTTPS is served beside plain HTTP.
     public private(set) var tlsPort: UInt16?
+    /// The bound `extraPorts`, in their order.
+    public private(set) var extraPorts: [UInt16] = []
 
     public init(configuration: Configuration, responder: any HTTPResponder) {
         self.configuration = configuration
@@ -107,15 +115,21 @@ public final class HTTPServer: @unchecked Sendable {
         // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a peer that vanished mid-response
         // would raise SIGPIPE and kill the process. EPIPE is handled where it is returned.
         signal(SIGPIPE, SIG_IGN)
-        var bound: [(fd: Int32, tls: TLSContext?)] = []
+        var bound: [(fd: Int32, tls: TLSContext?, number: Int)] = []
         do {
+            let plainTLS = configuration.tlsPort == nil ? configuration.tls : nil
             let (fd, boundPort) = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
             port = boundPort
-            bound.append((fd, configuration.tlsPort == nil ? configuration.tls : nil))
+            bound.append((fd, plainTLS, 0))
             if let tls = configuration.tls, let wanted = configuration.tlsPort {
                 let (tlsFD, boundTLS) = try Socket.makeListener(host: configuration.host, port: wanted, backlog: configuration.backlog)
                 tlsPort = boundTLS
-                bound.append((tlsFD, tls))
+                bound.append((tlsFD, tls, 0))
+            }
+            for (i, wanted) in configuration.extraPorts.enumerated() {
+                let (extraFD, boundExtra) = try Socket.makeListener(host: configuration.host, port: wanted, backlog: configuration.backlog)
+                extraPorts.append(boundExtra)
+                bound.append((extraFD, plainTLS, i + 1))
             }
             let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
             loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder) }
@@ -132,7 +146,7 @@ public final class HTTPServer: @unchecked Sendable {
                 Socket.close(fd)
                 listenerClosed.leave()
             }
-            listeners.append(Listener(fd: listener.fd, tls: listener.tls, source: source))
+            listeners.append(Listener(fd: listener.fd, tls: listener.tls, number: listener.number, source: source))
         }
         for listener in listeners { listener.source.resume() }
     }
@@ -147,7 +161,8 @@ public final class HTTPServer: @unchecked Sendable {
                 let loop = loops[nextLoop]
                 nextLoop = (nextLoop + 1) % loops.count
                 let tls = listener.tls
-                loop.queue.async { loop.adopt(fd, tls: tls) }
+                let number = listener.number
+                loop.queue.async { loop.adopt(fd, tls: tls, listener: number) }
             case .wouldBlock:
                 return
             case .failed(let error):

@@ -35,7 +35,7 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
         let path = "$"
-        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences", "chaos"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences", "chaos", "basePathParameters"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
         _ = string(members, "$schema", at: path)
         let name = string(members, "vendor", at: path) ?? ""
         let title = string(members, "title", at: path)
@@ -92,7 +92,36 @@ struct SpecDecoder: DiagnosticReporting {
                 report(chaosPath, "expected \"scenario@probability,...\" (e.g. \"429@0.1,reset@0.02\"; no vendor prefix in a vendor's own file)")
             }
         }
+        if let value = members.first(where: { $0.key == "basePathParameters" })?.value {
+            vendor.basePathParameters = decodeBasePathParameters(value, at: JSONPath.child(path, "basePathParameters"))
+        }
         return vendor
+    }
+
+    /// `{"api_version": ["2024-04", "2024-07"]}`: each parameter's allowed values, in order.
+    mutating func decodeBasePathParameters(_ value: JSONValue, at path: String) -> [(name: String, values: [String])] {
+        guard case .object(let entries) = value else {
+            report(path, "expected an object of base path parameter name to an array of allowed values")
+            return []
+        }
+        var out: [(name: String, values: [String])] = []
+        for entry in entries {
+            let entryPath = JSONPath.child(path, entry.key)
+            guard case .array(let items) = entry.value, !items.isEmpty else {
+                report(entryPath, "expected a non-empty array of allowed values")
+                continue
+            }
+            var values: [String] = []
+            for (i, item) in items.enumerated() {
+                if case .string(let s) = item, !s.isEmpty, !s.utf8.contains(UInt8(ascii: "/")) {
+                    values.append(s)
+                } else {
+                    report(JSONPath.index(entryPath, i), "expected a non-empty string without '/'")
+                }
+            }
+            out.append((entry.key, values))
+        }
+        return out
     }
 
     mutating func strings(_ members: [JSONMember], _ key: String, at path: String) -> [String]? {
@@ -159,7 +188,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
-        guard let members = object(value, at: path, allowed: ["id", "method", "path", "description", "response", "scenarios", "scope", "validate", "state"], required: ["id", "method", "path", "response"]) else { return nil }
+        guard let members = object(value, at: path, allowed: ["id", "method", "path", "basePaths", "description", "response", "scenarios", "scope", "validate", "state"], required: ["id", "method", "path", "response"]) else { return nil }
         let id = string(members, "id", at: path) ?? ""
         let method = string(members, "method", at: path) ?? ""
         let endpointPath = string(members, "path", at: path) ?? ""
@@ -194,6 +223,10 @@ struct SpecDecoder: DiagnosticReporting {
         }
         var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
         if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path, "state")) }
+        if members.contains(where: { $0.key == "basePaths" }) {
+            endpoint.basePaths = strings(members, "basePaths", at: path) ?? []
+            if endpoint.basePaths?.isEmpty == true { report(JSONPath.child(path, "basePaths"), "expected a non-empty array of the vendor's base paths") }
+        }
         return endpoint
     }
 

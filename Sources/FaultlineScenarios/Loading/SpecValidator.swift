@@ -40,6 +40,15 @@ struct SpecValidator: DiagnosticReporting {
             report("$.basePaths", "the same base path is listed twice")
         }
         validateTemplates(vendor.headers, at: "$.headers", pathParameters: nil)
+        var constrained: Set<String> = []
+        for (name, _) in vendor.basePathParameters {
+            let path = JSONPath.child("$.basePathParameters", name)
+            if !constrained.insert(name).inserted {
+                report(path, "'\(name)' is listed twice")
+            } else if !baseParams.contains(where: { $0.contains(name) }) {
+                report(path, "'\(name)' is not a parameter of any of this vendor's basePaths")
+            }
+        }
 
         var ids: [String: Int] = [:]
         var shapes: [String: Int] = [:]
@@ -56,18 +65,34 @@ struct SpecValidator: DiagnosticReporting {
             if !ScenarioLoader.httpMethods.contains(endpoint.method) {
                 report(JSONPath.child(path, "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
             }
+            // The base paths this endpoint is served under (all of the vendor's unless it names some).
+            var bases = Array(vendor.basePaths.indices)
+            if let own = endpoint.basePaths {
+                bases = []
+                for (j, base) in own.enumerated() {
+                    if let k = vendor.basePaths.firstIndex(of: base) {
+                        if !bases.contains(k) { bases.append(k) }
+                    } else {
+                        report(JSONPath.index(JSONPath.child(path, "basePaths"), j), "'\(base)' is not one of this vendor's basePaths")
+                    }
+                }
+            }
+            let ownBaseParams = bases.map { baseParams[$0] }
             var parameters: [String] = []
             switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
             case .success(let template):
                 parameters = template.parameterNames
                 endpointParameters[endpoint.id] = Set(parameters)
-                let shape = "\(endpoint.method) \(template.shape)"
-                if let previous = shapes[shape] {
-                    report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
-                } else {
+                // Two endpoints clash only where they are served under the same base path.
+                for k in bases {
+                    let shape = "\(endpoint.method) \(vendor.basePaths[k]) \(template.shape)"
+                    if let previous = shapes[shape] {
+                        report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
+                        break
+                    }
                     shapes[shape] = i
                 }
-                for base in baseParams {
+                for base in ownBaseParams {
                     let all = base + parameters
                     if Set(all).count != all.count {
                         report(JSONPath.child(path, "path"), "a path parameter name is used twice in the full path (base path + path)")
@@ -76,7 +101,7 @@ struct SpecValidator: DiagnosticReporting {
             case .failure(let error):
                 report(JSONPath.child(path, "path"), error.message)
             }
-            let known = Set(parameters).union(baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } })
+            let known = Set(parameters).union(ownBaseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in ownBaseParams.allSatisfy { $0.contains(name) } })
             validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
             var localNames: [String: String] = [:]
             for named in endpoint.scenarios {

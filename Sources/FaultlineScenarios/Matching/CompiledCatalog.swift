@@ -121,12 +121,26 @@ final class CompiledRoute: Sendable {
     let display: String
     /// The base path this route was built from, as written in the file.
     let basePath: String
+    /// Segments whose parameter may only take listed values (`basePathParameters`); mostly empty.
+    let choices: [(index: Int, values: [String])]
 
-    init(endpoint: Int, segments: [PathTemplate.Segment], display: String, basePath: String) {
+    init(endpoint: Int, segments: [PathTemplate.Segment], display: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
         self.endpoint = endpoint
         self.segments = segments
         self.display = display
         self.basePath = basePath
+        self.choices = choices
+    }
+
+    /// Whether every constrained segment of a path that matched holds one of its values.
+    @inline(__always)
+    func allows(_ segments: ArraySlice<Substring>) -> Bool {
+        if choices.isEmpty { return true }
+        for (index, values) in choices {
+            let segment = segments[segments.startIndex + index]
+            guard values.contains(where: { segment.utf8.elementsEqual($0.utf8) }) else { return false }
+        }
+        return true
     }
 }
 
@@ -238,11 +252,17 @@ final class CompiledVendor: Sendable {
                 if i > 0 { byStatus[response.status, default: []].append(i) }
             }
             let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
-            for (base, basePath) in zip(bases, spec.basePaths) {
+            for (base, basePath) in zip(bases, spec.basePaths) where endpoint.basePaths?.contains(basePath) ?? true {
                 let full = PathTemplate(segments: base.segments + path.segments)
-                routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath))
+                var choices: [(index: Int, values: [String])] = []
+                for (i, segment) in base.segments.enumerated() {
+                    if case .parameter(let name) = segment, let allowed = spec.basePathParameters.first(where: { $0.name == name }) {
+                        choices.append((i, allowed.values))
+                    }
+                }
+                routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath, choices: choices))
             }
-            let displayBase = spec.basePaths.first ?? ""
+            let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
             let compiler = StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec))
             let steps = sources.map { $0.state.isEmpty ? [] : compiler.compile($0.state) }
             endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps))

@@ -17,6 +17,10 @@ public final class ScenarioEngine: HTTPResponder {
         public var scenarioHeader: String = "X-Faultline-Scenario"
         /// Mount only this vendor, at `/` instead of `/<vendor>`.
         public var singleVendor: String?
+        /// The vendor at the root of each extra listening socket (`HTTPRequest.listener` i + 1
+        /// → `rootVendors[i]`, `--listen aftership=8081`), so SDKs with absolute paths reach
+        /// several vendors from one process; the main port keeps every vendor under `/<vendor>`.
+        public var rootVendors: [String] = []
         /// Replace the limits declared in the files (`--rate-limit aftership=3/1s`).
         public var rateLimitOverrides: [RateLimitOverride]
         /// Where the admin API lives; never a vendor path.
@@ -64,6 +68,8 @@ public final class ScenarioEngine: HTTPResponder {
     let vendors: [CompiledVendor]
     /// First path segment → vendor, when vendors are mounted under their names.
     private let mounts: [Substring: Int]
+    /// `HTTPRequest.listener` → vendor index (index 0, the main port, is unused).
+    private let listenerVendors: [Int]
     /// Rate-limit buckets of every vendor.
     public let rateLimiter: RateLimiter
     /// Positions in scenario sequences, per client and endpoint.
@@ -139,6 +145,14 @@ public final class ScenarioEngine: HTTPResponder {
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
         }
+        var listenerVendors = [-1]
+        for name in options.rootVendors {
+            guard let index = self.catalog.vendors.firstIndex(where: { $0.name == name }) else {
+                throw ConfigurationError(description: "--listen: no vendor named '\(name)' (loaded: \(self.catalog.vendors.map(\.name).joined(separator: ", ")))")
+            }
+            listenerVendors.append(index)
+        }
+        self.listenerVendors = listenerVendors
     }
 
     /// What the journal records of a request beyond the request and the response.
@@ -189,6 +203,9 @@ public final class ScenarioEngine: HTTPResponder {
         var routeSegments = segments[...]
         if options.singleVendor != nil {
             vendorIndex = 0
+        } else if request.listener > 0, request.listener < listenerVendors.count {
+            // A vendor's own port: its paths from the root, as its SDKs write them.
+            vendorIndex = listenerVendors[request.listener]
         } else {
             guard let first = segments.first, let index = mounts[first] else {
                 return FaultlineResponses.noEndpoint(request: request, vendors: vendors, within: nil)
@@ -203,7 +220,7 @@ public final class ScenarioEngine: HTTPResponder {
 
         var allowed: [String] = []
         for route in vendor.routes {
-            guard let parameters = Self.match(route.segments, routeSegments) else { continue }
+            guard let parameters = Self.match(route.segments, routeSegments), route.allows(routeSegments) else { continue }
             let endpoint = vendor.endpoints[route.endpoint]
             guard endpoint.method == method else {
                 if !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }

@@ -10,6 +10,7 @@ public enum CatalogListing {
                 JSONMember(key: "file", value: .string(vendor.file)),
                 JSONMember(key: "mount", value: .string(compiled.mount.isEmpty ? "/" : compiled.mount)),
                 JSONMember(key: "basePaths", value: .array(vendor.basePaths.map { .string($0) })),
+                JSONMember(key: "basePathParameters", value: .object(vendor.basePathParameters.map { JSONMember(key: $0.name, value: .array($0.values.map { .string($0) })) })),
                 JSONMember(key: "endpoints", value: .array(zip(vendor.endpoints, compiled.endpoints).map { spec, endpoint in
                     .object([
                         JSONMember(key: "id", value: .string(endpoint.id)),

@@ -22,6 +22,9 @@ public struct VendorSpec: Sendable {
     public var sequences: [(name: String, steps: String)] = []
     /// Outcomes injected with a probability into requests that name no scenario (`--chaos` adds to them).
     public var chaos: [ChaosRule] = []
+    /// The values a base path's parameter may take (`api_version` → `2024-04`, ...): a path
+    /// with any other value there is an unknown path, as it is on the vendor.
+    public var basePathParameters: [(name: String, values: [String])] = []
 }
 
 public struct EndpointSpec: Sendable {
@@ -37,6 +40,10 @@ public struct EndpointSpec: Sendable {
     public var validate: [ValidationRule] = []
     /// What the endpoint's default response does to stored resources.
     public var state: [StateStep] = []
+    /// The base paths the endpoint is served under; nil means all of the vendor's. A vendor
+    /// whose API generations differ in shape (AfterShip's `/v4` and `/tracking/{api_version}`)
+    /// declares each generation's endpoints under its own base path.
+    public var basePaths: [String]?
 }
 
 public struct NamedResponse: Sendable {

@@ -87,7 +87,9 @@ struct RenderContext {
             case .total: return .text(String(counts.total))
             case .page: return .text(String(counts.page))
             case .limit: return .text(String(counts.limit))
-            case .pages: return .text(String(counts.total > 0 && counts.limit > 0 ? (counts.total - 1) / counts.limit + 1 : 0))
+            case .pages: return .text(String(Self.pages(counts)))
+            case .next: return .json(counts.page < Self.pages(counts) ? .string(String(counts.page + 1)) : .null)
+            case .hasNext: return .json(.bool(counts.page < Self.pages(counts)))
             }
         case .client:
             return client.map { .text($0) } ?? .missing
@@ -105,6 +107,8 @@ struct RenderContext {
             return .text(Identifiers.uuid())
         case .objectId:
             return .text(Identifiers.objectId())
+        case .hexId:
+            return .text(Identifiers.hexId())
         case .shortId:
             return .text(Identifiers.shortId())
         case .serial:
@@ -131,6 +135,10 @@ struct RenderContext {
         case .violations:
             return violations.map { .json($0) } ?? .missing
         }
+    }
+
+    private static func pages(_ counts: (total: Int, page: Int, limit: Int)) -> Int {
+        counts.total > 0 && counts.limit > 0 ? (counts.total - 1) / counts.limit + 1 : 0
     }
 
     private static func lookup(_ components: [BodyPathComponent], in root: JSONValue) -> Value {
@@ -189,6 +197,12 @@ enum Identifiers {
 
     static func serial() -> Int {
         counter.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// 32 lowercase hex digits (a UUID's 128 bits without dashes).
+    static func hexId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<32).map { _ in hex[Int.random(in: 0..<16, using: &generator)] }, as: UTF8.self)
     }
 
     /// 24 lowercase alphanumerics, the shape of AfterShip's tracking ids.

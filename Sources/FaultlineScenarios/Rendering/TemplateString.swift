@@ -11,6 +11,8 @@ enum TemplateSource: Sendable, Equatable {
     case requestPath
     case uuid
     case objectId
+    /// 32 lowercase hex digits, the shape of AfterShip's versioned-API tracking ids.
+    case hexId
     /// Seven letters and digits, the shape of TrackBot's shipment ids (`Ye7KwZ3`).
     case shortId
     /// 100001, 100002, …: a number unique in this process (product ids, quote numbers).
@@ -45,6 +47,10 @@ enum TemplateSource: Sendable, Equatable {
 
 enum ListField: String, Sendable, Equatable, CaseIterable {
     case total, page, limit, pages
+    /// The next page's number as a string cursor (`"2"`), or null on the last page.
+    case next
+    /// Whether a page follows this one (a JSON boolean).
+    case hasNext
 }
 
 enum ViolationField: String, Sendable, Equatable, CaseIterable {
@@ -180,6 +186,7 @@ enum TemplateString {
         switch text {
         case "uuid": return .success(.uuid)
         case "objectId": return .success(.objectId)
+        case "hexId": return .success(.hexId)
         case "shortId": return .success(.shortId)
         case "serial": return .success(.serial)
         case "method": return .success(.method)
@@ -242,7 +249,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], uuid, objectId, shortId, serial, item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, client, setting.NAME, now+setting.NAME, method, requestPath, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
+        return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], uuid, objectId, hexId, shortId, serial, item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, list.next, list.hasNext, client, setting.NAME, now+setting.NAME, method, requestPath, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
     }
 
     /// `a.b[0].c` → key a, key b, index 0, key c.
