@@ -15,8 +15,8 @@ CLIENT = "aftership-tracking-sdk 10.0.1"
 warnings.filterwarnings("ignore", message="URL.raw is deprecated")
 
 
-def sdk(server, key):
-    return tracking.Client(tracking.Configuration(api_key=key, domain=server.url("aftership")))
+def sdk(server, key, **settings):
+    return tracking.Client(tracking.Configuration(api_key=key, domain=server.url("aftership"), **settings))
 
 
 def cases(server):
@@ -156,4 +156,37 @@ def cases(server):
         ("delete_tracking_by_id", delete), ("create_tracking without tracking_number", missing_number),
         ("wrong api key", wrong_key), ("burst past 10/s", burst), ("built-in retry through flaky", flaky_retry),
         ("get_couriers", get_couriers), ("detect_courier", detect_courier),
+        ("every documented error of get_tracking_by_id", documented_errors(server)),
     ]
+
+
+def documented_errors(server):
+    """Every error the versioned surface offers, forced by header through the SDK: it must raise a
+    known exception class with a known ErrorCodeEnum, never UnknownError or the generic fallback."""
+    import json
+    import urllib.request
+
+    from tracking.response import _error_meta_code_mapping, error_mapping
+
+    def case():
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.main_port}/__faultline/scenarios") as response:
+            listing = json.load(response)
+        vendor = next(v for v in listing["vendors"] if v["vendor"] == "aftership")
+        endpoint = next(e for e in vendor["endpoints"] if e["id"] == "versioned.getTrackingById")
+        # No retries here: each 5xx is looked at once (the retry has a case of its own).
+        client = sdk(server, server.fresh_key(), max_retry=0)
+        seen = []
+        for scenario in endpoint["scenarios"]:
+            if scenario["status"] < 400 or scenario["name"] in ("405",):
+                continue
+            try:
+                client.tracking.get_tracking_by_id("0" * 32, headers={"X-Faultline-Scenario": scenario["name"]})
+            except exceptions.ApiException as error:
+                expect(type(error) in error_mapping.values(), f"{scenario['name']}: {type(error).__name__}")
+                expect(str(error.meta_code) in _error_meta_code_mapping, f"{scenario['name']}: meta.code {error.meta_code} unknown to the SDK")
+                expect_equal(error.status_code, scenario["status"], f"{scenario['name']} status")
+                seen.append(f"{scenario['name']}→{type(error).__name__}")
+                continue
+            raise AssertionError(f"{scenario['name']}: no exception")
+        return ", ".join(seen)
+    return case
