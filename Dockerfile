@@ -30,7 +30,9 @@ ENV FAULTLINE_HOST=0.0.0.0 \
     FAULTLINE_SCENARIOS=/usr/share/faultline/scenarios
 USER 10001:10001
 # 8080: HTTP. 8443: HTTPS, with FAULTLINE_TLS_SELF_SIGNED=/tmp/faultline.pem FAULTLINE_TLS_PORT=8443.
-EXPOSE 8080 8443
+# 8081-8085: one vendor at the root of each, for SDKs with absolute paths, with
+# FAULTLINE_LISTEN=aftership=8081,trackbot=8082,flexforward=8083,generic=8084,price2b=8085.
+EXPOSE 8080 8443 8081-8085
 HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=3 CMD ["faultline", "health", "--quiet"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["faultline"]

@@ -50,24 +50,43 @@ mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in faultline["vo
 for directory in directories[1:]:
     check(directory in mounts, f"compose: {directory} is not mounted")
 
+# Each vendor port FAULTLINE_LISTEN opens is published.
+listen = [entry.split("=") for entry in faultline["environment"].get("FAULTLINE_LISTEN", "").split(",") if entry]
+published = {mapping.split(":")[-1] for mapping in faultline["ports"]}
+for vendor, vendor_port in listen:
+    check(vendor_port in published, f"compose: {vendor}'s port {vendor_port} is not published")
+app_url = compose["services"]["app"]["command"][-1]
+
 # The compose file's directories, mapped to this checkout, served together by the binary.
 local = ["Scenarios"] + [os.path.normpath(os.path.join("examples", mounts[d])) for d in directories[1:] if d in mounts]
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-env = {"PATH": "/usr/bin:/bin", "FAULTLINE_PORT": str(port), "FAULTLINE_SCENARIOS": ":".join(local)}
+# The vendor ports too, each moved to a free port here.
+local_ports = {}
+for vendor, vendor_port in listen:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        local_ports[vendor_port] = s.getsockname()[1]
+env = {"PATH": "/usr/bin:/bin", "FAULTLINE_PORT": str(port), "FAULTLINE_SCENARIOS": ":".join(local),
+       "FAULTLINE_LISTEN": ",".join(f"{vendor}={local_ports[vendor_port]}" for vendor, vendor_port in listen)}
 process = subprocess.Popen([binary, "serve"], env=env, stderr=subprocess.PIPE, text=True)
 try:
     for _ in range(100):
         if subprocess.run([binary, "health", "--quiet", "--port", str(port)], stderr=subprocess.DEVNULL).returncode == 0:
             break
         time.sleep(0.05)
-    for path, status in (("/acme/v1/widgets/7?scenario=503", 503), ("/aftership/v4/couriers?scenario=429", 429)):
+    # The app's own request, sent to where its host and port map here.
+    app_port, app_path = app_url.split("://", 1)[1].split("/", 1)
+    app_port = local_ports.get(app_port.split(":")[1], port)
+    for url, status in ((f"http://127.0.0.1:{port}/acme/v1/widgets/7?scenario=503", 503),
+                        (f"http://127.0.0.1:{port}/aftership/v4/couriers?scenario=429", 429),
+                        (f"http://127.0.0.1:{app_port}/{app_path}", 429)):
         try:
-            code = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").status
+            code = urllib.request.urlopen(urllib.request.Request(url, method="POST" if url.endswith("trackings?scenario=429") else "GET")).status
         except urllib.error.HTTPError as error:
             code = error.code
-        check(code == status, f"{path}: {code}, expected {status}")
+        check(code == status, f"{url}: {code}, expected {status}")
 finally:
     process.terminate()
     process.wait(timeout=5)

@@ -41,7 +41,7 @@ import FaultlineTesting
         // FAULTLINE_PORT=0 picks a free port; the start-up line says which.
         let pid = try Self.spawn([Self.binary], environment: [
             "FAULTLINE_PORT=0", "FAULTLINE_HOST=0.0.0.0", "FAULTLINE_SCENARIOS=\(TestServer.bundledScenariosDirectory)",
-            "FAULTLINE_LOG=1", "FAULTLINE_SET=price2b.quote_validity_seconds=5",
+            "FAULTLINE_LOG=1", "FAULTLINE_SET=price2b.quote_validity_seconds=5", "FAULTLINE_LISTEN=aftership=0,trackbot=0",
         ], stdout: out + ".stdout", stderr: out + ".stderr")
         var reaped = false
         defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
@@ -53,8 +53,14 @@ import FaultlineTesting
         }
         #expect(line.hasPrefix("faultline 0.1.0 listening on http://0.0.0.0:"))
         #expect(line.contains("; vendors: aftership, flexforward, generic, price2b, trackbot (from \(TestServer.bundledScenariosDirectory)); admin: http://127.0.0.1:"))
-        let portText = line.split(separator: "http://0.0.0.0:").last.map { $0.prefix { $0.isNumber } } ?? ""
-        let port = try #require(UInt16(portText))
+        let ports = line.split(separator: "http://0.0.0.0:").dropFirst().map { UInt16($0.prefix { $0.isNumber }) }
+        let port = try #require(ports.first ?? nil)
+        // FAULTLINE_LISTEN: each vendor at the root of a free port of its own, named in the line.
+        #expect(line.contains(", aftership at http://0.0.0.0:") && line.contains(", trackbot at http://0.0.0.0:"))
+        let aftershipPort = try #require(ports.count == 3 ? ports[1] : nil)
+        let versioned = try TestHTTPClient(port: aftershipPort).request("GET", "/tracking/2026-07/couriers?scenario=429")
+        #expect(versioned.status == 429)
+        #expect(versioned.text.hasPrefix(#"{"meta":{"code":429,"type":"TooManyRequests""#))
         #expect(line.contains("admin: http://127.0.0.1:\(port)/__faultline/; seed "))
 
         // `faultline health` finds the server through the same variables, or through flags.
@@ -91,6 +97,10 @@ import FaultlineTesting
         #expect(TemporaryDirectory.text(of: out).contains("FAULTLINE_PORT='eighty' is not a valid UInt16"))
         #expect(Self.shell("FAULTLINE_SCENARIOS=/nonexistent '\(Self.binary)' serve --port 0 2> '\(out)'") != 0)
         #expect(TemporaryDirectory.text(of: out).contains("scenario directory '/nonexistent' does not exist (from FAULTLINE_SCENARIOS)"))
+        #expect(Self.shell("'\(Self.binary)' serve --port 0 --listen aftership 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--listen 'aftership': expected vendor=port, e.g. aftership=8081"))
+        #expect(Self.shell("FAULTLINE_LISTEN=nobody=0 '\(Self.binary)' serve --port 0 --scenarios '\(TestServer.bundledScenariosDirectory)' 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--listen: no vendor named 'nobody'"))
     }
 
     /// Starts `arguments` with exactly `environment`, standard output and error into files.
