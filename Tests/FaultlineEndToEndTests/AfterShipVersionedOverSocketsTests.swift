@@ -25,17 +25,11 @@ import FaultlineTesting
     }
 
     static func value(_ response: TestResponse, _ path: String...) throws -> JSONValue {
-        var value = try JSONParser.parse(response.body)
-        for key in path {
-            if let index = Int(key) { value = try #require(value[index], "\(path) in \(response.text)") } else { value = try #require(value[key], "\(path) in \(response.text)") }
-        }
-        return value
+        try response.json(at: path)
     }
 
     static func string(_ response: TestResponse, _ path: String...) throws -> String {
-        var value = try JSONParser.parse(response.body)
-        for key in path { value = try #require(value[key], "\(path) in \(response.text)") }
-        return try #require(value.stringValue, "\(path) in \(response.text)")
+        try response.string(at: path)
     }
 
     static func isHex(_ text: String, count: Int) -> Bool {
