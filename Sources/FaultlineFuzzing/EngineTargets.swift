@@ -24,9 +24,7 @@ enum EngineTargets {
     /// Every endpoint as a concrete request line: path parameters filled with `x1`.
     static let endpoints: [(method: String, path: String)] = engine.catalog.vendors.flatMap { vendor in
         vendor.endpoints.flatMap { endpoint in
-            vendor.basePaths.map { base in
-                (endpoint.method, "/" + vendor.name + FuzzInputs.concrete(base + endpoint.path, "x1"))
-            }
+            FuzzInputs.paths(of: endpoint, in: vendor, "x1").map { (endpoint.method, $0) }
         }
     }
 

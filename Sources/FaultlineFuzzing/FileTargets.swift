@@ -28,8 +28,7 @@ enum FileTargets {
         guard case .success(let vendor) = ScenarioLoader.parse(bytes, file: "fuzz.json"),
               let engine = try? ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]), environment: { _ in nil }) else { return }
         for endpoint in vendor.endpoints.prefix(8) {
-            for base in vendor.basePaths.prefix(2) {
-                let path = "/" + vendor.name + FuzzInputs.concrete(base + endpoint.path, "p1")
+            for path in FuzzInputs.paths(of: endpoint, in: vendor, "p1").prefix(2) {
                 let names = ["default"] + endpoint.scenarios.prefix(4).map(\.name) + vendor.errors.prefix(4).map(\.name)
                 for name in names {
                     let target = path + "?scenario=" + name.utf8.map { b in

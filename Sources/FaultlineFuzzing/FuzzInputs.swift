@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FaultlineScenarios
 
 /// Committed fuzz inputs on disk, for the replaying driver and the test suite.
 public enum FuzzInputs {
@@ -29,5 +30,18 @@ public enum FuzzInputs {
     /// A route's path with every `{parameter}` segment given `value`.
     static func concrete(_ path: String, _ value: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? value : String($0) }.joined(separator: "/")
+    }
+
+    /// Each full path an endpoint is served at, under the vendor's mount: base path parameters
+    /// take their first allowed value (an API version), every other parameter `value`.
+    static func paths(of endpoint: EndpointSpec, in vendor: VendorSpec, _ value: String) -> [String] {
+        (endpoint.basePaths ?? vendor.basePaths).map { base in
+            let filled = base.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return String(segment) }
+                let name = segment.dropFirst().dropLast()
+                return vendor.basePathParameters.first { $0.name == name }?.values.first ?? value
+            }.joined(separator: "/")
+            return "/" + vendor.name + concrete(filled + endpoint.path, value)
+        }
     }
 }
