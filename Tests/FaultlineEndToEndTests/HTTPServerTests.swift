@@ -110,6 +110,7 @@ import Glibc
         WireRejection(name: "long request line", request: "GET /\(String(repeating: "x", count: 9_000)) HTTP/1.1\r\nHost: h\r\n\r\n", status: 414),
         WireRejection(name: "large header section", request: "GET / HTTP/1.1\r\nHost: h\r\nX-Big: \(String(repeating: "y", count: 17_000))\r\n\r\n", status: 431),
         WireRejection(name: "too many headers", request: "GET / HTTP/1.1\r\nHost: h\r\n" + (0..<101).map { "X-\($0): v\r\n" }.joined() + "\r\n", status: 431),
+        WireRejection(name: "a Host that is not a host (RFC 9112 §3.2)", request: "GET /trackbot/v1/couriers HTTP/1.1\r\nHost: bad host name\r\n\r\n", status: 400),
         WireRejection(name: "body over the limit", request: "POST /generic/api/v1/users HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n", status: 413),
     ]
 

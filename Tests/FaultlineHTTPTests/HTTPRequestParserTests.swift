@@ -140,6 +140,12 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         Rejection(name: "relative target", text: "GET foo HTTP/1.1\r\nHost: h\r\n\r\n", status: 400),
         Rejection(name: "missing Host in 1.1", text: "GET / HTTP/1.1\r\n\r\n", status: 400),
         Rejection(name: "two Host headers", text: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400),
+        Rejection(name: "Host with spaces", text: "GET / HTTP/1.1\r\nHost: bad host name\r\n\r\n", status: 400),
+        Rejection(name: "Host with a path", text: "GET / HTTP/1.1\r\nHost: example.com/x\r\n\r\n", status: 400),
+        Rejection(name: "Host with a letter in the port", text: "GET / HTTP/1.1\r\nHost: example.com:80a\r\n\r\n", status: 400),
+        Rejection(name: "Host with a broken percent-encoding", text: "GET / HTTP/1.1\r\nHost: a%2\r\n\r\n", status: 400),
+        Rejection(name: "Host with an unclosed IP literal", text: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", status: 400),
+        Rejection(name: "invalid Host in 1.0", text: "GET / HTTP/1.0\r\nHost: a b\r\n\r\n", status: 400),
         Rejection(name: "space before colon", text: "GET / HTTP/1.1\r\nHost : h\r\n\r\n", status: 400),
         Rejection(name: "obsolete line folding", text: "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  2\r\n\r\n", status: 400),
         Rejection(name: "control character in value", text: "GET / HTTP/1.1\r\nHost: h\r\nX-A: a\u{01}b\r\n\r\n", status: 400),
@@ -165,6 +171,14 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
     @Test(arguments: rejections)
     func rejectsMalformedOrOversizedRequests(_ rejection: Rejection) {
         #expect(errorStatus(parseAll(rejection.text, limits: rejection.limits)) == rejection.status)
+    }
+
+    /// RFC 9110 §7.2 with RFC 3986 §3.2.2: names, IPv4, bracketed IPv6, ports, and the empty
+    /// value a client sends for a target without an authority.
+    @Test(arguments: ["localhost", "127.0.0.1:8080", "[::1]:18080", "api.aftership.com", "my_host.local:", "a%41b", ""])
+    func acceptsEveryValidHostForm(_ host: String) throws {
+        let request = try #require(requests(parseAll("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")).first)
+        #expect(request.headers["Host"] == host)
     }
 
     @Test func staysFailedAfterAnError() {

@@ -184,8 +184,16 @@ public struct HTTPRequestParser: Sendable {
     /// the root of request smuggling.
     private static func framing(of request: HTTPRequest, limits: HTTPParserLimits) -> Result<Framing, HTTPParseError> {
         let headers = request.headers
-        // RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400.
-        if request.version == .http1_1 && headers.values("Host").count != 1 {
+        // RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400, and so does any
+        // request whose Host is not `uri-host [":" port]` (RFC 3986 §3.2.2, §3.2.3).
+        var hosts = 0
+        for field in headers where HTTPHeaders.equalsIgnoringCase(field.name, "Host") {
+            hosts += 1
+            guard HTTPHost.isValid(field.value.utf8) else {
+                return .failure(.badRequest("Host '\(field.value)' is not a valid host"))
+            }
+        }
+        if request.version == .http1_1 && hosts != 1 {
             return .failure(.badRequest("HTTP/1.1 request needs exactly one Host header"))
         }
 
