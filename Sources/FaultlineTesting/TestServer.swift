@@ -51,6 +51,18 @@ public final class TestServer: @unchecked Sendable {
         public let description: String
     }
 
+    /// Moves the emulation's clock `seconds` ahead: rate limits refill, `Retry-After` counts
+    /// down, quotes expire, `{{now}}` moves; the `Date` header stays real.
+    public func advanceClock(by seconds: Double) {
+        engine.clock.advance(by: seconds)
+    }
+
+    /// Stops the emulation's clock (until `resumeClock()` or `reset()`).
+    public func freezeClock() { engine.clock.freeze() }
+
+    /// Lets the emulation's clock run again from where it stood.
+    public func resumeClock() { engine.clock.resume() }
+
     /// A new connection to the port serving `vendor` at its root.
     public func client(of vendor: String, timeout: Double = 5) throws -> TestHTTPClient {
         guard let port = port(of: vendor) else { throw NoRootPort(description: "no port serves '\(vendor)' at its root; list it in ScenarioEngine.Options.rootVendors") }

@@ -298,8 +298,8 @@ import FaultlineTesting
         #expect(try api.call("GET", "/price2b/api/v1/orders/31337").status == 404)
     }
 
-    @Test func price2bQuotesExpireAfterTheConfiguredValidity() throws {
-        let server = try TestServer.start(options: .init(settingOverrides: [SettingOverride(vendor: "price2b", name: "quote_validity_seconds", value: .number("1"))]))
+    @Test func price2bQuotesExpireAfterTheirDayOfValidityOnTheEmulationsClock() throws {
+        let server = try TestServer.start()
         defer { server.stop() }
         let api = Session(client: try server.client(), headers: Self.price2bHeaders)
         let quote = try api.call("POST", "/price2b/api/v1/shipping/quotes", #"{"origin":{"country":"US"},"destination":{"country":"DE","postal_code":"10115","city":"Berlin"},"packages":[{"weight":1.5,"length":10,"width":10,"height":10}]}"#)
@@ -307,8 +307,10 @@ import FaultlineTesting
         let id = try StoredResourcesOverSocketsTests.string(quote, "data", "quote_id")
         let validUntil = try StoredResourcesOverSocketsTests.string(quote, "data", "valid_until")
         #expect(try api.call("POST", "/price2b/api/v1/shipping/labels", #"{"quote_id":"\#(id)"}"#).status == 201)
-        // valid_until has whole seconds: two seconds later it has passed whatever the clock's phase.
-        usleep(2_100_000)
+        // A day and a second on the emulation's clock, in no time: the 24-hour quote has expired.
+        let moved = try server.client().request("POST", "/__faultline/clock", body: #"{"advance":"86401s"}"#)
+        #expect(moved.status == 200)
+        #expect(try StoredResourcesOverSocketsTests.value(moved, "frozen") == .bool(false))
         let expired = try api.call("POST", "/price2b/api/v1/shipping/labels", #"{"quote_id":"\#(id)"}"#)
         #expect(expired.status == 422)
         #expect(expired.text == #"{"success":false,"message":"This quote has expired. Please request a new quote.","error_code":"SHIP_001","meta":{"quote_id":"\#(id)","expired_at":"\#(validUntil)"}}"#)

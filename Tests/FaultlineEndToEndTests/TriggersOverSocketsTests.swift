@@ -13,6 +13,10 @@ import Glibc
         defer { server.stop() }
         let client = try server.client()
         let key = [("aftership-api-key", "burst-key")]
+        // Frozen, the emulation's time does not pass on its own: only moving it refills the bucket.
+        let frozen = try client.request("POST", "/__faultline/clock", body: #"{"freeze":true}"#)
+        #expect(frozen.status == 200)
+        let frozenAt = try #require(try frozen.json(at: ["epoch"]).numberValue)
         let burst = try (0..<4).map { _ in try client.request("GET", "/aftership/v4/couriers", headers: key) }
         #expect(burst.map(\.status) == [200, 200, 200, 429])
         #expect(burst.map { $0.headers["X-RateLimit-Remaining"] } == ["2", "1", "0", "0"])
@@ -22,9 +26,16 @@ import Glibc
         #expect(retryAfter == 1)
         // Another key has its own allowance.
         #expect(try client.request("GET", "/aftership/v4/couriers", headers: [("aftership-api-key", "other-key")]).status == 200)
-        usleep(UInt32(retryAfter) * 1_000_000)
+        #expect(try client.request("GET", "/aftership/v4/couriers", headers: key).status == 429)
+        let moved = try client.request("POST", "/__faultline/clock", body: #"{"advance":\#(retryAfter)}"#)
+        #expect(moved.status == 200)
         let recovered = try client.request("GET", "/aftership/v4/couriers", headers: key)
         #expect(recovered.status == 200)
+        // Frozen and moved by exactly Retry-After; X-RateLimit-Reset moves with it.
+        #expect(try moved.json(at: ["epoch"]).numberValue == frozenAt + Double(retryAfter))
+        #expect(try moved.json(at: ["frozen"]) == .bool(true))
+        let refusedReset = try #require(refused.headers["X-RateLimit-Reset"].flatMap { Int($0) })
+        #expect(try #require(recovered.headers["X-RateLimit-Reset"].flatMap { Int($0) }) >= refusedReset)
     }
 
     @Test func authenticationAndShapeChecksAnswerOnTheWire() throws {

@@ -115,7 +115,9 @@ public final class RateLimiter: Sendable {
     private func state(_ bucket: Bucket, _ group: Group, _ wall: Double, refused: Bool) -> RateLimitState {
         let missing = Double(group.limit) - bucket.tokens
         let reset = Int((wall + missing / group.refillPerSecond).rounded(.up))
-        let retryAfter = refused ? max(1, Int(((1 - bucket.tokens) / group.refillPerSecond).rounded(.up))) : nil
+        // The same hair of tolerance as `take`: 59/60 of a token refilled at 1/60 a second is a
+        // second to wait, not the 1.0000000002 that rounds up to two.
+        let retryAfter = refused ? max(1, Int(((1 - bucket.tokens) / group.refillPerSecond - 1e-6).rounded(.up))) : nil
         return RateLimitState(limit: group.limit, remaining: max(0, Int(bucket.tokens.rounded(.down))), reset: reset, retryAfter: retryAfter)
     }
 

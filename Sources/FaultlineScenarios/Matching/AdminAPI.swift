@@ -55,8 +55,10 @@ extension ScenarioEngine {
     }
 
     /// Rate-limit buckets, sequence positions, sticky scenarios and stored items, of every
-    /// client or of one (`POST /__faultline/reset`); the files' declared items come back.
+    /// client or of one (`POST /__faultline/reset`); the files' declared items come back. A
+    /// reset of every client also puts the emulation's clock back on real time, running.
     public func reset(client: String? = nil) {
+        if client == nil { clock.reset() }
         rateLimiter.reset(key: client)
         sequences.reset(client: client)
         stickyScenarios.reset(client: client)
@@ -79,8 +81,9 @@ extension ScenarioEngine {
         case "/requests": allowed = ["GET", "DELETE"]
         case "/scenario": allowed = ["PUT", "DELETE"]
         case "/state": allowed = ["GET", "POST"]
+        case "/clock": allowed = ["GET", "POST"]
         default:
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario, /state, /reload or /metrics.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload or /metrics.")
         }
         guard allowed.contains(method) else {
             return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes \(allowed.joined(separator: ", ")).", extraHeaders: [("Allow", allowed.joined(separator: ", "))])
@@ -143,6 +146,10 @@ extension ScenarioEngine {
             ]))
         case ("/state", _):
             return storeItem(request)
+        case ("/clock", "GET"):
+            return Self.json(clockStatus())
+        case ("/clock", _):
+            return moveClock(request)
         default:
             stickyScenarios.clear(client: parameter("client").map(ClientName.stored), vendor: parameter("vendor"))
             return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
@@ -187,7 +194,7 @@ extension ScenarioEngine {
         ]), status: replaced ? 200 : 201)
     }
 
-    private static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: value.serialized, logLabel: "faultline:admin")
     }
 

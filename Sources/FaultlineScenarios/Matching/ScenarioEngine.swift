@@ -80,20 +80,24 @@ public final class ScenarioEngine: HTTPResponder {
     public let journal: RequestJournal
     /// Every random draw: chaos, delay ranges. Replays with the same seed and request order.
     public let random: SeededRandom
+    /// The emulation's time, which tests may freeze and move (`POST /__faultline/clock`).
+    public let clock: EmulationClock
 
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
 
-    public convenience init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter = RateLimiter(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
-        try self.init(catalog: catalog, options: options, rateLimiter: rateLimiter, environment: environment, carrying: nil, metricsLabels: MetricsLabels())
+    /// Without a `rateLimiter`, the engine's buckets run on its `clock`.
+    public convenience init(catalog: ScenarioCatalog, options: Options = Options(), rateLimiter: RateLimiter? = nil, clock: EmulationClock = EmulationClock(), environment: (String) -> String? = ScenarioEngine.processEnvironment) throws {
+        try self.init(catalog: catalog, options: options, rateLimiter: rateLimiter ?? RateLimiter(clock: clock.now), clock: clock, environment: environment, carrying: nil, metricsLabels: MetricsLabels())
     }
 
     /// `carrying`: the engine a reload replaces. Its rate-limit buckets, sequence positions,
     /// sticky scenarios, journal, random stream and the stored items of vendors still declared
     /// move over, so a reload changes answers, not what tests have built up. `metricsLabels`:
     /// the endpoint names for `/__faultline/metrics`, shared by every engine a reload makes.
-    init(catalog: ScenarioCatalog, options: Options, rateLimiter: RateLimiter, environment: (String) -> String?, carrying previous: ScenarioEngine?, metricsLabels: MetricsLabels) throws {
+    init(catalog: ScenarioCatalog, options: Options, rateLimiter: RateLimiter, clock: EmulationClock, environment: (String) -> String?, carrying previous: ScenarioEngine?, metricsLabels: MetricsLabels) throws {
         self.options = options
+        self.clock = previous?.clock ?? clock
         self.rateLimiter = previous?.rateLimiter ?? rateLimiter
         self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
@@ -231,6 +235,7 @@ public final class ScenarioEngine: HTTPResponder {
             return respond(request, vendor: vendor, route: route, pathParameters: parameters, facts: &facts)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
+        context.emulationClock = clock
         let client = clientKey(request, credential: vendor.authenticator?.credential(in: request, basePath: nil))
         facts.client = client
         if let group = vendor.defaultGroup {
@@ -258,6 +263,7 @@ public final class ScenarioEngine: HTTPResponder {
         let endpoint = vendor.endpoints[route.endpoint]
         let group = vendor.endpointGroups[route.endpoint]
         var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
+        context.emulationClock = clock
         let credential = vendor.authenticator?.credential(in: request, basePath: route.basePath)
         // Rate-limit buckets and sequence positions belong to the client, so tests with
         // different keys (or X-Faultline-Client values) never see each other's state.

@@ -127,7 +127,8 @@ public final class ScenarioService: HTTPResponder {
         guard !catalog.vendors.isEmpty else {
             throw LoadError(diagnostics: diagnostics.isEmpty ? [ScenarioDiagnostic(file: "-", path: "$", message: "no vendor loaded")] : diagnostics)
         }
-        let engine = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: RateLimiter(), environment: environment, carrying: nil, metricsLabels: metricsLabels)
+        let clock = EmulationClock()
+        let engine = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: RateLimiter(clock: clock.now), clock: clock, environment: environment, carrying: nil, metricsLabels: metricsLabels)
         current = Atomic(Self.retainedBits(engine))
         history = Mutex(History(status: ReloadStatus(time: RequestJournal.now(), trigger: "start", succeeded: diagnostics.isEmpty, vendors: engine.catalog.vendors.map(\.name), diagnostics: diagnostics), loadedSignature: signature))
     }
@@ -201,7 +202,7 @@ public final class ScenarioService: HTTPResponder {
             var replacement: ScenarioEngine?
             if problems.isEmpty {
                 do {
-                    replacement = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: old.rateLimiter, environment: environment, carrying: old, metricsLabels: metricsLabels)
+                    replacement = try ScenarioEngine(catalog: catalog, options: options, rateLimiter: old.rateLimiter, clock: old.clock, environment: environment, carrying: old, metricsLabels: metricsLabels)
                 } catch {
                     problems.append(ScenarioDiagnostic(file: "-", path: "$", message: "\(error)"))
                 }

@@ -37,6 +37,8 @@ struct RenderContext {
     var settings: [String: JSONValue] = [:]
     /// Draws for a response's declared delay range.
     var random: SeededRandom?
+    /// The emulation's time (`{{now}}`, `{{epoch}}`); the real clock when nil.
+    var emulationClock: EmulationClock?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -154,7 +156,7 @@ struct RenderContext {
 
     private mutating func now() -> time_t {
         if let clock { return clock }
-        let t = time(nil)
+        let t = emulationClock?.wallSeconds() ?? time(nil)
         clock = t
         return t
     }

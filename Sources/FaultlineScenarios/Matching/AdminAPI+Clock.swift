@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FaultlineHTTP
+
+/// `GET|POST /__faultline/clock`: the emulation's time, shown, frozen, advanced and resumed.
+extension ScenarioEngine {
+    static let clockUsage = #"POST clock takes a JSON body with any of {"freeze": true, "advance": "24h", "resume": true, "reset": true}, applied in that order; advance is seconds (a number) or a number with ms, s, m, h or d, from 0 to 100 years ahead."#
+
+    func clockStatus() -> JSONValue {
+        let now = clock.now().wall
+        return .object([
+            JSONMember(key: "frozen", value: .bool(clock.isFrozen)),
+            JSONMember(key: "aheadSeconds", value: .number(Self.decimal(clock.aheadSeconds))),
+            JSONMember(key: "now", value: .string(Timestamps.iso8601(time_t(now.rounded(.down))))),
+            JSONMember(key: "epoch", value: .number(String(Int64(now.rounded(.down))))),
+        ])
+    }
+
+    func moveClock(_ request: HTTPRequest) -> HTTPResponse {
+        guard let body = try? JSONParser.parse(request.body), case .object(let members) = body, !members.isEmpty,
+              members.allSatisfy({ ["freeze", "advance", "resume", "reset"].contains($0.key) }) else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: Self.clockUsage)
+        }
+        var advance: Double?
+        if let value = body["advance"] {
+            guard let seconds = Self.seconds(value), seconds >= 0, seconds <= EmulationClock.maxOffsetSeconds else {
+                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: Self.clockUsage)
+            }
+            advance = seconds
+        }
+        if body["freeze"] == .bool(true) { clock.freeze() }
+        if let advance, !clock.advance(by: advance) {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "The clock may be at most 100 years ahead of real time.")
+        }
+        if body["resume"] == .bool(true) { clock.resume() }
+        if body["reset"] == .bool(true) { clock.reset() }
+        return Self.json(clockStatus())
+    }
+
+    /// `90`, `"90"`, `"1500ms"`, `"90s"`, `"15m"`, `"24h"`, `"7d"` → seconds.
+    static func seconds(_ value: JSONValue) -> Double? {
+        if let number = value.numberValue { return number.isFinite ? number : nil }
+        guard let text = value.stringValue?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            guard let amount = Double(text.dropLast(unit.suffix.count)), amount.isFinite else { return nil }
+            return amount * unit.seconds
+        }
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// Seconds to the millisecond, as a JSON number.
+    private static func decimal(_ seconds: Double) -> String {
+        let millis = (seconds * 1000).rounded()
+        let whole = Int64(millis / 1000)
+        let fraction = Int64(abs(millis.truncatingRemainder(dividingBy: 1000)))
+        if fraction == 0 { return String(whole) }
+        let sign = millis < 0 && whole == 0 ? "-" : ""
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(sign)\(whole).\(digits)"
+    }
+}
