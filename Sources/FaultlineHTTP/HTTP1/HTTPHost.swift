@@ -3,36 +3,46 @@ enum HTTPHost {
     /// Whether `value` is a host a client may send: a registered name (unreserved, sub-delims and
     /// percent-encodings), an IPv4 address (which that covers) or a bracketed IP literal, then an
     /// optional decimal port. Empty is valid: a client sends it when the target has no authority.
-    static func isValid<C: Collection>(_ value: C) -> Bool where C.Element == UInt8 {
-        var rest = value[...]
-        if rest.first == UInt8(ascii: "[") {
+    static func isValid(_ value: String) -> Bool {
+        var value = value
+        // Contiguous bytes and integer indexes: this runs on every request.
+        return value.withUTF8 { isValid($0) }
+    }
+
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        var i = 0
+        if count > 0 && bytes[0] == UInt8(ascii: "[") {
             // IP-literal: IPv6 or IPvFuture, hex digits, ':' and '.', closed by ']'.
-            guard let close = rest.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let literal = rest[rest.index(after: rest.startIndex)..<close]
-            guard !literal.isEmpty, literal.allSatisfy({ $0.hexValue != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "v") || $0 == UInt8(ascii: "V") }) else { return false }
-            rest = rest[rest.index(after: close)...]
+            i = 1
+            while i < count && bytes[i] != UInt8(ascii: "]") {
+                let byte = bytes[i]
+                guard byte.hexValue != nil || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "v") || byte == UInt8(ascii: "V") else { return false }
+                i += 1
+            }
+            guard i < count, i > 1 else { return false }
+            i += 1
         } else {
-            let end = rest.firstIndex(of: UInt8(ascii: ":")) ?? rest.endIndex
-            var i = rest.startIndex
-            while i < end {
-                let byte = rest[i]
+            while i < count && bytes[i] != UInt8(ascii: ":") {
+                let byte = bytes[i]
                 if byte == UInt8(ascii: "%") {
                     // pct-encoded: exactly two hex digits.
-                    let first = rest.index(after: i)
-                    guard first < end, rest[first].hexValue != nil else { return false }
-                    let second = rest.index(after: first)
-                    guard second < end, rest[second].hexValue != nil else { return false }
-                    i = rest.index(after: second)
+                    guard i + 2 < count, bytes[i + 1].hexValue != nil, bytes[i + 2].hexValue != nil else { return false }
+                    i += 3
                     continue
                 }
                 guard isRegNameByte(byte) else { return false }
-                i = rest.index(after: i)
+                i += 1
             }
-            rest = rest[end...]
         }
-        guard let colon = rest.first else { return true }
-        guard colon == UInt8(ascii: ":") else { return false }
-        return rest.dropFirst().allSatisfy { $0.decimalValue != nil }
+        guard i < count else { return true }
+        guard bytes[i] == UInt8(ascii: ":") else { return false }
+        i += 1
+        while i < count {
+            guard bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") else { return false }
+            i += 1
+        }
+        return true
     }
 
     /// unreserved / sub-delims (RFC 3986 §2.3, §2.2).

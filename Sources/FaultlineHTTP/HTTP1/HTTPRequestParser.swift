@@ -189,7 +189,7 @@ public struct HTTPRequestParser: Sendable {
         var hosts = 0
         for field in headers where HTTPHeaders.equalsIgnoringCase(field.name, "Host") {
             hosts += 1
-            guard HTTPHost.isValid(field.value.utf8) else {
+            guard HTTPHost.isValid(field.value) else {
                 return .failure(.badRequest("Host '\(field.value)' is not a valid host"))
             }
         }
