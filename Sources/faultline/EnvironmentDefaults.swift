@@ -47,6 +47,22 @@ enum EnvironmentDefaults {
         string(name).map { $0.split(separator: ",").map { String($0).trimmingSpaces } } ?? []
     }
 
+    /// The variable of a `serve` option: `FAULTLINE_` and the flag in capitals, `-` as `_`
+    /// (`request-timeout` → `FAULTLINE_REQUEST_TIMEOUT`), so no name is typed twice.
+    static func variable(_ option: String) -> String {
+        "FAULTLINE_" + String(option.uppercased().map { $0 == "-" ? "_" : $0 })
+    }
+
+    static func string(option: String) -> String? { string(variable(option)) }
+
+    static func value<T: LosslessStringConvertible>(option: String, _ fallback: T) -> T { value(variable(option), fallback) }
+
+    static func optional<T: LosslessStringConvertible>(option: String) -> T? { optional(variable(option)) }
+
+    static func flag(option: String) -> Bool { flag(variable(option)) }
+
+    static func list(option: String) -> [String] { list(variable(option)) }
+
     /// Throws the first variable that did not parse.
     static func check() throws {
         if let first = problems.withLock({ $0.first }) { throw ValidationError(first) }

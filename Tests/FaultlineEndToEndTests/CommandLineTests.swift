@@ -103,6 +103,26 @@ import FaultlineTesting
         #expect(TemporaryDirectory.text(of: out).contains("--listen: no vendor named 'nobody'"))
     }
 
+    /// Every `serve` option names its variable, and the name is the one the option reads:
+    /// FAULTLINE_ and the flag in capitals with `_` for `-`.
+    @Test func everyServeOptionNamesTheVariableDerivedFromItsFlag() throws {
+        guard Self.binaryIsBuilt() else { return }
+        let directory = try TemporaryDirectory()
+        let out = directory.path + "/help"
+        #expect(Self.shell("COLUMNS=1000 '\(Self.binary)' serve --help > '\(out)'") == 0)
+        let help = TemporaryDirectory.text(of: out)
+        let flags = help.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.drop { $0 == " " }
+            guard trimmed.hasPrefix("--"), !trimmed.hasPrefix("--help"), !trimmed.hasPrefix("--version"), !trimmed.hasPrefix("--scenarios") else { return nil }
+            return String(trimmed.dropFirst(2).prefix { $0.isLetter || $0 == "-" })
+        }
+        #expect(flags.count >= 25, "\(flags)")
+        for flag in flags {
+            let variable = "$FAULTLINE_" + String(flag.uppercased().map { $0 == "-" ? "_" : $0 })
+            #expect(help.contains(variable), "--\(flag) does not name \(variable)")
+        }
+    }
+
     /// Starts `arguments` with exactly `environment`, standard output and error into files.
     static func spawn(_ arguments: [String], environment: [String], stdout: String, stderr: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()

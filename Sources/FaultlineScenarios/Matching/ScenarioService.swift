@@ -234,7 +234,10 @@ public final class ScenarioService: HTTPResponder {
     /// it also sees files changed through Docker bind mounts and network file systems, where
     /// inotify stays silent. A change is reloaded once it has held still for one interval, so
     /// an editor's save in several writes is read whole.
-    public func watch(interval: Double = 0.5) {
+    /// Seconds between looks at the files under `watch`, unless told otherwise.
+    public static let defaultWatchInterval = 0.5
+
+    public func watch(interval: Double = ScenarioService.defaultWatchInterval) {
         let directories = source.directories
         guard !directories.isEmpty else { return }
         let initial = Self.signature(directories)
