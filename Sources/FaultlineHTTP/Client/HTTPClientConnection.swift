@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A response as read off the wire.
+public struct HTTPClientResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, reason: String, headers: HTTPHeaders, body: [UInt8]) {
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One blocking HTTP/1.1 client connection, plain or TLS, with send and receive timeouts: what
+/// the health probe and the testing library's clients share. It sends exactly the bytes it is
+/// given (malformed requests can be written literally) and reads responses strictly.
+public final class HTTPClientConnection {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// How a connection ended, for tests of deliberate network faults.
+    public enum Ending: Sendable, Equatable {
+        /// An orderly close (FIN).
+        case closed
+        /// A TCP reset (ECONNRESET).
+        case reset
+        /// Nothing more within the timeout; the connection is still open.
+        case timedOut
+    }
+
+    public let fd: Int32
+    private let tls: TLSClientSession?
+    private var buffer: [UInt8] = []
+
+    /// Connects to `host` (numeric) and `port`; with `tls`, completes the handshake too.
+    public init(host: String, port: UInt16, timeout: Double, tls: TLSClientOptions? = nil) throws {
+        let fd: Int32
+        do {
+            fd = try Socket.connect(host: host, port: port, timeout: timeout)
+        } catch {
+            throw Failure("\(error)")
+        }
+        do {
+            self.tls = try tls.map { try TLSClientSession(fd: fd, options: $0) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        tls?.shutdown()
+        close(fd)
+    }
+
+    public func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { chunk in
+                tls.map { $0.write(chunk) } ?? Glibc.send(fd, chunk.baseAddress, chunk.count, Int32(MSG_NOSIGNAL))
+            }
+            guard n > 0 else { throw Failure(tls == nil ? SocketError.makeFailed("send").description : "SSL_write failed") }
+            offset += n
+        }
+    }
+
+    /// Reads one response (RFC 9112 §6.3): none after HEAD, 1xx, 204 or 304; else framed by
+    /// Content-Length, or running to the close.
+    public func readResponse(headRequest: Bool = false) throws -> HTTPClientResponse {
+        let (status, reason, headers) = try readHead()
+        var body: [UInt8] = []
+        if !(headRequest || status < 200 || status == 204 || status == 304) {
+            if let length = headers["Content-Length"].flatMap({ Int($0) }) {
+                body = try readExactly(length)
+            } else {
+                body = readUntilEnd().bytes
+            }
+        }
+        return HTTPClientResponse(status: status, reason: reason, headers: headers, body: body)
+    }
+
+    /// The status line and header fields of the next response.
+    public func readHead() throws -> (status: Int, reason: String, headers: HTTPHeaders) {
+        while true {
+            if let end = headEnd() {
+                let head = Array(buffer[0..<end])
+                buffer.removeFirst(end + 4)
+                return try Self.parseHead(head)
+            }
+            try fill()
+        }
+    }
+
+    public func readExactly(_ count: Int) throws -> [UInt8] {
+        while buffer.count < count { try fill() }
+        let out = Array(buffer[0..<count])
+        buffer.removeFirst(count)
+        return out
+    }
+
+    /// Everything until the connection ends, and how it ended.
+    public func readUntilEnd() -> (bytes: [UInt8], ending: Ending) {
+        var out = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { receive(into: $0) }
+            if n > 0 {
+                out.append(contentsOf: chunk[0..<n])
+                continue
+            }
+            if n == 0 { return (out, .closed) }
+            return (out, errno == ECONNRESET ? .reset : .timedOut)
+        }
+    }
+
+    /// True when the server has closed the connection (EOF or reset) within the timeout; bytes
+    /// still unread make it false.
+    public func isClosedByServer() -> Bool {
+        guard buffer.isEmpty else { return false }
+        var byte: UInt8 = 0
+        let n = withUnsafeMutableBytes(of: &byte) { receive(into: $0) }
+        if n == 0 { return true }
+        if n < 0 { return errno == ECONNRESET }
+        buffer.append(byte)
+        return false
+    }
+
+    /// Drops the connection with a TCP reset (SO_LINGER 0): the server's next write fails.
+    public func reset() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    /// The protocol ALPN chose over TLS, e.g. "http/1.1".
+    public var negotiatedProtocol: String? { tls?.negotiatedProtocol }
+
+    /// "TLSv1.3" or "TLSv1.2"; nil over plain TCP.
+    public var protocolVersion: String? { tls?.protocolVersion }
+
+    /// RFC 9112 §4: `status-line = HTTP-version SP status-code SP [ reason-phrase ]`, then
+    /// `field-name ":" OWS field-value` lines.
+    public static func parseHead(_ head: [UInt8]) throws -> (status: Int, reason: String, headers: HTTPHeaders) {
+        var lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
+        let statusLine = lines.removeFirst()
+        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
+            throw Failure("bad status line '\(statusLine)'")
+        }
+        var headers = HTTPHeaders()
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { throw Failure("bad header line '\(line)'") }
+            headers.add(name: String(line[..<colon]), value: String(line[line.index(after: colon)...].drop(while: { $0 == " " })))
+        }
+        return (status, parts.count > 2 ? String(parts[2]) : "", headers)
+    }
+
+    private func receive(into chunk: UnsafeMutableRawBufferPointer) -> Int {
+        tls.map { $0.read(into: chunk) } ?? recv(fd, chunk.baseAddress, chunk.count, 0)
+    }
+
+    private func fill() throws {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = chunk.withUnsafeMutableBytes { receive(into: $0) }
+        if n == 0 { throw Failure("connection closed by server") }
+        if n < 0 { throw Failure(tls == nil ? SocketError.makeFailed("recv").description : "SSL_read failed") }
+        buffer.append(contentsOf: chunk[0..<n])
+    }
+
+    private func headEnd() -> Int? {
+        guard buffer.count >= 4 else { return nil }
+        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+internal import CFaultlineOpenSSL
+
+/// How a client speaks TLS: whom it trusts, the name it expects, what it offers.
+public struct TLSClientOptions: Sendable {
+    /// A PEM file of certificates to verify the server against; nil: no verification (the
+    /// health probe asks a server it was configured for, not a stranger).
+    public var trusting: String?
+    /// Sent as SNI and, when verifying, checked against the certificate.
+    public var serverName: String?
+    /// Offer ALPN `http/1.1`.
+    public var offerHTTP11 = true
+
+    public init(trusting: String? = nil, serverName: String? = nil) {
+        self.trusting = trusting
+        self.serverName = serverName
+    }
+}
+
+/// The OpenSSL side of a client connection, owned here and freed in `deinit`; OpenSSL's error
+/// queue is drained into the thrown error.
+final class TLSClientSession {
+    private let context: OpaquePointer
+    private let ssl: OpaquePointer
+
+    /// Completes the handshake on `fd` (which the caller keeps owning), or throws with OpenSSL's
+    /// reasons and the certificate check's verdict.
+    init(fd: Int32, options: TLSClientOptions) throws {
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw HTTPClientConnection.Failure(OpenSSLError.drain("SSL_CTX_new").description)
+        }
+        if let caFile = options.trusting {
+            SSL_CTX_load_verify_locations(context, caFile, nil)
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        }
+        guard let ssl = SSL_new(context) else {
+            SSL_CTX_free(context)
+            throw HTTPClientConnection.Failure(OpenSSLError.drain("SSL_new").description)
+        }
+        self.context = context
+        self.ssl = ssl
+        SSL_set_fd(ssl, fd)
+        if let name = options.serverName {
+            _ = CFaultlineOpenSSL_SSL_set_host_name(ssl, name)
+            if options.trusting != nil { SSL_set1_host(ssl, name) }
+        }
+        if options.offerHTTP11 { _ = CFaultlineOpenSSL_SSL_offer_http11(ssl) }
+        ERR_clear_error()
+        guard SSL_connect(ssl) == 1 else {
+            let reason = OpenSSLError.drain("SSL_connect")
+            let verify = X509_verify_cert_error_string(Int(SSL_get_verify_result(ssl))).map { String(cString: $0) } ?? "?"
+            throw HTTPClientConnection.Failure(options.trusting == nil ? reason.description : "\(reason) (verify: \(verify))")
+        }
+    }
+
+    /// Frees OpenSSL's objects only: the close_notify is sent by `shutdown()`, while the
+    /// socket is still the connection's (after close(2) its number may be someone else's).
+    deinit {
+        SSL_free(ssl)
+        SSL_CTX_free(context)
+    }
+
+    /// Sends close_notify.
+    func shutdown() {
+        SSL_shutdown(ssl)
+    }
+
+    /// Bytes written, or -1.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Int {
+        Int(SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)))
+    }
+
+    /// Bytes read; 0 at the end (close_notify or EOF); -1 on an error.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let n = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
+        if n > 0 { return Int(n) }
+        // close_notify, or the peer's EOF without one (a syscall error with errno 0), is the
+        // end; a timeout (EAGAIN) or a reset is an error, as recv(2) would say.
+        let error = SSL_get_error(ssl, n)
+        if error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno == 0) { return 0 }
+        return -1
+    }
+
+    /// The protocol ALPN chose, e.g. "http/1.1".
+    var negotiatedProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    /// "TLSv1.3" or "TLSv1.2".
+    var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
+}
