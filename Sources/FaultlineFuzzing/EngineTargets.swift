@@ -13,13 +13,18 @@ enum EngineTargets {
 
     /// One engine for the whole run, as one server serves a whole CI pipeline: what earlier
     /// inputs stored stays, as it would.
-    static let engine: ScenarioEngine = {
-        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(bundledScenarios)
-        precondition(diagnostics.isEmpty && !catalog.vendors.isEmpty, "bundled scenarios: \(diagnostics)")
+    static let service: ScenarioService = {
         var options = ScenarioEngine.Options(journalSize: 100)
         options.seed = 1
-        return try! ScenarioEngine(catalog: catalog, options: options, environment: { _ in nil })
+        do {
+            return try ScenarioService(source: .directories([bundledScenarios]), options: options, strict: true, environment: { _ in nil })
+        } catch {
+            preconditionFailure("bundled scenarios: \(error)")
+        }
     }()
+
+    /// The engine the service serves with (no reloads happen while fuzzing).
+    static var engine: ScenarioEngine { service.engine }
 
     /// Every endpoint as a concrete request line: path parameters filled with `x1`.
     static let endpoints: [(method: String, path: String)] = engine.catalog.vendors.flatMap { vendor in
@@ -67,6 +72,7 @@ enum EngineTargets {
         ("POST", "/__faultline/state"), ("PUT", "/__faultline/scenario"), ("DELETE", "/__faultline/scenario"),
         ("POST", "/__faultline/reset"), ("GET", "/__faultline/requests"), ("DELETE", "/__faultline/requests"),
         ("GET", "/__faultline/state"), ("GET", "/__faultline/health"), ("GET", "/__faultline/scenarios"), ("PATCH", "/__faultline/state"),
+        ("GET", "/__faultline/clock"),
     ]
 
     /// Fields: query, body. Sticky scenarios set here are cleared again, so that the request
@@ -79,8 +85,8 @@ enum EngineTargets {
         let query = fields.text()
         let target = query.isEmpty ? path : path + "?" + query
         let request = HTTPRequest(method: method, target: target, headers: ["Content-Type": "application/json"], body: fields.bytes())
-        Invariants.check(engine.respond(to: request), "\(method) \(target)")
-        if path.hasSuffix("/scenario") { _ = engine.respond(to: HTTPRequest(method: "DELETE", target: "/__faultline/scenario")) }
+        Invariants.check(service.respond(to: request), "\(method) \(target)")
+        if path.hasSuffix("/scenario") { _ = service.respond(to: HTTPRequest(method: "DELETE", target: "/__faultline/scenario")) }
         // Now a vendor request must still get a well-formed answer, whatever was stored.
         let (vendorMethod, vendorPath) = endpoints[Int(first) % endpoints.count]
         let follow = HTTPRequest(method: vendorMethod, target: vendorPath, headers: ["Content-Type": "application/json", "Authorization": "Bearer fuzz", "aftership-api-key": "fuzz", "X-API-Key": "fuzz"], body: Array("{}".utf8))

@@ -82,8 +82,9 @@ public final class TestServer: @unchecked Sendable {
 
     private init(service: ScenarioService, configuration: HTTPServer.Configuration) throws {
         self.service = service
+        var configuration = configuration
+        configuration.metricsStore = service.metricsStore
         self.server = HTTPServer(configuration: configuration, responder: service)
-        service.attach(server)
         try server.start()
     }
 

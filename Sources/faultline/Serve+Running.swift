@@ -40,17 +40,19 @@ extension Serve {
         let resolved = try resolve()
         let locations = try ScenarioDirectory.locateAll(explicit: directory.scenarios)
         let options = try engineOptions(resolved)
+        // Made first and handed to both: the server counts into it, the admin API reports it.
+        let metrics = ServerMetricsStore()
         let service: ScenarioService
         do {
-            service = try ScenarioService(source: .directories(locations), options: options, log: { Output.error($0) })
+            service = try ScenarioService(source: .directories(locations), options: options, metrics: metrics, log: { Output.error($0) })
         } catch let error as ScenarioService.LoadError {
             throw ValidationError("no valid scenario file in \(locations.joined(separator: ", ")):\n\(error)")
         }
         for diagnostic in service.lastReload.diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
 
-        let configuration = try serverConfiguration(resolved)
+        var configuration = try serverConfiguration(resolved)
+        configuration.metricsStore = metrics
         let server = HTTPServer(configuration: configuration, responder: service)
-        service.attach(server)
         try server.start()
         if resolved.watching { service.watch(interval: watchInterval) }
         Output.error(startLine(resolved, server: server, engine: service.engine, locations: locations))

@@ -54,19 +54,18 @@ import FaultlineScenarios
 
     // MARK: The admin endpoint
 
-    static func engine() throws -> ScenarioEngine {
-        let (catalog, diagnostics) = ScenarioLoader.loadDirectory(Bundled.scenarios)
-        #expect(diagnostics.isEmpty)
-        return try ScenarioEngine(catalog: catalog)
+    /// The admin API is the service's: it wraps the engine.
+    static func service() throws -> ScenarioService {
+        try ScenarioService(source: .directories([Bundled.scenarios]), strict: true)
     }
 
     static func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
     @Test(arguments: [("90", 90.0), (#""1500ms""#, 1.5), (#""90s""#, 90), (#""15m""#, 900), (#""24h""#, 86_400), (#""7d""#, 604_800)])
     func advanceTakesSecondsOrANumberWithAUnit(_ written: String, _ seconds: Double) throws {
-        let engine = try Self.engine()
-        let frozen = try JSONParser.parse(engine.respond(to: .make("POST", "/__faultline/clock", body: #"{"freeze":true}"#)).body)
-        let moved = engine.respond(to: .make("POST", "/__faultline/clock", body: #"{"advance":\#(written)}"#))
+        let service = try Self.service()
+        let frozen = try JSONParser.parse(service.respond(to: .make("POST", "/__faultline/clock", body: #"{"freeze":true}"#)).body)
+        let moved = service.respond(to: .make("POST", "/__faultline/clock", body: #"{"advance":\#(written)}"#))
         #expect(moved.status == 200)
         let status = try JSONParser.parse(moved.body)
         #expect(status["frozen"] == .bool(true))
@@ -76,28 +75,28 @@ import FaultlineScenarios
 
     @Test(arguments: [#"{}"#, #"{"advance":-5}"#, #"{"advance":"soon"}"#, #"{"advance":"1e300s"}"#, #"{"rewind":"1h"}"#, "not json"])
     func aMalformedClockRequestIs400AndChangesNothing(_ body: String) throws {
-        let engine = try Self.engine()
-        let refused = engine.respond(to: .make("POST", "/__faultline/clock", body: body))
+        let service = try Self.service()
+        let refused = service.respond(to: .make("POST", "/__faultline/clock", body: body))
         #expect(refused.status == 400)
         #expect(Self.text(refused).contains(#""error":"invalid-admin-request""#))
-        #expect(abs(engine.clock.aheadSeconds) < 0.01)
-        #expect(!engine.clock.isFrozen)
+        #expect(abs(service.engine.clock.aheadSeconds) < 0.01)
+        #expect(!service.engine.clock.isFrozen)
     }
 
     @Test func templatesReadTheClockAndAResetOfEveryClientResumesRealTime() throws {
-        let engine = try Self.engine()
+        let service = try Self.service()
         let quote = #"{"origin":{"country":"US"},"destination":{"country":"DE","postal_code":"10115","city":"Berlin"},"packages":[{"weight":1.5,"length":10,"width":10,"height":10}]}"#
         let headers: HTTPHeaders = ["Host": "localhost", "Authorization": "Bearer clock", "Accept": "application/json", "Content-Type": "application/json"]
-        let now = try JSONParser.parse(engine.respond(to: .make("POST", "/price2b/api/v1/shipping/quotes", headers: headers, body: quote)).body)
-        #expect(engine.respond(to: .make("POST", "/__faultline/clock", body: #"{"advance":"3650d"}"#)).status == 200)
-        let later = try JSONParser.parse(engine.respond(to: .make("POST", "/price2b/api/v1/shipping/quotes", headers: headers, body: quote)).body)
+        let now = try JSONParser.parse(service.respond(to: .make("POST", "/price2b/api/v1/shipping/quotes", headers: headers, body: quote)).body)
+        #expect(service.respond(to: .make("POST", "/__faultline/clock", body: #"{"advance":"3650d"}"#)).status == 200)
+        let later = try JSONParser.parse(service.respond(to: .make("POST", "/price2b/api/v1/shipping/quotes", headers: headers, body: quote)).body)
         let years = (now["data"]?["valid_until"]?.stringValue?.prefix(4), later["data"]?["valid_until"]?.stringValue?.prefix(4))
         #expect(years.0.flatMap { Int($0) }.map { $0 + 10 } == years.1.flatMap { Int($0) }, "\(years)")
-        #expect(engine.respond(to: .make("POST", "/__faultline/reset?client=someone")).status == 200)
-        #expect(engine.clock.aheadSeconds > 3_000 * 86_400)
-        #expect(engine.respond(to: .make("POST", "/__faultline/reset")).status == 200)
-        #expect(abs(engine.clock.aheadSeconds) < 0.01)
-        let shown = engine.respond(to: .make("GET", "/__faultline/clock"))
+        #expect(service.respond(to: .make("POST", "/__faultline/reset?client=someone")).status == 200)
+        #expect(service.engine.clock.aheadSeconds > 3_000 * 86_400)
+        #expect(service.respond(to: .make("POST", "/__faultline/reset")).status == 200)
+        #expect(abs(service.engine.clock.aheadSeconds) < 0.01)
+        let shown = service.respond(to: .make("GET", "/__faultline/clock"))
         #expect(Self.text(shown).hasPrefix(#"{"frozen":false,"aheadSeconds":0,"now":""#))
     }
 }

@@ -24,8 +24,8 @@ final class EventLoop: @unchecked Sendable {
     /// Compressors, made on first use and reset per response.
     private var deflaters: [ResponseCoding: Deflater] = [:]
     private var dateCache = HTTPDateCache()
-    /// This loop's request counts, latencies and connections.
-    let metrics = LoopMetrics()
+    /// This loop's request counts, latencies and connections (its shard of the server's store).
+    let metrics: LoopMetrics
     /// Whether a response's time is taken: for the access log or the metrics.
     let timesResponses: Bool
     private var timer: DispatchSourceTimer?
@@ -35,7 +35,8 @@ final class EventLoop: @unchecked Sendable {
     private let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: Int(batch))
     private let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(batch))
 
-    init(index: Int, configuration: HTTPServer.Configuration, responder: any HTTPResponder) throws {
+    init(index: Int, configuration: HTTPServer.Configuration, responder: any HTTPResponder, metrics: LoopMetrics) throws {
+        self.metrics = metrics
         self.queue = DispatchQueue(label: "faultline.loop.\(index)")
         self.configuration = configuration
         self.compressionThreshold = configuration.compression.enabled ? max(0, configuration.compression.minimumSize) : Int.max

@@ -52,6 +52,9 @@ public final class HTTPServer: @unchecked Sendable {
         /// HTTP): a request tells its responder which one it came in on (`HTTPRequest.listener`),
         /// so one process can put a different vendor at the root of each. 0 picks a free port.
         public var extraPorts: [UInt16] = []
+        /// Where the loops count requests: make it first and hand it to whoever reports the
+        /// counts as well (`ScenarioService`'s `/metrics`); nil: the server makes its own.
+        public var metricsStore: ServerMetricsStore?
 
         public init(host: String = "127.0.0.1", port: UInt16 = 8080) {
             self.host = host
@@ -96,17 +99,18 @@ public final class HTTPServer: @unchecked Sendable {
     /// The bound `extraPorts`, in their order.
     public private(set) var extraPorts: [UInt16] = []
 
+    /// The loops' counters (`Configuration.metricsStore`, or the server's own).
+    public let metricsStore: ServerMetricsStore
+
     public init(configuration: Configuration, responder: any HTTPResponder) {
         self.configuration = configuration
         self.responder = responder
+        self.metricsStore = configuration.metricsStore ?? ServerMetricsStore()
     }
 
-    /// The transport's counters, summed over the event loops (each loop's share is read under
-    /// its own lock, so a scrape never waits on a whole loop). Empty before `start()`.
+    /// The transport's counters, summed over the event loops. Empty before `start()`.
     public func metrics() -> ServerMetrics {
-        var total = ServerMetrics()
-        for loop in loops { loop.metrics.add(to: &total) }
-        return total
+        metricsStore.snapshot()
     }
 
     /// Binds, listens and starts accepting. Returns once the sockets are listening.
@@ -132,7 +136,7 @@ public final class HTTPServer: @unchecked Sendable {
                 bound.append((extraFD, plainTLS, i + 1))
             }
             let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
-            loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder) }
+            loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder, metrics: metricsStore.shard()) }
         } catch {
             for listener in bound { Socket.close(listener.fd) }
             throw error

@@ -49,6 +49,30 @@ public struct ServerMetrics: Sendable {
     public init() {}
 }
 
+/// Where a server's event loops keep their counts, made before the server so that whoever
+/// reports them (the admin API's `/metrics`) holds it from the start: no back-reference to the
+/// server. Each loop gets a shard of its own; a snapshot adds them up.
+public final class ServerMetricsStore: Sendable {
+    private let shards = Mutex<[LoopMetrics]>([])
+
+    public init() {}
+
+    /// A new loop's own counters.
+    func shard() -> LoopMetrics {
+        let shard = LoopMetrics()
+        shards.withLock { $0.append(shard) }
+        return shard
+    }
+
+    /// The counters of every loop, summed; each loop's share is read under its own lock, so a
+    /// scrape never waits on a whole loop.
+    public func snapshot() -> ServerMetrics {
+        var total = ServerMetrics()
+        for shard in shards.withLock({ $0 }) { shard.add(to: &total) }
+        return total
+    }
+}
+
 /// One event loop's share of the metrics. Only its loop writes it; the lock is there for the
 /// scrape, so it is uncontended on the request path (one lock per loop, never shared).
 /// Counts live in arrays: the request counters behind a key index with a one-entry cache (a

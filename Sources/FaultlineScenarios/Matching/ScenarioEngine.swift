@@ -167,11 +167,9 @@ public final class ScenarioEngine: HTTPResponder {
         var metricsTag: Int32 = -1
     }
 
+    /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
+    /// wraps this engine: here every path is a vendor's.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        let path = request.path
-        if path.utf8.starts(with: options.adminPrefix.utf8) {
-            return respondToAdmin(request)
-        }
         var facts = RequestFacts()
         var response: HTTPResponse
         switch requestedDelivery(request) {

@@ -15,10 +15,11 @@ import Synchronization
 /// old engine serving and is reported in the log, in `GET /__faultline/reload` and in metrics.
 ///
 /// ```swift
-/// let service = try ScenarioService(source: .directories(["Scenarios"]))
-/// let server = HTTPServer(configuration: .init(port: 0), responder: service)
-/// service.attach(server)
-/// try server.start()
+/// let metrics = ServerMetricsStore()
+/// let service = try ScenarioService(source: .directories(["Scenarios"]), metrics: metrics)
+/// var configuration = HTTPServer.Configuration(port: 0)
+/// configuration.metricsStore = metrics
+/// try HTTPServer(configuration: configuration, responder: service).start()
 /// ```
 public final class ScenarioService: HTTPResponder {
     /// Where the scenario files come from, read again on every reload.
@@ -74,7 +75,9 @@ public final class ScenarioService: HTTPResponder {
     public let source: Source
     public let options: ScenarioEngine.Options
     private let environment: @Sendable (String) -> String?
-    private let metricsLabels = MetricsLabels()
+    let metricsLabels = MetricsLabels()
+    /// The transport's counts, for `GET metrics`: the store the server was configured with.
+    public let metricsStore: ServerMetricsStore
     /// Where problems go (a failed reload); the CLI prints them, tests may collect them.
     private let log: @Sendable (String) -> Void
 
@@ -99,7 +102,6 @@ public final class ScenarioService: HTTPResponder {
 
     /// Serialises reloads (admin and watcher may race) and keeps their outcome.
     private let history: Mutex<History>
-    private let transport = Mutex<(@Sendable () -> ServerMetrics)?>(nil)
     private let watcher = Mutex<WatchTimer?>(nil)
 
     /// Dispatch sources are thread-safe but not marked `Sendable`.
@@ -114,9 +116,11 @@ public final class ScenarioService: HTTPResponder {
         source: Source,
         options: ScenarioEngine.Options = .init(),
         strict: Bool = false,
+        metrics: ServerMetricsStore = ServerMetricsStore(),
         environment: @escaping @Sendable (String) -> String? = ScenarioEngine.processEnvironment,
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
+        self.metricsStore = metrics
         self.source = source
         self.options = options
         self.environment = environment
@@ -155,23 +159,15 @@ public final class ScenarioService: HTTPResponder {
     /// The start's or the last reload's outcome.
     public var lastReload: ReloadStatus { history.withLock { $0.status } }
 
-    /// Lets `GET /__faultline/metrics` report the server's counters.
-    public func attach(_ server: HTTPServer) {
-        // Weakly: the server holds this service as its responder.
-        transport.withLock { $0 = { [weak server] in server?.metrics() ?? ServerMetrics() } }
+    /// Reloads so far, for metrics.
+    func reloadCounts(vendors: Int) -> PrometheusText.Reloads {
+        history.withLock { PrometheusText.Reloads(succeeded: $0.succeeded, failed: $0.failed, lastSucceeded: $0.status.succeeded, vendors: vendors) }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let engine = self.engine
-        // Origin-form targets (nearly all) are checked as sent, without finding the path first.
-        let target = request.target.utf8
-        if target.first == UInt8(ascii: "/") ? target.starts(with: options.adminPrefix.utf8) : request.path.utf8.starts(with: options.adminPrefix.utf8) {
-            let path = request.path
-            let rest = path.utf8.dropFirst(options.adminPrefix.utf8.count)
-            let isReload = rest.elementsEqual("/reload".utf8)
-            if isReload || rest.elementsEqual("/metrics".utf8) {
-                return serviceAdmin(request, engine: engine, reload: isReload)
-            }
+        if AdminAPI.isAdmin(request, prefix: options.adminPrefix) {
+            return AdminAPI.respond(to: request, engine: engine, service: self)
         }
         return engine.respond(to: request)
     }
@@ -333,45 +329,5 @@ public final class ScenarioService: HTTPResponder {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
-
-    // MARK: Admin endpoints of the service
-
-    /// `POST reload` (and `GET reload`: the last outcome), `GET metrics`.
-    private func serviceAdmin(_ request: HTTPRequest, engine: ScenarioEngine, reload isReload: Bool) -> HTTPResponse {
-        if let refusal = engine.adminRefusal(request) { return refusal }
-        let method = request.method == "HEAD" ? "GET" : request.method
-        if isReload {
-            guard method == "GET" || method == "POST" else {
-                return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes GET, POST.", extraHeaders: [("Allow", "GET, POST")])
-            }
-            let status = method == "POST" ? reload(trigger: "admin", onlyIfChanged: true) : lastReload
-            let body: JSONValue = .object([
-                JSONMember(key: "reloaded", value: .bool(status.succeeded)),
-                JSONMember(key: "trigger", value: .string(status.trigger)),
-                JSONMember(key: "time", value: .string(Timestamps.iso8601(time_t(status.time)))),
-                JSONMember(key: "vendors", value: .array(status.vendors.map { .string($0) })),
-                JSONMember(key: "errors", value: .array(status.diagnostics.map { diagnostic in
-                    .object([
-                        JSONMember(key: "file", value: .string(diagnostic.file)),
-                        JSONMember(key: "path", value: .string(diagnostic.path)),
-                        JSONMember(key: "message", value: .string(diagnostic.message)),
-                    ])
-                })),
-            ])
-            // A failed reload is the client's files being invalid: 422, like a failed validation.
-            let code = method == "POST" && !status.succeeded ? 422 : 200
-            return HTTPResponse(status: code, headers: ["Content-Type": "application/json"], body: body.serialized, logLabel: "faultline:admin")
-        }
-        guard method == "GET" else {
-            return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes GET.", extraHeaders: [("Allow", "GET")])
-        }
-        let metrics = transport.withLock { $0 }?() ?? ServerMetrics()
-        let reloads = history.withLock { PrometheusText.Reloads(succeeded: $0.succeeded, failed: $0.failed, lastSucceeded: $0.status.succeeded, vendors: engine.catalog.vendors.count) }
-        let state = engine.catalog.vendors.compactMap { vendor in
-            engine.stateUsage(vendor: vendor.name).map { PrometheusText.StateUsage(vendor: vendor.name, bytes: $0.bytes, clients: $0.clients) }
-        }.filter { $0.bytes > 0 || $0.clients > 0 }
-        let text = PrometheusText.render(metrics, labels: metricsLabels, reloads: reloads, state: state)
-        return HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: Array(text.utf8), logLabel: "faultline:admin")
     }
 }

@@ -3,19 +3,8 @@ import Glibc
 #endif
 import FaultlineHTTP
 
-/// The admin API under `options.adminPrefix` (`/__faultline` by default). It answers in JSON
-/// of its own, never in a vendor's shape:
-///
-/// - `GET health`: liveness for container health checks and CI wait loops (no token needed).
-/// - `GET scenarios`: the catalog, as `faultline list --json`.
-/// - `POST reset[?client=C]`: rate-limit buckets, sequence positions and sticky scenarios, of
-///   everyone or of one client.
-/// - `GET requests[?client=C&path=P&limit=N]`, `DELETE requests`: the journal.
-/// - `PUT scenario` with `{"scenario": NAME, "client"?: C, "vendor"?: V}`, `DELETE scenario[?client=C&vendor=V]`:
-///   a sticky scenario for requests that name none.
-/// - `POST reload`, `GET reload`, `GET metrics`: answered by `ScenarioService` (the process, not the files).
-/// - `GET state?client=C[&vendor=V]`: a client's stored items; `POST state` with
-///   `{"vendor", "collection", "client"?, "item"}` stores one (a product with stock, a balance).
+/// The admin endpoints that are about the files' emulation (the engine): health, the catalog,
+/// reset, the journal, sticky scenarios, stored state. `AdminAPI` routes to them.
 extension ScenarioEngine {
     /// The 401 for an admin request without the admin token, when one is set.
     /// An empty token protects nothing and is treated as none (the command line refuses one).
@@ -65,99 +54,81 @@ extension ScenarioEngine {
         for vendor in vendors { vendor.store.reset(client: client) }
     }
 
-    func respondToAdmin(_ request: HTTPRequest) -> HTTPResponse {
-        let path = request.path.dropFirst(options.adminPrefix.utf8.count)
-        let method = request.method == "HEAD" ? "GET" : request.method
-        let query = request.query ?? ""
-        func parameter(_ name: String) -> String? { QueryString.first(name, in: query).flatMap { $0.isEmpty ? nil : $0 } }
+    func healthAnswer() -> HTTPResponse {
+        Self.json(.object([
+            JSONMember(key: "status", value: .string("ok")),
+            JSONMember(key: "vendors", value: .array(catalog.vendors.map { .string($0.name) })),
+        ]))
+    }
 
-        if path != "/health", let refusal = adminRefusal(request) { return refusal }
+    func catalogAnswer() -> HTTPResponse {
+        Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
+    }
 
-        let allowed: [String]
-        switch path {
-        case "/health": allowed = ["GET"]
-        case "/scenarios": allowed = ["GET"]
-        case "/reset": allowed = ["POST"]
-        case "/requests": allowed = ["GET", "DELETE"]
-        case "/scenario": allowed = ["PUT", "DELETE"]
-        case "/state": allowed = ["GET", "POST"]
-        case "/clock": allowed = ["GET", "POST"]
-        default:
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(options.adminPrefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload or /metrics.")
-        }
-        guard allowed.contains(method) else {
-            return FaultlineResponses.error(status: 405, code: "method-not-allowed", message: "\(request.path) takes \(allowed.joined(separator: ", ")).", extraHeaders: [("Allow", allowed.joined(separator: ", "))])
-        }
+    func resetAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+        let client = (call.parameter("client") ?? Self.bodyField(call.request, "client")).map(ClientName.stored)
+        reset(client: client)
+        return Self.json(.object([
+            JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
+            JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
+        ]))
+    }
 
-        switch (path, method) {
-        case ("/health", _):
-            return Self.json(.object([
-                JSONMember(key: "status", value: .string("ok")),
-                JSONMember(key: "vendors", value: .array(catalog.vendors.map { .string($0.name) })),
-            ]))
-        case ("/scenarios", _):
-            return Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
-        case ("/reset", _):
-            let client = (parameter("client") ?? Self.bodyField(request, "client")).map(ClientName.stored)
-            reset(client: client)
-            return Self.json(.object([
-                JSONMember(key: "reset", value: .string(client == nil ? "all" : "client")),
-                JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
-            ]))
-        case ("/requests", "GET"):
-            let limit = parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
-            let entries = journal.entries(client: parameter("client").map(ClientName.stored), pathPrefix: parameter("path"), limit: limit)
-            return Self.json(.object([
-                JSONMember(key: "capacity", value: .number(String(journal.capacity))),
-                JSONMember(key: "seed", value: .number(String(random.seed))),
-                JSONMember(key: "requests", value: .array(entries.map(Self.json(_:)))),
-            ]))
-        case ("/requests", _):
-            return Self.json(.object([JSONMember(key: "cleared", value: .number(String(journal.clear())))]))
-        case ("/scenario", "PUT"):
-            guard let body = try? JSONParser.parse(request.body), let name = body["scenario"]?.stringValue, !name.isEmpty else {
-                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: #"PUT scenario takes a JSON body {"scenario": NAME, "client"?: CLIENT, "vendor"?: VENDOR}."#)
-            }
-            let client = body["client"]?.stringValue.map(ClientName.stored)
-            let vendor = body["vendor"]?.stringValue
-            if let vendor, !catalog.vendors.contains(where: { $0.name == vendor }) {
-                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "No vendor named '\(vendor)'.")
-            }
-            guard name.utf8.count <= StickyScenarios.maxNameLength else {
-                return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "The scenario name is longer than \(StickyScenarios.maxNameLength) bytes.")
-            }
-            guard stickyScenarios.set(name, client: client, vendor: vendor) else {
-                return FaultlineResponses.error(status: 507, code: "state-limit", message: "\(StickyScenarios.capacity) sticky scenarios are set already; DELETE \(options.adminPrefix)/scenario or POST \(options.adminPrefix)/reset frees them.")
-            }
-            return Self.json(.object([
-                JSONMember(key: "scenario", value: .string(name)),
-                JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
-                JSONMember(key: "vendor", value: vendor.map { .string($0) } ?? .null),
-            ]))
-        case ("/state", "GET"):
-            let client = parameter("client").map(ClientName.stored) ?? "anonymous"
-            let only = parameter("vendor")
-            let listed = vendors.filter { !$0.store.isEmpty && (only == nil || $0.spec.name == only) }
-            return Self.json(.object([
-                JSONMember(key: "client", value: .string(client)),
-                JSONMember(key: "vendors", value: .object(listed.map { vendor in
-                    JSONMember(key: vendor.spec.name, value: .object(vendor.store.snapshot(client: client).map { JSONMember(key: $0.collection, value: .array($0.items)) }))
-                })),
-            ]))
-        case ("/state", _):
-            return storeItem(request)
-        case ("/clock", "GET"):
-            return Self.json(clockStatus())
-        case ("/clock", _):
-            return moveClock(request)
-        default:
-            stickyScenarios.clear(client: parameter("client").map(ClientName.stored), vendor: parameter("vendor"))
-            return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
+    func journalAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+        let limit = call.parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
+        let entries = journal.entries(client: call.parameter("client").map(ClientName.stored), pathPrefix: call.parameter("path"), limit: limit)
+        return Self.json(.object([
+            JSONMember(key: "capacity", value: .number(String(journal.capacity))),
+            JSONMember(key: "seed", value: .number(String(random.seed))),
+            JSONMember(key: "requests", value: .array(entries.map(Self.json(_:)))),
+        ]))
+    }
+
+    func clearJournalAnswer() -> HTTPResponse {
+        Self.json(.object([JSONMember(key: "cleared", value: .number(String(journal.clear())))]))
+    }
+
+    func stickyAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+        guard let body = try? JSONParser.parse(call.request.body), let name = body["scenario"]?.stringValue, !name.isEmpty else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: #"PUT scenario takes a JSON body {"scenario": NAME, "client"?: CLIENT, "vendor"?: VENDOR}."#)
         }
+        let client = body["client"]?.stringValue.map(ClientName.stored)
+        let vendor = body["vendor"]?.stringValue
+        if let vendor, !catalog.vendors.contains(where: { $0.name == vendor }) {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "No vendor named '\(vendor)'.")
+        }
+        guard name.utf8.count <= StickyScenarios.maxNameLength else {
+            return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: "The scenario name is longer than \(StickyScenarios.maxNameLength) bytes.")
+        }
+        guard stickyScenarios.set(name, client: client, vendor: vendor) else {
+            return FaultlineResponses.error(status: 507, code: "state-limit", message: "\(StickyScenarios.capacity) sticky scenarios are set already; DELETE \(options.adminPrefix)/scenario or POST \(options.adminPrefix)/reset frees them.")
+        }
+        return Self.json(.object([
+            JSONMember(key: "scenario", value: .string(name)),
+            JSONMember(key: "client", value: client.map { .string($0) } ?? .null),
+            JSONMember(key: "vendor", value: vendor.map { .string($0) } ?? .null),
+        ]))
+    }
+
+    func clearStickyAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+        stickyScenarios.clear(client: call.parameter("client").map(ClientName.stored), vendor: call.parameter("vendor"))
+        return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
+    }
+
+    func stateAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+        let client = call.parameter("client").map(ClientName.stored) ?? "anonymous"
+        let only = call.parameter("vendor")
+        let listed = vendors.filter { !$0.store.isEmpty && (only == nil || $0.spec.name == only) }
+        return Self.json(.object([
+            JSONMember(key: "client", value: .string(client)),
+            JSONMember(key: "vendors", value: .object(listed.map { vendor in
+                JSONMember(key: vendor.spec.name, value: .object(vendor.store.snapshot(client: client).map { JSONMember(key: $0.collection, value: .array($0.items)) }))
+            })),
+        ]))
     }
 
     /// `POST state`: stores an item as a client's own (or replaces the one holding its keys).
-    private func storeItem(_ request: HTTPRequest) -> HTTPResponse {
+    func storeItem(_ request: HTTPRequest) -> HTTPResponse {
         let usage = #"POST state takes a JSON body {"vendor": V, "collection": C, "client"?: CLIENT, "item": {...}}."#
         guard let body = try? JSONParser.parse(request.body), let vendorName = body["vendor"]?.stringValue,
               let collectionName = body["collection"]?.stringValue, let item = body["item"], case .object = item else {
