@@ -19,10 +19,8 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Scratch space for serialised responses, kept between requests.
     var output: [UInt8] = []
-    /// Smallest body worth compressing; `Int.max` when compression is off (one compare per response).
-    let compressionThreshold: Int
-    /// Compressors, made on first use and reset per response.
-    private var deflaters: [ResponseCoding: Deflater] = [:]
+    /// Request decoding and response compression, with this loop's reusable compressors.
+    let coding: MessageCoding
     private var dateCache = HTTPDateCache()
     /// This loop's request counts, latencies and connections (its shard of the server's store).
     let metrics: LoopMetrics
@@ -39,7 +37,7 @@ final class EventLoop: @unchecked Sendable {
         self.metrics = metrics
         self.queue = DispatchQueue(label: "faultline.loop.\(index)")
         self.configuration = configuration
-        self.compressionThreshold = configuration.compression.enabled ? max(0, configuration.compression.minimumSize) : Int.max
+        self.coding = MessageCoding(configuration.compression)
         self.responder = responder
         self.timesResponses = configuration.metrics || configuration.accessLog != nil
         self.epoll = try Epoll.make()
@@ -53,14 +51,6 @@ final class EventLoop: @unchecked Sendable {
         source.resume()
         readySource = source
         startTimer()
-    }
-
-    func deflater(_ coding: ResponseCoding) -> Deflater? {
-        if let existing = deflaters[coding] { return existing }
-        let format: Zlib.Format = coding == .gzip ? .gzip : .deflate
-        guard let made = Deflater(format: format, level: configuration.compression.level) else { return nil }
-        deflaters[coding] = made
-        return made
     }
 
     deinit {

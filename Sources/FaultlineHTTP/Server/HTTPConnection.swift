@@ -207,21 +207,11 @@ final class HTTPConnection {
     private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
         let start: UInt64? = loop.timesResponses ? EventLoop.now() : nil
         var response: HTTPResponse
-        if !request.body.isEmpty, let codings = request.headers["Content-Encoding"] {
-            switch RequestDecoding.decode(request.body, codings: codings, limit: loop.configuration.compression.maxDecodedBodySize) {
-            case .success(let body):
-                var decoded = request
-                decoded.body = body
-                response = loop.responder.respond(to: decoded)
-            case .failure(let failure):
-                response = HTTPResponseWriter.decodingFailure(failure, limit: loop.configuration.compression.maxDecodedBodySize)
-            }
-        } else {
-            response = loop.responder.respond(to: request)
+        switch loop.coding.decoded(request) {
+        case .request(let decoded): response = loop.responder.respond(to: decoded)
+        case .refused(let refusal): response = refusal
         }
-        if response.body.count >= loop.compressionThreshold {
-            compress(&response, for: request)
-        }
+        loop.coding.encode(&response, for: request)
         let keepAlive = request.keepAlive && !loop.draining
         if let delivery = response.delivery {
             holding = true
@@ -239,30 +229,6 @@ final class HTTPConnection {
         )
         if !keepAlive { closeAfterFlush = true }
         if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
-    }
-
-    /// Gzip or deflate when the client accepts it (RFC 9110 §12.5.3); `Vary` either way, since
-    /// the answer depends on `Accept-Encoding`.
-    private func compress(_ response: inout HTTPResponse, for request: HTTPRequest) {
-        guard HTTPResponse.statusAllowsBody(response.status), response.headers["Content-Encoding"] == nil else { return }
-        if let vary = response.headers["Vary"] {
-            if !vary.lowercased().contains("accept-encoding") { response.headers.replaceOrAdd(name: "Vary", value: vary + ", Accept-Encoding") }
-        } else {
-            response.headers.add(name: "Vary", value: "Accept-Encoding")
-        }
-        guard let accept = request.headers["Accept-Encoding"] else { return }
-        let coding = AcceptEncoding.negotiate(accept)
-        switch coding {
-        case .identity:
-            return
-        case .notAcceptable:
-            response = HTTPResponseWriter.plainText(406, "Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n", label: "not-acceptable")
-            response.headers.add(name: "Vary", value: "Accept-Encoding")
-        case .gzip, .deflate:
-            guard let compressed = loop.deflater(coding)?.compress(response.body) else { return }
-            response.body = compressed
-            response.headers.add(name: "Content-Encoding", value: coding.token)
-        }
     }
 
     /// Access log and metrics for one answered request. A held response counts the delay it

@@ -1,0 +1,73 @@
+/// The content-coding stage between the connection and the responder (RFC 9110 §8.4, §12.5.3):
+/// a request body's `Content-Encoding` undone before the responder sees it, a response body
+/// gzipped or deflated as the client accepts after. It knows no socket; each event loop owns
+/// one, because its compressors are reused from response to response.
+final class MessageCoding {
+    private let settings: CompressionSettings
+    /// Smallest body worth compressing; `Int.max` when compression is off (one compare per response).
+    let threshold: Int
+    /// Compressors, made on first use and reset per response.
+    private var deflaters: [ResponseCoding: Deflater] = [:]
+
+    init(_ settings: CompressionSettings) {
+        self.settings = settings
+        self.threshold = settings.enabled ? max(0, settings.minimumSize) : Int.max
+    }
+
+    enum Decoded {
+        case request(HTTPRequest)
+        /// 415 for an unknown coding, 400 for a corrupt body, 413 past `maxDecodedBodySize`.
+        case refused(HTTPResponse)
+    }
+
+    /// The request with its body decoded, or the answer that refuses it.
+    func decoded(_ request: HTTPRequest) -> Decoded {
+        guard !request.body.isEmpty, let codings = request.headers["Content-Encoding"] else { return .request(request) }
+        switch RequestDecoding.decode(request.body, codings: codings, limit: settings.maxDecodedBodySize) {
+        case .success(let body):
+            var decoded = request
+            decoded.body = body
+            return .request(decoded)
+        case .failure(let failure):
+            return .refused(HTTPResponseWriter.decodingFailure(failure, limit: settings.maxDecodedBodySize))
+        }
+    }
+
+    /// Compresses a body big enough when the client accepts a coding.
+    @inline(__always)
+    func encode(_ response: inout HTTPResponse, for request: HTTPRequest) {
+        if response.body.count >= threshold { compress(&response, for: request) }
+    }
+
+    /// Gzip or deflate when the client accepts it (RFC 9110 §12.5.3); `Vary` either way, since
+    /// the answer depends on `Accept-Encoding`.
+    private func compress(_ response: inout HTTPResponse, for request: HTTPRequest) {
+        guard HTTPResponse.statusAllowsBody(response.status), response.headers["Content-Encoding"] == nil else { return }
+        if let vary = response.headers["Vary"] {
+            if !vary.lowercased().contains("accept-encoding") { response.headers.replaceOrAdd(name: "Vary", value: vary + ", Accept-Encoding") }
+        } else {
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
+        }
+        guard let accept = request.headers["Accept-Encoding"] else { return }
+        let coding = AcceptEncoding.negotiate(accept)
+        switch coding {
+        case .identity:
+            return
+        case .notAcceptable:
+            response = HTTPResponseWriter.plainText(406, "Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n", label: "not-acceptable")
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
+        case .gzip, .deflate:
+            guard let compressed = deflater(coding)?.compress(response.body) else { return }
+            response.body = compressed
+            response.headers.add(name: "Content-Encoding", value: coding.token)
+        }
+    }
+
+    private func deflater(_ coding: ResponseCoding) -> Deflater? {
+        if let existing = deflaters[coding] { return existing }
+        let format: Zlib.Format = coding == .gzip ? .gzip : .deflate
+        guard let made = Deflater(format: format, level: settings.level) else { return nil }
+        deflaters[coding] = made
+        return made
+    }
+}

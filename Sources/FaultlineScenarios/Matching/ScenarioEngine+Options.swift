@@ -1,0 +1,48 @@
+import FaultlineHTTP
+
+extension ScenarioEngine {
+    /// How an engine serves: the defaults live here, once; the CLI reads them from here.
+    public struct Options: Sendable {
+        /// The query parameter that names a scenario; removed before templates see the query.
+        public var scenarioParameter: String = "scenario"
+        /// The header that names a scenario, for clients that cannot change URLs.
+        public var scenarioHeader: String = "X-Faultline-Scenario"
+        /// Mount only this vendor, at `/` instead of `/<vendor>`.
+        public var singleVendor: String?
+        /// The vendor at the root of each extra listening socket (`HTTPRequest.listener` i + 1
+        /// → `rootVendors[i]`, `--listen aftership=8081`), so SDKs with absolute paths reach
+        /// several vendors from one process; the main port keeps every vendor under `/<vendor>`.
+        public var rootVendors: [String] = []
+        /// Replace the limits declared in the files (`--rate-limit aftership=3/1s`).
+        public var rateLimitOverrides: [RateLimitOverride]
+        /// Where the admin API lives; never a vendor path.
+        public var adminPrefix: String = "/__faultline"
+        /// When set, the admin API (health excepted) wants `Authorization: Bearer <token>` or
+        /// `X-Faultline-Admin-Token: <token>`.
+        public var adminToken: String?
+        /// Requests the journal keeps (0: no journal).
+        public var journalSize: Int = 1_000
+        /// Replace settings declared in the files (`--set price2b.quote_validity_seconds=1`).
+        public var settingOverrides: [SettingOverride] = []
+        /// Outcomes injected with a probability into requests that name no scenario (`--chaos`).
+        public var chaos: [ChaosRule] = []
+        /// Seed of every random draw (chaos, delay ranges); nil: one from the clock (logged).
+        public var seed: UInt64?
+        /// The query parameters that ask for a delay (`delay=1500`, `500-1500`,
+        /// `lognormal:300:0.8`) and a slow body (`dribble=16:100`) on any request.
+        public var delayParameter = "delay"
+        public var dribbleParameter = "dribble"
+        /// How much state (stored items, sequence positions) is kept, and how room is made.
+        public var stateLimits = StateLimits()
+
+        public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000, settingOverrides: [SettingOverride] = []) {
+            self.settingOverrides = settingOverrides
+            self.scenarioParameter = scenarioParameter
+            self.scenarioHeader = scenarioHeader
+            self.singleVendor = singleVendor
+            self.rateLimitOverrides = rateLimitOverrides
+            self.adminToken = adminToken
+            self.journalSize = journalSize
+        }
+    }
+}
