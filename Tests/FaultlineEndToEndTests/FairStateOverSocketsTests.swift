@@ -10,8 +10,10 @@ import FaultlineTesting
     typealias Session = StoredResourcesOverSocketsTests.Session
     static let json = StoredResourcesOverSocketsTests.json
 
+    /// These tests are about state limits: AfterShip's 10 requests a second per key, which
+    /// fourteen quick requests of one client exceed, must not answer first.
     static func options(_ change: (inout StateLimits) -> Void) -> ScenarioEngine.Options {
-        var options = ScenarioEngine.Options()
+        var options = ScenarioEngine.Options(rateLimitOverrides: [RateLimitOverride(vendor: "aftership", limit: 1_000, window: 1)])
         change(&options.stateLimits)
         return options
     }
