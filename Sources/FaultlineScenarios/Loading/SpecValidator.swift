@@ -28,6 +28,17 @@ struct SpecValidator: DiagnosticReporting {
         if !Self.isVendorName(vendor.name) {
             report("$.vendor", "'\(vendor.name)' is not a valid vendor name (lowercase letters, digits and '-', starting with a letter or digit)")
         }
+        validateTemplates(vendor.headers, at: "$.headers", pathParameters: nil)
+        let baseParams = validateBasePaths(vendor)
+        let (ids, endpointParameters) = validateEndpoints(vendor, baseParams: baseParams)
+        let catalogNames = validateCatalog(vendor, baseParams: baseParams, ids: ids, endpointParameters: endpointParameters)
+        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
+        validateState(vendor)
+        validateNoScenarioHidesACatalogEntry(vendor, catalogNames: catalogNames)
+    }
+
+    /// Each base path's parameter names (empty for one that does not parse).
+    private mutating func validateBasePaths(_ vendor: VendorSpec) -> [[String]] {
         var baseParams: [[String]] = []
         for (i, base) in vendor.basePaths.enumerated() {
             let path = JSONPath.index("$.basePaths", i)
@@ -39,7 +50,6 @@ struct SpecValidator: DiagnosticReporting {
         if Set(vendor.basePaths).count != vendor.basePaths.count {
             report("$.basePaths", "the same base path is listed twice")
         }
-        validateTemplates(vendor.headers, at: "$.headers", pathParameters: nil)
         var constrained: Set<String> = []
         for (name, _) in vendor.basePathParameters {
             let path = JSONPath.child("$.basePathParameters", name)
@@ -49,7 +59,12 @@ struct SpecValidator: DiagnosticReporting {
                 report(path, "'\(name)' is not a parameter of any of this vendor's basePaths")
             }
         }
+        return baseParams
+    }
 
+    /// Ids, methods, paths (and their clashes), base paths and responses of every endpoint:
+    /// the ids by index, and each endpoint's own path parameters.
+    private mutating func validateEndpoints(_ vendor: VendorSpec, baseParams: [[String]]) -> (ids: [String: Int], parameters: [String: Set<String>]) {
         var ids: [String: Int] = [:]
         var shapes: [String: Int] = [:]
         var endpointParameters: [String: Set<String>] = [:]
@@ -114,7 +129,11 @@ struct SpecValidator: DiagnosticReporting {
                 validateResponse(named.response, at: named.jsonPath, pathParameters: known)
             }
         }
+        return (ids, endpointParameters)
+    }
 
+    /// The error catalog's names, endpoint references and templates, by lowercased name.
+    private mutating func validateCatalog(_ vendor: VendorSpec, baseParams: [[String]], ids: [String: Int], endpointParameters: [String: Set<String>]) -> [String: NamedResponse] {
         let sharedBaseParameters = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
         var catalogNames: [String: NamedResponse] = [:]
         for named in vendor.errors {
@@ -138,11 +157,11 @@ struct SpecValidator: DiagnosticReporting {
             }
             validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(sharedBaseParameters))
         }
+        return catalogNames
+    }
 
-        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
-        validateState(vendor)
-
-        // An endpoint scenario may not hide a catalog entry offered on the same endpoint.
+    /// An endpoint scenario may not hide a catalog entry offered on the same endpoint.
+    private mutating func validateNoScenarioHidesACatalogEntry(_ vendor: VendorSpec, catalogNames: [String: NamedResponse]) {
         for (i, endpoint) in vendor.endpoints.enumerated() {
             for named in endpoint.scenarios {
                 if let entry = catalogNames[named.name.lowercased()], entry.endpoints == nil || entry.endpoints!.contains(endpoint.id) {

@@ -227,45 +227,8 @@ public final class ScenarioEngine: HTTPResponder {
         if !vendor.settings.isEmpty { context.settings = vendor.settings }
         context.random = random
 
-        var chosen = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name)
-        var byChaos = false
-        if chosen == nil || chosen!.isEmpty, !vendor.chaos.isEmpty, let pick = chaosPick(vendor) {
-            chosen = pick
-            byChaos = true
-        }
-        if var name = chosen, !name.isEmpty {
-            if byChaos {
-                var response = respondByName(name, request, endpoint: endpoint, vendor: vendor, group: group, bucket: bucket, &context)
-                response.logLabel = "\(response.logLabel ?? name) (chaos)"
-                response.headers.add(name: "Faultline-Chaos", value: name)
-                return response
-            }
-            // An explicit scenario wins and uses none of the key's allowance; the headers still
-            // show the limiter's state.
-            if let group { context.rate = rateLimiter.peek(group, key: bucket) }
-            if let declared = vendor.sequences[name.lowercased()] { name = declared }
-            if ScenarioSequence.isSequence(name) {
-                guard let sequence = ScenarioSequence(parsing: name) else {
-                    return FaultlineResponses.invalidSequence(name)
-                }
-                guard let position = sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name) else {
-                    return FaultlineResponses.stateLimit(.full(clients: options.stateLimits.clients, bytes: options.stateLimits.vendorBytes, protectedSeconds: options.stateLimits.protectedSeconds))
-                }
-                name = sequence.step(position)
-            }
-            switch Self.select(name, in: endpoint) {
-            case .found(0):
-                // `default` (a sequence's last step, say) is the request judged as if it named
-                // no scenario: checks, limits and stored resources all apply.
-                break
-            case .found(let i):
-                return answer(i, endpoint: endpoint, vendor: vendor, client: bucket, &context)
-            case .unknown:
-                if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
-                return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
-            case .ambiguous(let candidates):
-                return FaultlineResponses.ambiguousStatus(name, vendor: vendor, endpoint: endpoint, candidates: candidates)
-            }
+        if let answer = answerByName(request, vendor: vendor, endpoint: endpoint, group: group, bucket: bucket, &context) {
+            return answer
         }
 
         let method = request.method == "HEAD" ? "GET" : request.method
@@ -298,6 +261,53 @@ public final class ScenarioEngine: HTTPResponder {
             }
         }
         return answer(0, endpoint: endpoint, vendor: vendor, client: bucket, &context)
+    }
+
+    /// The answer a request gets by naming a scenario (`?scenario=`, the header, a sticky one,
+    /// or chaos), or nil when it names none, or `default`: then it is judged as the real API
+    /// would judge it.
+    private func answerByName(_ request: HTTPRequest, vendor: CompiledVendor, endpoint: CompiledEndpoint, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> HTTPResponse? {
+        var chosen = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name)
+        var byChaos = false
+        if chosen == nil || chosen!.isEmpty, !vendor.chaos.isEmpty, let pick = chaosPick(vendor) {
+            chosen = pick
+            byChaos = true
+        }
+        if var name = chosen, !name.isEmpty {
+            if byChaos {
+                var response = respondByName(name, request, endpoint: endpoint, vendor: vendor, group: group, bucket: bucket, &context)
+                response.logLabel = "\(response.logLabel ?? name) (chaos)"
+                response.headers.add(name: "Faultline-Chaos", value: name)
+                return response
+            }
+            // An explicit scenario wins and uses none of the key's allowance; the headers still
+            // show the limiter's state.
+            if let group { context.rate = rateLimiter.peek(group, key: bucket) }
+            if let declared = vendor.sequences[name.lowercased()] { name = declared }
+            if ScenarioSequence.isSequence(name) {
+                guard let sequence = ScenarioSequence(parsing: name) else {
+                    return FaultlineResponses.invalidSequence(name)
+                }
+                guard let position = sequences.next(client: bucket, endpoint: "\(vendor.spec.name).\(endpoint.id)", sequence: name) else {
+                    return FaultlineResponses.stateLimit(.full(clients: options.stateLimits.clients, bytes: options.stateLimits.vendorBytes, protectedSeconds: options.stateLimits.protectedSeconds))
+                }
+                name = sequence.step(position)
+            }
+            switch Self.select(name, in: endpoint) {
+            case .found(0):
+                // `default` (a sequence's last step, say) is the request judged as if it named
+                // no scenario: checks, limits and stored resources all apply.
+                return nil
+            case .found(let i):
+                return answer(i, endpoint: endpoint, vendor: vendor, client: bucket, &context)
+            case .unknown:
+                if let builtin = builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) { return builtin }
+                return FaultlineResponses.unknownScenario(name, vendor: vendor, endpoint: endpoint)
+            case .ambiguous(let candidates):
+                return FaultlineResponses.ambiguousStatus(name, vendor: vendor, endpoint: endpoint, candidates: candidates)
+            }
+        }
+        return nil
     }
 
     /// Response `index` of the endpoint, its state steps run first when it has any.
