@@ -266,6 +266,7 @@ public final class ScenarioEngine: HTTPResponder {
     /// The answer a request gets by naming a scenario (`?scenario=`, the header, a sticky one,
     /// or chaos), or nil when it names none, or `default`: then it is judged as the real API
     /// would judge it.
+    @inline(__always)
     private func answerByName(_ request: HTTPRequest, vendor: CompiledVendor, endpoint: CompiledEndpoint, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> HTTPResponse? {
         var chosen = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name)
         var byChaos = false
