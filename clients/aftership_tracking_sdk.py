@@ -2,12 +2,15 @@
 API only: every success body passes the SDK's own pydantic models, and every error raises the
 class and ErrorCodeEnum the real API's answer would."""
 
+import json
 import time
+import urllib.request
 import warnings
 
 import tracking
 from tracking import exceptions
 from tracking.exceptions import ErrorCodeEnum
+from tracking.response import _error_meta_code_mapping, error_mapping
 
 from harness import expect, expect_equal, header, pace, raises
 
@@ -163,11 +166,6 @@ def cases(server):
 def documented_errors(server):
     """Every error the versioned surface offers, forced by header through the SDK: it must raise a
     known exception class with a known ErrorCodeEnum, never UnknownError or the generic fallback."""
-    import json
-    import urllib.request
-
-    from tracking.response import _error_meta_code_mapping, error_mapping
-
     def case():
         with urllib.request.urlopen(f"http://127.0.0.1:{server.main_port}/__faultline/scenarios") as response:
             listing = json.load(response)

@@ -1,7 +1,6 @@
 """The conformance suite's plumbing: one Faultline process serving every vendor at the root of
 a port of its own (`--listen`), a fresh API key per walk, and one printed line per case."""
 
-import json
 import os
 import socket
 import subprocess
@@ -126,10 +125,6 @@ class Runner:
 def pace(seconds=0.12):
     """A real client stays under AfterShip's 10 requests a second; so does a walk."""
     time.sleep(seconds)
-
-
-def load_json(text):
-    return json.loads(text)
 
 
 def main_exit(runner):

@@ -76,8 +76,6 @@ def journal(server, key):
 
 
 def cases(server):
-    found = []
-
     def through(vendor, sequence):
         def case():
             key = server.fresh_key()
@@ -135,7 +133,6 @@ def cases(server):
                     expect(value is not None and re.fullmatch(r"[0-9]+", value), f"{name} {endpoint['id']} {scenario['name']}: Retry-After {value!r}")
                     checked += 1
         expect(checked > 0, "no 429 or 503 in the catalog")
-        found.append(checked)
         return f"{checked} answers (every 429/503 of every endpoint) carry whole-second Retry-After"
 
     result = [("every 429/503 has an integer Retry-After", every_retryable_answer_has_integer_retry_after)]

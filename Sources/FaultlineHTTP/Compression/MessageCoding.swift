@@ -14,20 +14,20 @@ final class MessageCoding {
         self.threshold = settings.enabled ? max(0, settings.minimumSize) : Int.max
     }
 
-    enum Decoded {
-        case request(HTTPRequest)
+    enum DecodedBody {
+        /// No `Content-Encoding`: the request goes on as it came (no copy on the common path).
+        case unchanged
+        case decoded([UInt8])
         /// 415 for an unknown coding, 400 for a corrupt body, 413 past `maxDecodedBodySize`.
         case refused(HTTPResponse)
     }
 
-    /// The request with its body decoded, or the answer that refuses it.
-    func decoded(_ request: HTTPRequest) -> Decoded {
-        guard !request.body.isEmpty, let codings = request.headers["Content-Encoding"] else { return .request(request) }
+    /// The request's body with its content codings undone, or the answer that refuses it.
+    func decodeBody(of request: HTTPRequest) -> DecodedBody {
+        guard !request.body.isEmpty, let codings = request.headers["Content-Encoding"] else { return .unchanged }
         switch RequestDecoding.decode(request.body, codings: codings, limit: settings.maxDecodedBodySize) {
         case .success(let body):
-            var decoded = request
-            decoded.body = body
-            return .request(decoded)
+            return .decoded(body)
         case .failure(let failure):
             return .refused(HTTPResponseWriter.decodingFailure(failure, limit: settings.maxDecodedBodySize))
         }

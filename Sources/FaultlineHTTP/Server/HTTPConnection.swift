@@ -207,9 +207,15 @@ final class HTTPConnection {
     private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
         let start: UInt64? = loop.timesResponses ? EventLoop.now() : nil
         var response: HTTPResponse
-        switch loop.coding.decoded(request) {
-        case .request(let decoded): response = loop.responder.respond(to: decoded)
-        case .refused(let refusal): response = refusal
+        switch loop.coding.decodeBody(of: request) {
+        case .unchanged:
+            response = loop.responder.respond(to: request)
+        case .decoded(let body):
+            var decoded = request
+            decoded.body = body
+            response = loop.responder.respond(to: decoded)
+        case .refused(let refusal):
+            response = refusal
         }
         loop.coding.encode(&response, for: request)
         let keepAlive = request.keepAlive && !loop.draining

@@ -11,7 +11,8 @@ extension ScenarioEngine {
         let now = clock.now().wall
         return .object([
             JSONMember(key: "frozen", value: .bool(clock.isFrozen)),
-            JSONMember(key: "aheadSeconds", value: .number(Self.decimal(clock.aheadSeconds))),
+            // To the millisecond, in the shortest form that reads back ("86400", "3599.999").
+            JSONMember(key: "aheadSeconds", value: .number(PrometheusText.format((clock.aheadSeconds * 1000).rounded() / 1000))),
             JSONMember(key: "now", value: .string(Timestamps.iso8601(time_t(now.rounded(.down))))),
             JSONMember(key: "epoch", value: .number(String(Int64(now.rounded(.down))))),
         ])
@@ -48,18 +49,5 @@ extension ScenarioEngine {
             return amount * unit.seconds
         }
         return Double(text).flatMap { $0.isFinite ? $0 : nil }
-    }
-
-    /// Seconds to the millisecond, as a JSON number.
-    private static func decimal(_ seconds: Double) -> String {
-        let millis = (seconds * 1000).rounded()
-        let whole = Int64(millis / 1000)
-        let fraction = Int64(abs(millis.truncatingRemainder(dividingBy: 1000)))
-        if fraction == 0 { return String(whole) }
-        let sign = millis < 0 && whole == 0 ? "-" : ""
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(sign)\(whole).\(digits)"
     }
 }
