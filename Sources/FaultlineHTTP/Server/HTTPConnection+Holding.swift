@@ -6,20 +6,19 @@ import Dispatch
 /// Held responses: a delay, a slow body, or a fault that breaks the answer on purpose. While one
 /// is held nothing more is read from the connection, so pipelined answers keep their order.
 extension HTTPConnection {
-    /// Stops reading, waits the delay, then sends the response as asked (or breaks it). The
-    /// whole hold, delay and slow body together, ends within `maxHold`.
-    func hold(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool) {
+    /// Waits the delay, then sends the response as asked (or breaks it); the machine is
+    /// `holding` meanwhile, so nothing more is read. The whole hold, delay and slow body
+    /// together, ends within `maxHold`.
+    func hold(_ held: Held) {
         guard !closed else { return }
-        loop.watch(fd, readable: false, writable: waitingToWrite)
+        updateInterest()
         let limit = Seconds.clamped(loop.configuration.maxHold)
-        if delivery.fault == .hang {
+        if held.delivery.fault == .hang {
             after(limit) { $0.closeNow() }
             return
         }
         let deadline = EventLoop.now() &+ Seconds.nanoseconds(limit)
-        after(min(delivery.delay, limit)) { connection in
-            connection.deliver(response, delivery, headOnly: headOnly, keepAlive: keepAlive, announce: announce, deadline: deadline)
-        }
+        after(min(held.delivery.delay, limit)) { $0.deliver(held, deadline: deadline) }
     }
 
     func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
@@ -27,9 +26,11 @@ extension HTTPConnection {
         loop.queue.asyncAfter(deadline: .now() + Seconds.interval(seconds)) { deferred.run() }
     }
 
-    func deliver(_ response: HTTPResponse, _ delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool, deadline: UInt64) {
+    func deliver(_ held: Held, deadline: UInt64) {
+        let delivery = held.delivery
+        let keepAlive = held.keepAlive
         var bytes: [UInt8] = []
-        HTTPResponseWriter.write(response, headOnly: headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: announce, date: loop.date(), into: &bytes)
+        HTTPResponseWriter.write(held.response, headOnly: held.headOnly, close: !keepAlive || delivery.fault != nil, announceKeepAlive: held.announce, date: loop.date(), into: &bytes)
         let headEnd = HTTPResponseWriter.headLength(bytes)
         switch delivery.fault {
         case .reset:
@@ -49,6 +50,7 @@ extension HTTPConnection {
         case nil:
             if let dribble = delivery.dribble, dribble.bytes > 0, bytes.count > headEnd {
                 send(Array(bytes[..<headEnd]))
+                updateInterest()
                 trickle(bytes, from: headEnd, dribble.bytes, every: max(0.001, dribble.interval), deadline: deadline, close: !keepAlive)
             } else {
                 finish(bytes, close: !keepAlive)
@@ -66,15 +68,15 @@ extension HTTPConnection {
         }
         let end = offset + size
         send(Array(bytes[offset..<end]))
+        updateInterest()
         after(min(interval, Double(deadline - now) / 1e9)) { $0.trickle(bytes, from: end, size, every: interval, deadline: deadline, close: close) }
     }
 
     /// Sends the last bytes of a held response and lets the connection read again.
     func finish(_ bytes: [UInt8], close: Bool) {
-        holding = false
-        if close { closeAfterFlush = true }
-        if !waitingToWrite { loop.watch(fd, readable: !closeAfterFlush, writable: false) }
+        machine.holdEnded(close: close, requestPending: requestPending, now: EventLoop.now())
         send(bytes)
+        updateInterest()
     }
 }
 

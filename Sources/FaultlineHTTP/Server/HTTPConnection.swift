@@ -3,76 +3,79 @@ import Glibc
 #endif
 import Dispatch
 
-/// One client connection. Confined to its loop's queue.
+/// One client connection: the socket I/O and the parser. Its life cycle is
+/// `ConnectionStateMachine`'s; this class tells the machine what happened and carries out
+/// what it answers. Confined to its loop's queue.
 final class HTTPConnection {
     let fd: Int32
     unowned let loop: EventLoop
     private var parser: HTTPRequestParser
-    private var machine: ConnectionStateMachine
-    /// Bytes of a request that has not fully arrived.
+    var machine: ConnectionStateMachine
+    /// Bytes of a request that has not fully arrived, or of pipelined requests left for later.
     private var inBuffer: [UInt8] = []
     /// Output the socket would not take yet.
     private var pending: [UInt8] = []
     private var pendingOffset = 0
-    /// Output is waiting for the socket to drain; requests are not read meanwhile (back-pressure).
-    var waitingToWrite = false
-    /// Set once the response that ends this connection has been queued.
-    var closeAfterFlush = false
+    /// The readiness epoll was last told (a change of the machine's interest is one syscall).
+    private var watched = ConnectionStateMachine.Interest(readable: true, writable: false)
     /// A read's pipelined requests are answered until this much output is queued; the rest
     /// waits in `inBuffer` until the socket has taken it (bounded memory per connection).
     private static let outputHighWater = 256 * 1024
-    /// Requests answered in the current batch (a completed request restarts the request clock).
-    private var answered = 0
-    /// A response is held back (a delay, a slow body, a hang): nothing more is read or answered
-    /// until it is out, so pipelined answers keep their order.
-    var holding = false
-    private var held: (response: HTTPResponse, delivery: ResponseDelivery, headOnly: Bool, keepAlive: Bool, announce: Bool)?
-    private(set) var closed = false
-    /// TLS on this connection (the HTTPS listener's), and whether its handshake is under way.
+    /// TLS on this connection (the HTTPS listener's).
     private let tls: TLSSession?
-    private var handshaking: Bool
-    /// The handshake must finish by then (the request timeout), or the connection is closed.
-    private let handshakeDeadline: UInt64
     /// The listening socket it was accepted on (`HTTPRequest.listener`).
     private let listener: Int
+
+    var closed: Bool { machine.isClosed }
 
     init(fd: Int32, loop: EventLoop, now: UInt64, tls: TLSSession? = nil, listener: Int = 0) {
         self.fd = fd
         self.listener = listener
         self.loop = loop
         self.parser = HTTPRequestParser(limits: loop.configuration.limits)
-        self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now)
+        self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, now: now, handshake: tls != nil)
         self.tls = tls
-        self.handshaking = tls != nil
-        self.handshakeDeadline = now &+ Seconds.nanoseconds(loop.configuration.requestTimeout)
+    }
+
+    /// Tells epoll what the machine now waits for, when that changed.
+    func updateInterest() {
+        let wanted = machine.interest
+        guard wanted != watched, !machine.isClosed else { return }
+        watched = wanted
+        loop.watch(fd, readable: wanted.readable, writable: wanted.writable)
     }
 
     // MARK: Reading
 
     func onReadable() {
-        guard !closed else { return }
+        read()
+        updateInterest()
+    }
+
+    private func read() {
         let buffer = UnsafeMutableRawBufferPointer(loop.readBuffer)
-        if case .lingering = machine.state {
-            // Discard whatever the peer still sends until it closes or the linger time ends.
+        switch machine.readAction {
+        case .ignore:
+            return
+        case .handshake:
+            continueHandshake()
+        case .discard:
+            // Whatever the peer still sends is dropped until it closes or the linger time ends.
             switch ioRead(buffer) {
             case .bytes, .wouldBlock: return
             case .closed, .failed: closeNow()
             }
-            return
-        }
-        if handshaking {
-            continueHandshake()
-            return
-        }
-        switch ioRead(buffer) {
-        case .wouldBlock:
-            return
-        case .closed, .failed:
-            closeNow()
-        case .bytes(let count):
-            received(count)
-            // OpenSSL may hold decrypted bytes epoll cannot see: take them now.
-            if let tls, tls.pending > 0, !closed, !holding, !waitingToWrite, !closeAfterFlush { onReadable() }
+        case .read:
+            switch ioRead(buffer) {
+            case .wouldBlock:
+                return
+            case .closed, .failed:
+                closeNow()
+            case .bytes(let count):
+                received(count)
+                // OpenSSL may hold decrypted bytes epoll cannot see: take them now.
+                if let tls, tls.pending > 0, machine.answersRequests { read() }
+            }
         }
     }
 
@@ -105,13 +108,12 @@ final class HTTPConnection {
         }
         switch tls.handshake() {
         case .done:
-            handshaking = false
-            loop.watch(fd, readable: true, writable: false)
-            onReadable()
+            machine.handshakeFinished(now: EventLoop.now())
+            read()
         case .wantRead:
-            loop.watch(fd, readable: true, writable: false)
+            machine.handshakeWants(write: false)
         case .wantWrite:
-            loop.watch(fd, readable: false, writable: true)
+            machine.handshakeWants(write: true)
         case .failed(let error):
             loop.configuration.errorLog?("TLS handshake failed: \(error)")
             closeNow()
@@ -119,7 +121,6 @@ final class HTTPConnection {
     }
 
     private func refusePlainHTTP() {
-        handshaking = false
         let response = HTTPResponseWriter.plainText(400, "The plain HTTP request was sent to HTTPS port\n", label: "plain-http-on-tls-port")
         var bytes: [UInt8] = []
         HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &bytes)
@@ -129,60 +130,77 @@ final class HTTPConnection {
         machine.startLingering(now: EventLoop.now())
     }
 
+    // MARK: Answering
+
+    /// A response held back, with how it is to be written once its time comes.
+    struct Held {
+        var response: HTTPResponse
+        var delivery: ResponseDelivery
+        var headOnly: Bool
+        var keepAlive: Bool
+        var announce: Bool
+    }
+
+    /// What one pass over buffered requests did.
+    private struct Batch {
+        var answered = 0
+        var end = ConnectionStateMachine.BatchEnd.open
+        var held: Held?
+    }
+
+    var requestPending: Bool { !inBuffer.isEmpty || !parser.isIdle }
+
     private func received(_ count: Int) {
         var out = loop.output
         loop.output = []
         out.removeAll(keepingCapacity: true)
+        var batch = Batch()
 
         let fresh = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(loop.readBuffer)[0..<count])
         if inBuffer.isEmpty {
             // The common case: whole requests in one read, parsed straight from the scratch buffer.
-            let consumed = process(fresh, into: &out)
-            if consumed < count && !closeAfterFlush {
+            let consumed = process(fresh, into: &out, &batch)
+            if consumed < count && batch.end != .close {
                 inBuffer.append(contentsOf: UnsafeBufferPointer(rebasing: fresh[consumed...]))
             }
         } else {
             inBuffer.append(contentsOf: fresh)
-            let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out) }
-            if closeAfterFlush {
-                inBuffer = []
-            } else {
-                inBuffer.removeFirst(consumed)
-            }
+            let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out, &batch) }
+            if batch.end == .close { inBuffer = [] } else { inBuffer.removeFirst(consumed) }
         }
-        finishBatch(&out)
+        finish(batch, &out)
     }
 
-    /// After answering what arrived: update the clock, send, and hand the buffer back to the
-    /// loop (uniquely owned, so the next batch reuses it without a copy; an outsized one is dropped).
-    private func finishBatch(_ out: inout [UInt8]) {
-        machine.bytesReceived(requestPending: !inBuffer.isEmpty || !parser.isIdle, completedRequest: answered > 0, now: EventLoop.now())
-        answered = 0
+    /// Answers requests left in `inBuffer` when an earlier batch stopped (at the high-water
+    /// mark, or at a held response).
+    private func resumeBuffered() {
+        guard machine.answersRequests, !inBuffer.isEmpty else { return }
+        var out = loop.output
+        loop.output = []
+        out.removeAll(keepingCapacity: true)
+        var batch = Batch()
+        let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out, &batch) }
+        if batch.end == .close { inBuffer = [] } else { inBuffer.removeFirst(consumed) }
+        finish(batch, &out)
+    }
+
+    /// After answering what arrived: tell the machine, send, and hand the buffer back to the
+    /// loop (uniquely owned, so the next batch reuses it without a copy; an outsized one is
+    /// dropped). A held response starts its hold once what came before it is queued.
+    private func finish(_ batch: Batch, _ out: inout [UInt8]) {
+        machine.answered(completedRequests: batch.answered, requestPending: requestPending, end: batch.end, now: EventLoop.now())
         send(out)
         if out.capacity > 4 * Self.outputHighWater { out = [] }
         loop.output = out
         out = []
-        if let held {
-            self.held = nil
-            hold(held.response, held.delivery, headOnly: held.headOnly, keepAlive: held.keepAlive, announce: held.announce)
-        }
+        if let held = batch.held { hold(held) }
     }
 
-    /// Answers requests left in `inBuffer` when an earlier batch stopped at the high-water mark.
-    private func resumeBuffered() {
-        guard !closed, !closeAfterFlush, !waitingToWrite, !holding, !inBuffer.isEmpty else { return }
-        var out = loop.output
-        loop.output = []
-        out.removeAll(keepingCapacity: true)
-        let consumed = inBuffer.withUnsafeBufferPointer { process($0, into: &out) }
-        if closeAfterFlush { inBuffer = [] } else { inBuffer.removeFirst(consumed) }
-        finishBatch(&out)
-    }
-
-    /// Answers every complete request in `bytes`, in order. Returns how many bytes were used.
-    private func process(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int {
+    /// Answers every complete request in `bytes`, in order, until one closes the connection or
+    /// is held back. Returns how many bytes were used.
+    private func process(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], _ batch: inout Batch) -> Int {
         var offset = 0
-        while !closeAfterFlush && !holding && out.count < Self.outputHighWater {
+        while batch.end == .open && out.count < Self.outputHighWater {
             let (event, consumed) = parser.parse(UnsafeBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch event {
@@ -192,19 +210,19 @@ final class HTTPConnection {
                 out.append(contentsOf: HTTPResponseWriter.continueResponse)
             case .request(var request):
                 request.listener = listener
-                respond(to: request, into: &out)
-                answered += 1
+                respond(to: request, into: &out, &batch)
+                batch.answered += 1
             case .error(let error):
                 let response = HTTPResponseWriter.errorResponse(for: error)
                 HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
-                closeAfterFlush = true
+                batch.end = .close
                 log(method: "-", target: "-", response: response, start: nil)
             }
         }
         return offset
     }
 
-    private func respond(to request: HTTPRequest, into out: inout [UInt8]) {
+    private func respond(to request: HTTPRequest, into out: inout [UInt8], _ batch: inout Batch) {
         let start: UInt64? = loop.timesResponses ? EventLoop.now() : nil
         var response: HTTPResponse
         switch loop.coding.decodeBody(of: request) {
@@ -219,21 +237,14 @@ final class HTTPConnection {
         }
         loop.coding.encode(&response, for: request)
         let keepAlive = request.keepAlive && !loop.draining
+        let announce = keepAlive && request.version == .http1_0
         if let delivery = response.delivery {
-            holding = true
-            held = (response, delivery, request.method == "HEAD", keepAlive, keepAlive && request.version == .http1_0)
-            if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
-            return
+            batch.end = .hold
+            batch.held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce)
+        } else {
+            HTTPResponseWriter.write(response, headOnly: request.method == "HEAD", close: !keepAlive, announceKeepAlive: announce, date: loop.date(), into: &out)
+            if !keepAlive { batch.end = .close }
         }
-        HTTPResponseWriter.write(
-            response,
-            headOnly: request.method == "HEAD",
-            close: !keepAlive,
-            announceKeepAlive: keepAlive && request.version == .http1_0,
-            date: loop.date(),
-            into: &out
-        )
-        if !keepAlive { closeAfterFlush = true }
         if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
     }
 
@@ -251,20 +262,20 @@ final class HTTPConnection {
 
     // MARK: Writing
 
+    /// Writes what the socket takes and queues the rest.
     func send(_ out: [UInt8]) {
-        guard !out.isEmpty else { return }
+        guard !out.isEmpty, !machine.isClosed else { return }
         if !pending.isEmpty {
             pending.append(contentsOf: out)
             return
         }
-        let written = out.withUnsafeBytes { write($0) }
-        guard let written else { return }
+        guard let written = out.withUnsafeBytes({ write($0) }) else { return }
         if written == out.count {
-            if closeAfterFlush { beginClose() } else { afterFlush() }
+            flushed()
         } else {
             pending = Array(out[written...])
             pendingOffset = 0
-            waitForWritable()
+            machine.outputBlocked(now: EventLoop.now())
         }
     }
 
@@ -283,88 +294,69 @@ final class HTTPConnection {
         return offset
     }
 
-    private func waitForWritable() {
-        waitingToWrite = true
-        loop.watch(fd, readable: false, writable: true)
-    }
-
     func onWritable() {
-        if handshaking, !closed {
+        if case .handshaking = machine.state {
             continueHandshake()
-            return
+        } else if machine.awaitsWritable {
+            let written = pending.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[pendingOffset...])) }
+            guard let written else { return }
+            pendingOffset += written
+            if pendingOffset == pending.count {
+                pending = []
+                pendingOffset = 0
+                flushed()
+            }
         }
-        guard !closed, waitingToWrite else { return }
-        let written = pending.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[pendingOffset...])) }
-        guard let written else { return }
-        pendingOffset += written
-        guard pendingOffset == pending.count else { return }
-        pending = []
-        pendingOffset = 0
-        waitingToWrite = false
-        loop.watch(fd, readable: !holding, writable: false)
-        if closeAfterFlush { beginClose() } else { afterFlush() }
+        updateInterest()
     }
 
-    /// Everything owed is written: answer what was held back, or close if the server is draining.
-    private func afterFlush() {
-        if !inBuffer.isEmpty {
-            resumeBuffered()
-        } else if loop.draining {
-            closeIfIdle()
+    /// Everything owed is written: close, or answer what waited, or close if the server drains.
+    private func flushed() {
+        switch machine.outputFlushed(requestPending: requestPending, now: EventLoop.now()) {
+        case .none:
+            break
+        case .linger:
+            // Half-close and drain the peer briefly (a lingering close), so that unread request
+            // bytes do not turn our close into an RST that eats the response.
+            tls?.shutdown()
+            Socket.shutdownWrite(fd)
+        case .readMore:
+            if !inBuffer.isEmpty {
+                resumeBuffered()
+            } else if loop.draining {
+                closeIfIdle()
+            }
         }
     }
 
     // MARK: Lifecycle
 
     func checkTimeout(now: UInt64) {
-        // A held response keeps its own clock (bounded by `maxHold`).
-        if holding { return }
-        if handshaking {
-            if now > handshakeDeadline { closeNow() }
-            return
-        }
-        switch machine.timeoutAction(now: now) {
+        switch machine.timerAction(now: now) {
         case .none:
             return
         case .close:
             closeNow()
         case .timeOutRequest:
-            guard pending.isEmpty, !closeAfterFlush else {
-                closeNow()
-                return
-            }
             var out: [UInt8] = []
             let error = HTTPParseError(status: 408, reason: "request not received in time")
             let response = HTTPResponseWriter.errorResponse(for: error)
             HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
-            closeAfterFlush = true
             inBuffer = []
             log(method: "-", target: "-", response: response, start: nil)
-            // The linger clock now bounds the write of the 408 as well.
-            machine.startLingering(now: now)
+            machine.requestTimedOut(now: now)
             send(out)
+            updateInterest()
         }
     }
 
     /// Used when the server drains: a connection between requests closes at once.
     func closeIfIdle() {
-        if machine.isIdle && pending.isEmpty && inBuffer.isEmpty && parser.isIdle {
-            closeNow()
-        }
-    }
-
-    /// Our last response is out: half-close and drain the peer briefly (a lingering close),
-    /// so that unread request bytes do not turn our close into an RST that eats the response.
-    private func beginClose() {
-        guard !closed else { return }
-        tls?.shutdown()
-        Socket.shutdownWrite(fd)
-        machine.startLingering(now: EventLoop.now())
+        if machine.closesWhenDraining { closeNow() }
     }
 
     func closeNow() {
-        guard !closed else { return }
-        closed = true
+        guard !machine.isClosed else { return }
         machine.markClosed()
         pending = []
         inBuffer = []
