@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 @testable import FaultlineHTTP
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,9 @@ import Glibc
     /// Answers `GET /<text>` with `<text>` as the body; `/big/<n>` with n bytes; `/late/<ms>`
     /// held back that many milliseconds.
     struct Echo: HTTPResponder {
-        func respond(to request: HTTPRequest) -> HTTPResponse {
+        func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
             let name = String(request.path.dropFirst())
+            notes = ResponseNotes(label: "echo \(name)", tag: 3)
             var response = HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Array(name.utf8))
             if name.hasPrefix("big/"), let size = Int(name.dropFirst(4)) {
                 response.body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
@@ -26,12 +28,14 @@ import Glibc
     /// One loop and one connection on it; `peer` is the client's end.
     final class Pair {
         let loop: EventLoop
+        let metrics: LoopMetrics
         let peer: Int32
 
         init(configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
             var configuration = HTTPServer.Configuration(port: 0)
             configure(&configuration)
-            loop = try EventLoop(index: 0, configuration: configuration, responder: Echo(), metrics: LoopMetrics())
+            metrics = LoopMetrics()
+            loop = try EventLoop(index: 0, configuration: configuration, responder: Echo(), metrics: metrics)
             var fds: [Int32] = [0, 0]
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw SocketError(call: "socketpair", errno: errno) }
             _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
@@ -171,4 +175,24 @@ import Glibc
         #expect(pair.response()?.body == "late/100")
         #expect(pair.closedByServer())
     }
+
+    @Test func theNotesAResponderWritesReachTheAccessLogAndTheMetricsButNotTheWire() throws {
+        let records = Records()
+        let pair = try Pair { $0.accessLog = { records.append($0) } }
+        pair.send(Self.get("noted") + "GET / HTTP/1.1\r\nHost: h\r\nBad Header\r\n\r\n")
+        let response = pair.response()
+        #expect(response?.body == "noted")
+        #expect(pair.response()?.status == 400)
+        #expect(records.all.map(\.label) == ["echo noted", "protocol-error"])
+        var total = ServerMetrics()
+        pair.metrics.add(to: &total)
+        #expect(total.requests[ServerMetrics.RequestKey(tag: 3, status: 200, label: "echo noted")] == 1)
+        #expect(total.latency[3]?.count == 1)
+    }
+}
+
+final class Records: Sendable {
+    private let lock = Mutex<[AccessLogRecord]>([])
+    func append(_ record: AccessLogRecord) { lock.withLock { $0.append(record) } }
+    var all: [AccessLogRecord] { lock.withLock { $0 } }
 }

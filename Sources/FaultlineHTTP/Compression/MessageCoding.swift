@@ -33,15 +33,19 @@ final class MessageCoding {
         }
     }
 
-    /// Compresses a body big enough when the client accepts a coding.
+    /// The label of a refused request body in the access log and the metrics.
+    static let refusedLabel = "content-encoding"
+
+    /// Compresses a body big enough when the client accepts a coding; a client that accepts
+    /// nothing Faultline can send gets 406 instead (its notes say so).
     @inline(__always)
-    func encode(_ response: inout HTTPResponse, for request: HTTPRequest) {
-        if response.body.count >= threshold { compress(&response, for: request) }
+    func encode(_ response: inout HTTPResponse, notes: inout ResponseNotes, for request: HTTPRequest) {
+        if response.body.count >= threshold { compress(&response, notes: &notes, for: request) }
     }
 
     /// Gzip or deflate when the client accepts it (RFC 9110 §12.5.3); `Vary` either way, since
     /// the answer depends on `Accept-Encoding`.
-    private func compress(_ response: inout HTTPResponse, for request: HTTPRequest) {
+    private func compress(_ response: inout HTTPResponse, notes: inout ResponseNotes, for request: HTTPRequest) {
         guard HTTPResponse.statusAllowsBody(response.status), response.headers["Content-Encoding"] == nil else { return }
         if let vary = response.headers["Vary"] {
             if !vary.lowercased().contains("accept-encoding") { response.headers.replaceOrAdd(name: "Vary", value: vary + ", Accept-Encoding") }
@@ -54,7 +58,8 @@ final class MessageCoding {
         case .identity:
             return
         case .notAcceptable:
-            response = HTTPResponseWriter.plainText(406, "Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n", label: "not-acceptable")
+            response = HTTPResponseWriter.plainText(406, "Not Acceptable: Accept-Encoding refuses identity and every coding offered (gzip, deflate)\n")
+            notes = ResponseNotes(label: "not-acceptable")
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         case .gzip, .deflate:
             guard let compressed = deflater(coding)?.compress(response.body) else { return }

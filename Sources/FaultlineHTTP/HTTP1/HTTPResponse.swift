@@ -4,11 +4,6 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// A short label for the access log (for example the scenario served); never sent.
-    public var logLabel: String?
-    /// The responder's grouping of the response for metrics (the scenario engine: its vendor
-    /// and endpoint); -1 when it has none. Never sent.
-    public var metricsTag: Int32 = -1
     /// How the response leaves: late, slowly, or broken on purpose. Nil: at once, whole.
     public var delivery: ResponseDelivery? {
         get { deliveryBox?.value }
@@ -17,11 +12,10 @@ public struct HTTPResponse: Sendable {
     /// Boxed so that the common response (no delivery) stays small to copy.
     private var deliveryBox: DeliveryBox?
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], logLabel: String? = nil) {
+    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
-        self.logLabel = logLabel
     }
 
     /// Whether a response with this status may carry a body (RFC 9110 §6.4.1).

@@ -75,14 +75,14 @@ package enum HTTPResponseWriter {
     }
 
     static func errorResponse(for error: HTTPParseError) -> HTTPResponse {
-        plainText(error.status, "\(HTTPStatusReason.phrase(error.status)): \(error.reason)\n", label: "protocol-error")
+        plainText(error.status, "\(HTTPStatusReason.phrase(error.status)): \(error.reason)\n")
     }
 
     /// A short `text/plain` answer of the server's own (not a vendor's).
-    static func plainText(_ status: Int, _ text: String, label: String) -> HTTPResponse {
+    static func plainText(_ status: Int, _ text: String) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        return HTTPResponse(status: status, headers: headers, body: Array(text.utf8), logLabel: label)
+        return HTTPResponse(status: status, headers: headers, body: Array(text.utf8))
     }
 
     @inline(__always)
@@ -119,16 +119,16 @@ package enum HTTPResponseWriter {
     package static func decodingFailure(_ failure: RequestDecoding.Failure, limit: Int) -> HTTPResponse {
         switch failure {
         case .unsupported(let coding):
-            var response = plainText(415, "Unsupported Media Type: Content-Encoding '\(coding)' is not supported\n", label: "content-encoding")
+            var response = plainText(415, "Unsupported Media Type: Content-Encoding '\(coding)' is not supported\n")
             // RFC 9110 §12.5.3: a 415 may say which codings would have worked.
             response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
             return response
         case .tooLarge:
-            return plainText(413, "Content Too Large: the decoded request body is larger than \(limit) bytes\n", label: "content-encoding")
+            return plainText(413, "Content Too Large: the decoded request body is larger than \(limit) bytes\n")
         case .corrupt:
-            return plainText(400, "Bad Request: the request body is not valid data in its Content-Encoding\n", label: "content-encoding")
+            return plainText(400, "Bad Request: the request body is not valid data in its Content-Encoding\n")
         case .tooManyCodings:
-            var response = plainText(415, "Unsupported Media Type: at most \(RequestDecoding.maxCodings) content codings are undone\n", label: "content-encoding")
+            var response = plainText(415, "Unsupported Media Type: at most \(RequestDecoding.maxCodings) content codings are undone\n")
             response.headers.add(name: "Accept-Encoding", value: "gzip, deflate, identity")
             return response
         }

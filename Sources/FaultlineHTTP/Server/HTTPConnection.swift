@@ -18,6 +18,8 @@ final class HTTPConnection {
     private var pendingOffset = 0
     /// The readiness epoll was last told (a change of the machine's interest is one syscall).
     private var watched = ConnectionStateMachine.Interest(readable: true, writable: false)
+    /// How the server's own refusals of malformed or late requests are logged.
+    private static let protocolError = ResponseNotes(label: "protocol-error")
     /// A read's pipelined requests are answered until this much output is queued; the rest
     /// waits in `inBuffer` until the socket has taken it (bounded memory per connection).
     private static let outputHighWater = 256 * 1024
@@ -121,11 +123,11 @@ final class HTTPConnection {
     }
 
     private func refusePlainHTTP() {
-        let response = HTTPResponseWriter.plainText(400, "The plain HTTP request was sent to HTTPS port\n", label: "plain-http-on-tls-port")
+        let response = HTTPResponseWriter.plainText(400, "The plain HTTP request was sent to HTTPS port\n")
         var bytes: [UInt8] = []
         HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &bytes)
         _ = bytes.withUnsafeBytes { Socket.write(fd, $0) }
-        log(method: "-", target: "-", response: response, start: nil)
+        log(method: "-", target: "-", response: response, notes: ResponseNotes(label: "plain-http-on-tls-port"), start: nil)
         Socket.shutdownWrite(fd)
         machine.startLingering(now: EventLoop.now())
     }
@@ -216,7 +218,7 @@ final class HTTPConnection {
                 let response = HTTPResponseWriter.errorResponse(for: error)
                 HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
                 batch.end = .close
-                log(method: "-", target: "-", response: response, start: nil)
+                log(method: "-", target: "-", response: response, notes: Self.protocolError, start: nil)
             }
         }
         return offset
@@ -225,17 +227,19 @@ final class HTTPConnection {
     private func respond(to request: HTTPRequest, into out: inout [UInt8], _ batch: inout Batch) {
         let start: UInt64? = loop.timesResponses ? EventLoop.now() : nil
         var response: HTTPResponse
+        var notes = ResponseNotes()
         switch loop.coding.decodeBody(of: request) {
         case .unchanged:
-            response = loop.responder.respond(to: request)
+            response = loop.responder.respond(to: request, notes: &notes)
         case .decoded(let body):
             var decoded = request
             decoded.body = body
-            response = loop.responder.respond(to: decoded)
+            response = loop.responder.respond(to: decoded, notes: &notes)
         case .refused(let refusal):
             response = refusal
+            notes.label = MessageCoding.refusedLabel
         }
-        loop.coding.encode(&response, for: request)
+        loop.coding.encode(&response, notes: &notes, for: request)
         let keepAlive = request.keepAlive && !loop.draining
         let announce = keepAlive && request.version == .http1_0
         if let delivery = response.delivery {
@@ -245,19 +249,19 @@ final class HTTPConnection {
             HTTPResponseWriter.write(response, headOnly: request.method == "HEAD", close: !keepAlive, announceKeepAlive: announce, date: loop.date(), into: &out)
             if !keepAlive { batch.end = .close }
         }
-        if start != nil { log(method: request.method, target: request.target, response: response, start: start) }
+        if start != nil { log(method: request.method, target: request.target, response: response, notes: notes, start: start) }
     }
 
     /// Access log and metrics for one answered request. A held response counts the delay it
     /// asked for, so the latency seen here is the one its client waits (dribble time excluded).
-    private func log(method: String, target: String, response: HTTPResponse, start: UInt64?) {
+    private func log(method: String, target: String, response: HTTPResponse, notes: ResponseNotes, start: UInt64?) {
         var duration = start.map { EventLoop.now() &- $0 } ?? 0
         if let delay = response.delivery?.delay, delay > 0 { duration &+= Seconds.nanoseconds(min(delay, loop.configuration.maxHold)) }
         if loop.configuration.metrics {
-            loop.metrics.record(tag: response.metricsTag, status: response.status, label: response.logLabel, nanoseconds: duration)
+            loop.metrics.record(tag: notes.tag, status: response.status, label: notes.label, nanoseconds: duration)
         }
         guard let handler = loop.configuration.accessLog else { return }
-        handler(AccessLogRecord(method: method, target: target, status: response.status, label: response.logLabel, durationNanoseconds: duration))
+        handler(AccessLogRecord(method: method, target: target, status: response.status, label: notes.label, durationNanoseconds: duration))
     }
 
     // MARK: Writing
@@ -343,7 +347,7 @@ final class HTTPConnection {
             let response = HTTPResponseWriter.errorResponse(for: error)
             HTTPResponseWriter.write(response, headOnly: false, close: true, announceKeepAlive: false, date: loop.date(), into: &out)
             inBuffer = []
-            log(method: "-", target: "-", response: response, start: nil)
+            log(method: "-", target: "-", response: response, notes: Self.protocolError, start: nil)
             machine.requestTimedOut(now: now)
             send(out)
             updateInterest()

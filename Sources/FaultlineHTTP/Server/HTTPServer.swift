@@ -37,7 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
         public var maxHold: Double = 120
         /// Response compression and request-body decoding (gzip, deflate).
         public var compression = CompressionSettings()
-        /// Count requests by `metricsTag`, status and label, time them, and count connections,
+        /// Count requests by `ResponseNotes.tag`, status and label, time them, and count connections,
         /// for `metrics()`. Costs one uncontended per-loop lock and two clock reads per request.
         public var metrics = true
         /// Called after each response when set. Runs on an event loop: keep it short.

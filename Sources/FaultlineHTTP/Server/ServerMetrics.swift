@@ -4,10 +4,10 @@ import Synchronization
 /// tag, status and label, a latency histogram per tag, and connections.
 public struct ServerMetrics: Sendable {
     public struct RequestKey: Hashable, Sendable {
-        /// `HTTPResponse.metricsTag`: the responder's own grouping (vendor and endpoint); -1 none.
+        /// `ResponseNotes.tag`: the responder's own grouping (vendor and endpoint); -1 none.
         public var tag: Int32
         public var status: Int32
-        /// `HTTPResponse.logLabel` (the scenario served).
+        /// `ResponseNotes.label` (the scenario served).
         public var label: String?
     }
 

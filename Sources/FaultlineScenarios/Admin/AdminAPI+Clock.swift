@@ -18,7 +18,7 @@ extension ScenarioEngine {
         ])
     }
 
-    func moveClock(_ request: HTTPRequest) -> HTTPResponse {
+    func moveClock(_ request: HTTPRequest) -> LabeledResponse {
         guard let body = try? JSONParser.parse(request.body), case .object(let members) = body, !members.isEmpty,
               members.allSatisfy({ ["freeze", "advance", "resume", "reset"].contains($0.key) }) else {
             return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: Self.clockUsage)

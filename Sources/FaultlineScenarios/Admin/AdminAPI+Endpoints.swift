@@ -8,7 +8,7 @@ import FaultlineHTTP
 extension ScenarioEngine {
     /// The 401 for an admin request without the admin token, when one is set.
     /// An empty token protects nothing and is treated as none (the command line refuses one).
-    func adminRefusal(_ request: HTTPRequest) -> HTTPResponse? {
+    func adminRefusal(_ request: HTTPRequest) -> LabeledResponse? {
         guard let token = options.adminToken, !token.isEmpty else { return nil }
         // RFC 9110 §11.1: the scheme is case-insensitive, and one or more spaces follow it.
         let bearer = request.headers["Authorization"].flatMap(Self.bearerToken).map { Self.sameSecret($0, token) } ?? false
@@ -54,18 +54,18 @@ extension ScenarioEngine {
         for vendor in vendors { vendor.store.reset(client: client) }
     }
 
-    func healthAnswer() -> HTTPResponse {
+    func healthAnswer() -> LabeledResponse {
         Self.json(.object([
             JSONMember(key: "status", value: .string("ok")),
             JSONMember(key: "vendors", value: .array(catalog.vendors.map { .string($0.name) })),
         ]))
     }
 
-    func catalogAnswer() -> HTTPResponse {
+    func catalogAnswer() -> LabeledResponse {
         Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
     }
 
-    func resetAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+    func resetAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         let client = (call.parameter("client") ?? Self.bodyField(call.request, "client")).map(ClientName.stored)
         reset(client: client)
         return Self.json(.object([
@@ -74,7 +74,7 @@ extension ScenarioEngine {
         ]))
     }
 
-    func journalAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+    func journalAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         let limit = call.parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
         let entries = journal.entries(client: call.parameter("client").map(ClientName.stored), pathPrefix: call.parameter("path"), limit: limit)
         return Self.json(.object([
@@ -84,11 +84,11 @@ extension ScenarioEngine {
         ]))
     }
 
-    func clearJournalAnswer() -> HTTPResponse {
+    func clearJournalAnswer() -> LabeledResponse {
         Self.json(.object([JSONMember(key: "cleared", value: .number(String(journal.clear())))]))
     }
 
-    func stickyAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+    func stickyAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         guard let body = try? JSONParser.parse(call.request.body), let name = body["scenario"]?.stringValue, !name.isEmpty else {
             return FaultlineResponses.error(status: 400, code: "invalid-admin-request", message: #"PUT scenario takes a JSON body {"scenario": NAME, "client"?: CLIENT, "vendor"?: VENDOR}."#)
         }
@@ -110,12 +110,12 @@ extension ScenarioEngine {
         ]))
     }
 
-    func clearStickyAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+    func clearStickyAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         stickyScenarios.clear(client: call.parameter("client").map(ClientName.stored), vendor: call.parameter("vendor"))
         return Self.json(.object([JSONMember(key: "cleared", value: .bool(true))]))
     }
 
-    func stateAnswer(_ call: AdminAPI.Call) -> HTTPResponse {
+    func stateAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         let client = call.parameter("client").map(ClientName.stored) ?? "anonymous"
         let only = call.parameter("vendor")
         let listed = vendors.filter { !$0.store.isEmpty && (only == nil || $0.spec.name == only) }
@@ -128,7 +128,7 @@ extension ScenarioEngine {
     }
 
     /// `POST state`: stores an item as a client's own (or replaces the one holding its keys).
-    func storeItem(_ request: HTTPRequest) -> HTTPResponse {
+    func storeItem(_ request: HTTPRequest) -> LabeledResponse {
         let usage = #"POST state takes a JSON body {"vendor": V, "collection": C, "client"?: CLIENT, "item": {...}}."#
         guard let body = try? JSONParser.parse(request.body), let vendorName = body["vendor"]?.stringValue,
               let collectionName = body["collection"]?.stringValue, let item = body["item"], case .object = item else {
@@ -165,8 +165,8 @@ extension ScenarioEngine {
         ]), status: replaced ? 200 : 201)
     }
 
-    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: value.serialized, logLabel: "faultline:admin")
+    static func json(_ value: JSONValue, status: Int = 200) -> LabeledResponse {
+        LabeledResponse(status: status, headers: ["Content-Type": "application/json"], body: value.serialized, label: "faultline:admin")
     }
 
     private static func bodyField(_ request: HTTPRequest, _ name: String) -> String? {

@@ -7,7 +7,7 @@ import FaultlineHTTP
 extension ScenarioService {
     /// `POST reload` reads the files again (422 with every problem when one is broken; the
     /// previous files keep serving); `GET reload` shows the last outcome.
-    func reloadAnswer(post: Bool) -> HTTPResponse {
+    func reloadAnswer(post: Bool) -> LabeledResponse {
         let status = post ? reload(trigger: "admin", onlyIfChanged: true) : lastReload
         let body: JSONValue = .object([
             JSONMember(key: "reloaded", value: .bool(status.succeeded)),
@@ -28,12 +28,12 @@ extension ScenarioService {
 
     /// `GET metrics`: the transport's counts (the store the server was given), reloads and
     /// stored state, as Prometheus text.
-    func metricsAnswer(engine: ScenarioEngine) -> HTTPResponse {
+    func metricsAnswer(engine: ScenarioEngine) -> LabeledResponse {
         let reloads = reloadCounts(vendors: engine.catalog.vendors.count)
         let state = engine.catalog.vendors.compactMap { vendor in
             engine.stateUsage(vendor: vendor.name).map { PrometheusText.StateUsage(vendor: vendor.name, bytes: $0.bytes, clients: $0.clients) }
         }.filter { $0.bytes > 0 || $0.clients > 0 }
         let text = PrometheusText.render(metricsStore.snapshot(), labels: metricsLabels, reloads: reloads, state: state)
-        return HTTPResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: Array(text.utf8), logLabel: "faultline:admin")
+        return LabeledResponse(status: 200, headers: ["Content-Type": PrometheusText.contentType], body: Array(text.utf8), label: "faultline:admin")
     }
 }

@@ -30,7 +30,7 @@ enum AdminAPI {
         }
     }
 
-    typealias Handler = @Sendable (Call) -> HTTPResponse
+    typealias Handler = @Sendable (Call) -> LabeledResponse
 
     /// Path (after the prefix) → its methods and their handlers, in the order `Allow` lists them.
     static let routes: [String: [(method: String, handler: Handler)]] = [
@@ -52,7 +52,7 @@ enum AdminAPI {
         return target.first == UInt8(ascii: "/") ? target.starts(with: prefix.utf8) : request.path.utf8.starts(with: prefix.utf8)
     }
 
-    static func respond(to request: HTTPRequest, engine: ScenarioEngine, service: ScenarioService) -> HTTPResponse {
+    static func respond(to request: HTTPRequest, engine: ScenarioEngine, service: ScenarioService) -> LabeledResponse {
         let prefix = engine.options.adminPrefix
         let path = String(request.path.dropFirst(prefix.utf8.count))
         if path != "/health", let refusal = engine.adminRefusal(request) { return refusal }

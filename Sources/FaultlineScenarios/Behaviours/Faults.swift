@@ -169,7 +169,7 @@ enum BuiltinScenarios {
     static let faults: [String: ResponseFault] = Dictionary(uniqueKeysWithValues: ResponseFault.allCases.map { ($0.rawValue, $0) })
 
     /// nginx's own error pages, as a gateway in front of an API sends them.
-    static func gateway(_ name: String) -> HTTPResponse? {
+    static func gateway(_ name: String) -> LabeledResponse? {
         let status: Int
         let title: String
         switch name {
@@ -183,6 +183,6 @@ enum BuiltinScenarios {
         headers.add(name: "Server", value: "nginx")
         if status == 503 { headers.add(name: "Retry-After", value: "30") }
         let body = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-        return HTTPResponse(status: status, headers: headers, body: Array(body.utf8), logLabel: name)
+        return LabeledResponse(status: status, headers: headers, body: Array(body.utf8), label: name)
     }
 }

@@ -50,7 +50,7 @@ struct CompiledResponse: Sendable {
         }
     }
 
-    func render(_ context: inout RenderContext) -> HTTPResponse {
+    func render(_ context: inout RenderContext) -> LabeledResponse {
         let headers: HTTPHeaders
         if let staticHeaders {
             headers = staticHeaders
@@ -77,7 +77,7 @@ struct CompiledResponse: Sendable {
             body.render(&context, into: &out)
             bytes = out
         }
-        var response = HTTPResponse(status: status, headers: headers, body: bytes, logLabel: name)
+        var response = LabeledResponse(status: status, headers: headers, body: bytes, label: name)
         if delay != nil || fault != nil {
             let seconds = delay.map { delay in context.random.map { delay.seconds($0) } ?? delay.seconds(SeededRandom(seed: SeededRandom.freshSeed())) } ?? 0
             response.delivery = ResponseDelivery(delay: seconds, fault: fault)
@@ -179,7 +179,7 @@ final class CompiledVendor: Sendable {
     let sequences: [String: String]
     /// `--chaos` rules that apply to this vendor.
     let chaos: [ChaosRule]
-    /// `HTTPResponse.metricsTag` of answers about the vendor but no endpoint, and per endpoint.
+    /// `ResponseNotes.tag` of answers about the vendor but no endpoint, and per endpoint.
     let vendorTag: Int32
     let endpointTags: [Int32]
 

@@ -5,16 +5,16 @@ import FaultlineHTTP
 enum FaultlineResponses {
     static let errorHeader = "Faultline-Error"
 
-    private static func make(status: Int, code: String, members: [JSONMember], extraHeaders: [(String, String)] = []) -> HTTPResponse {
+    private static func make(status: Int, code: String, members: [JSONMember], extraHeaders: [(String, String)] = []) -> LabeledResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: errorHeader, value: code)
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         let body = JSONValue.object([JSONMember(key: "faultline", value: .object([JSONMember(key: "error", value: .string(code))] + members))])
-        return HTTPResponse(status: status, headers: headers, body: body.serialized, logLabel: "faultline:\(code)")
+        return LabeledResponse(status: status, headers: headers, body: body.serialized, label: "faultline:\(code)")
     }
 
-    static func noEndpoint(request: HTTPRequest, vendors: [CompiledVendor], within vendorIndex: Int?) -> HTTPResponse {
+    static func noEndpoint(request: HTTPRequest, vendors: [CompiledVendor], within vendorIndex: Int?) -> LabeledResponse {
         var members = [JSONMember(key: "message", value: .string("No endpoint matches \(request.method) \(request.path)."))]
         if let vendorIndex {
             let vendor = vendors[vendorIndex]
@@ -33,7 +33,7 @@ enum FaultlineResponses {
         return make(status: 404, code: "no-endpoint", members: members)
     }
 
-    static func methodNotAllowed(request: HTTPRequest, allowed methods: [String]) -> HTTPResponse {
+    static func methodNotAllowed(request: HTTPRequest, allowed methods: [String]) -> LabeledResponse {
         make(
             status: 405,
             code: "method-not-allowed",
@@ -45,14 +45,14 @@ enum FaultlineResponses {
         )
     }
 
-    static func invalidSequence(_ text: String) -> HTTPResponse {
+    static func invalidSequence(_ text: String) -> LabeledResponse {
         make(status: 400, code: "invalid-sequence", members: [
             JSONMember(key: "message", value: .string("'\(text)' is not a scenario sequence: write names separated by commas, each optionally repeated with *N (1 to 10000), e.g. 500,500,default or 429*3,default.")),
         ])
     }
 
     /// A Faultline parameter (`delay`, `dribble`) with a malformed or out-of-range value.
-    static func invalidParameter(_ name: String, _ error: ParameterError) -> HTTPResponse {
+    static func invalidParameter(_ name: String, _ error: ParameterError) -> LabeledResponse {
         make(status: 400, code: "invalid-parameter", members: [
             JSONMember(key: "message", value: .string("Query parameter '\(name)': \(error.description).")),
             JSONMember(key: "parameter", value: .string(name)),
@@ -61,7 +61,7 @@ enum FaultlineResponses {
 
     /// A write the state limits refused (507 Insufficient Storage, RFC 4918 §11.5): never a
     /// vendor's answer, so a test sees at once that Faultline, not the client, ran out of room.
-    static func stateLimit(_ refusal: ResourceStore.Refusal) -> HTTPResponse {
+    static func stateLimit(_ refusal: ResourceStore.Refusal) -> LabeledResponse {
         let message: String
         switch refusal {
         case .itemTooLarge(let bytes, let limit):
@@ -75,11 +75,11 @@ enum FaultlineResponses {
     }
 
     /// Faultline's own JSON answer with a `Faultline-Error` header (also used by the admin API).
-    static func error(status: Int, code: String, message: String, extraHeaders: [(String, String)] = []) -> HTTPResponse {
+    static func error(status: Int, code: String, message: String, extraHeaders: [(String, String)] = []) -> LabeledResponse {
         make(status: status, code: code, members: [JSONMember(key: "message", value: .string(message))], extraHeaders: extraHeaders)
     }
 
-    static func unknownScenario(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint) -> HTTPResponse {
+    static func unknownScenario(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint) -> LabeledResponse {
         make(status: 400, code: "unknown-scenario", members: [
             JSONMember(key: "message", value: .string("Scenario '\(name)' is not offered by \(vendor.spec.name) endpoint '\(endpoint.id)' (\(endpoint.method) \(endpoint.displayPath)).")),
             JSONMember(key: "vendor", value: .string(vendor.spec.name)),
@@ -88,7 +88,7 @@ enum FaultlineResponses {
         ])
     }
 
-    static func ambiguousStatus(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint, candidates: [Int]) -> HTTPResponse {
+    static func ambiguousStatus(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint, candidates: [Int]) -> LabeledResponse {
         make(status: 400, code: "ambiguous-scenario", members: [
             JSONMember(key: "message", value: .string("Status \(name) matches several scenarios of \(vendor.spec.name) endpoint '\(endpoint.id)'; name one of them.")),
             JSONMember(key: "vendor", value: .string(vendor.spec.name)),
@@ -109,6 +109,6 @@ enum FaultlineResponses {
 
 /// A request Faultline answers itself before routing (a malformed Faultline parameter).
 struct RefusedRequest: Error {
-    let response: HTTPResponse
-    init(_ response: HTTPResponse) { self.response = response }
+    let response: LabeledResponse
+    init(_ response: LabeledResponse) { self.response = response }
 }

@@ -1,7 +1,7 @@
 import FaultlineHTTP
 import Synchronization
 
-/// Numbers for `HTTPResponse.metricsTag`: one per vendor and per vendor endpoint, given out
+/// Numbers for `ResponseNotes.tag`: one per vendor and per vendor endpoint, given out
 /// once and kept across reloads, so counts taken before a reload keep their names after it.
 public final class MetricsLabels: Sendable {
     public struct Label: Sendable, Equatable {

@@ -26,7 +26,7 @@ extension ScenarioEngine {
         return .success(delay == nil && dribble == nil ? nil : (delay, dribble))
     }
 
-    func apply(_ requested: (delay: DelaySpec?, dribble: DribbleSpec?), to response: inout HTTPResponse) {
+    func apply(_ requested: (delay: DelaySpec?, dribble: DribbleSpec?), to response: inout LabeledResponse) {
         var delivery = response.delivery ?? ResponseDelivery()
         if let delay = requested.delay { delivery.delay = delay.seconds(random) }
         if let dribble = requested.dribble { delivery.dribble = (dribble.bytes, dribble.interval) }

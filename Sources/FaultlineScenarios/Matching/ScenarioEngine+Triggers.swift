@@ -5,7 +5,7 @@ import FaultlineHTTP
 extension ScenarioEngine {
     /// Violations in the vendor's way: a rule's own entry, the first violation alone, or every
     /// violation as a list or map inside the validation entry.
-    func answer(_ found: [Violation], first: Violation, spec: ValidationSpec, vendor: CompiledVendor, _ context: inout RenderContext) -> HTTPResponse? {
+    func answer(_ found: [Violation], first: Violation, spec: ValidationSpec, vendor: CompiledVendor, _ context: inout RenderContext) -> LabeledResponse? {
         context.violation = first
         context.triggerMessage = first.message
         if let own = first.response { return trigger(own, "validation", vendor, &context) }
@@ -29,18 +29,18 @@ extension ScenarioEngine {
             guard let variant = vendor.validationResponse else { return trigger(spec.response, "validation", vendor, &context) }
             var response = variant.render(&context)
             response.headers.add(name: "Faultline-Trigger", value: "validation")
-            response.logLabel = "\(variant.name) (validation)"
+            response.label = "\(variant.name) (validation)"
             return response
         }
     }
 
     /// Renders the catalog entry a trigger answers with, marked with `Faultline-Trigger` so a
     /// test author can see why the vendor's error came.
-    func trigger(_ name: String, _ reason: String, _ vendor: CompiledVendor, _ context: inout RenderContext) -> HTTPResponse? {
+    func trigger(_ name: String, _ reason: String, _ vendor: CompiledVendor, _ context: inout RenderContext) -> LabeledResponse? {
         guard let compiled = vendor.catalog[name.lowercased()] else { return nil }
         var response = compiled.render(&context)
         response.headers.add(name: "Faultline-Trigger", value: reason)
-        response.logLabel = "\(compiled.name) (\(reason))"
+        response.label = "\(compiled.name) (\(reason))"
         return response
     }
 }

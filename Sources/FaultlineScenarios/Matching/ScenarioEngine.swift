@@ -124,14 +124,22 @@ public final class ScenarioEngine: HTTPResponder {
     }
 
     /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
-    /// wraps this engine: here every path is a vendor's.
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    /// wraps this engine: here every path is a vendor's. The notes carry the catalog entry
+    /// served (the access log's label) and the vendor and endpoint (the metrics' tag).
+    public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
+        let answer = labeledAnswer(to: request, tag: &notes.tag)
+        notes.label = answer.label
+        return answer.response
+    }
+
+    @inline(__always)
+    func labeledAnswer(to request: HTTPRequest, tag: inout Int32) -> LabeledResponse {
         var facts = RequestFacts()
-        var response: HTTPResponse
+        var response: LabeledResponse
         switch requestedDelivery(request) {
         case .success(let delivery):
             response = route(request, &facts)
-            response.metricsTag = facts.metricsTag
+            tag = facts.metricsTag
             if let delivery { apply(delivery, to: &response) }
         case .failure(let refusal):
             // Checked before routing: a request Faultline refuses changes no state.
@@ -140,7 +148,7 @@ public final class ScenarioEngine: HTTPResponder {
         if journal.capacity > 0 {
             journal.record(JournalEntry(
                 time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
-                target: request.target, vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.logLabel, status: response.status))
+                target: request.target, vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.label, status: response.status))
         }
         return response
     }
@@ -154,7 +162,7 @@ public final class ScenarioEngine: HTTPResponder {
         return "anonymous"
     }
 
-    private func route(_ request: HTTPRequest, _ facts: inout RequestFacts) -> HTTPResponse {
+    private func route(_ request: HTTPRequest, _ facts: inout RequestFacts) -> LabeledResponse {
         let segments = Self.segments(of: request.path)
 
         let vendorIndex: Int
@@ -213,7 +221,7 @@ public final class ScenarioEngine: HTTPResponder {
     /// The request reached an endpoint. A named scenario answers as asked; otherwise the
     /// request is judged as the real API would: authentication, rate limit, content type,
     /// body syntax, then the endpoint's own response.
-    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)], facts: inout RequestFacts) -> HTTPResponse {
+    private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)], facts: inout RequestFacts) -> LabeledResponse {
         let endpoint = vendor.endpoints[route.endpoint]
         let group = vendor.endpointGroups[route.endpoint]
         var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
@@ -267,7 +275,7 @@ public final class ScenarioEngine: HTTPResponder {
     /// or chaos), or nil when it names none, or `default`: then it is judged as the real API
     /// would judge it.
     @inline(__always)
-    private func answerByName(_ request: HTTPRequest, vendor: CompiledVendor, endpoint: CompiledEndpoint, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> HTTPResponse? {
+    private func answerByName(_ request: HTTPRequest, vendor: CompiledVendor, endpoint: CompiledEndpoint, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> LabeledResponse? {
         var chosen = scenarioName(in: request) ?? stickyScenarios.lookup(client: bucket, vendor: vendor.spec.name)
         var byChaos = false
         if chosen == nil || chosen!.isEmpty, !vendor.chaos.isEmpty, let pick = chaosPick(vendor) {
@@ -277,7 +285,7 @@ public final class ScenarioEngine: HTTPResponder {
         if var name = chosen, !name.isEmpty {
             if byChaos {
                 var response = respondByName(name, request, endpoint: endpoint, vendor: vendor, group: group, bucket: bucket, &context)
-                response.logLabel = "\(response.logLabel ?? name) (chaos)"
+                response.label = "\(response.label ?? name) (chaos)"
                 response.headers.add(name: "Faultline-Chaos", value: name)
                 return response
             }
@@ -313,14 +321,14 @@ public final class ScenarioEngine: HTTPResponder {
 
     /// Response `index` of the endpoint, its state steps run first when it has any.
     @inline(__always)
-    private func answer(_ index: Int, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {
+    private func answer(_ index: Int, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
         if endpoint.steps[index].isEmpty { return endpoint.responses[index].render(&context) }
         return applyState(endpoint, from: index, vendor: vendor, client: client, &context)
     }
 
     /// A chaos pick answered as if the request had named it (a name the endpoint lacks falls
     /// through to the normal answer).
-    private func respondByName(_ name: String, _ request: HTTPRequest, endpoint: CompiledEndpoint, vendor: CompiledVendor, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> HTTPResponse {
+    private func respondByName(_ name: String, _ request: HTTPRequest, endpoint: CompiledEndpoint, vendor: CompiledVendor, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> LabeledResponse {
         if let group { context.rate = rateLimiter.peek(group, key: bucket) }
         switch Self.select(name, in: endpoint) {
         case .found(let i) where i > 0:
@@ -344,12 +352,12 @@ public final class ScenarioEngine: HTTPResponder {
     /// scenario of the same name. A fault breaks the endpoint's real answer: the request is
     /// processed (a create stores its item) and the response is lost, the case a client's
     /// retry logic must survive.
-    private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse? {
+    private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse? {
         let key = name.lowercased()
         if let fault = BuiltinScenarios.faults[key] {
             var response = answer(0, endpoint: endpoint, vendor: vendor, client: client, &context)
             response.delivery = ResponseDelivery(fault: fault)
-            response.logLabel = key
+            response.label = key
             return response
         }
         return BuiltinScenarios.gateway(key)
@@ -357,7 +365,7 @@ public final class ScenarioEngine: HTTPResponder {
 
     /// Runs the steps of response `index` against the vendor's stored resources and renders
     /// the answer. A step's own answer (4003, a 404, a replay) is marked `Faultline-Trigger: state`.
-    private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> HTTPResponse {
+    private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
         let (answer, refusal) = vendor.store.transaction(client: client) { state in
             var runner = StateRunner(client: client)
             let answer = runner.run(endpoint, from: index, &state, &context)
@@ -368,7 +376,7 @@ public final class ScenarioEngine: HTTPResponder {
         var response = compiled.render(&context)
         if answer.index != index {
             response.headers.add(name: "Faultline-Trigger", value: "state")
-            response.logLabel = "\(compiled.name) (state)"
+            response.label = "\(compiled.name) (state)"
         }
         return response
     }

@@ -164,12 +164,13 @@ public final class ScenarioService: HTTPResponder {
         history.withLock { PrometheusText.Reloads(succeeded: $0.succeeded, failed: $0.failed, lastSucceeded: $0.status.succeeded, vendors: vendors) }
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
         let engine = self.engine
-        if AdminAPI.isAdmin(request, prefix: options.adminPrefix) {
-            return AdminAPI.respond(to: request, engine: engine, service: self)
-        }
-        return engine.respond(to: request)
+        let answer = AdminAPI.isAdmin(request, prefix: options.adminPrefix)
+            ? AdminAPI.respond(to: request, engine: engine, service: self)
+            : engine.labeledAnswer(to: request, tag: &notes.tag)
+        notes.label = answer.label
+        return answer.response
     }
 
     // MARK: Reloading
