@@ -74,6 +74,9 @@ final class ManualClock: Sendable {
         ("price2b.quotes=2/60s", RateLimitOverride(vendor: "price2b", group: "quotes", limit: 2, window: 60)),
         ("price2b.bulk=5/min", RateLimitOverride(vendor: "price2b", group: "bulk", limit: 5, window: 60)),
         ("generic=100/2m", RateLimitOverride(vendor: "generic", limit: 100, window: 120)),
+        // The clock's durations read the same way: milliseconds and days too.
+        ("trackbot=10/500ms", RateLimitOverride(vendor: "trackbot", limit: 10, window: 0.5)),
+        ("trackbot=1000/1d", RateLimitOverride(vendor: "trackbot", limit: 1000, window: 86_400)),
     ])
     func parsesCommandLineOverrides(_ text: String, _ expected: RateLimitOverride) {
         #expect(RateLimitOverride(parsing: text) == expected)

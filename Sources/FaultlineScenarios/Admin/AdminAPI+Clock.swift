@@ -39,15 +39,10 @@ extension ScenarioEngine {
         return Self.json(clockStatus())
     }
 
-    /// `90`, `"90"`, `"1500ms"`, `"90s"`, `"15m"`, `"24h"`, `"7d"` → seconds.
+    /// A number of seconds, or a `DurationText` string (`"24h"`).
     static func seconds(_ value: JSONValue) -> Double? {
         if let number = value.numberValue { return number.isFinite ? number : nil }
         guard let text = value.stringValue?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            guard let amount = Double(text.dropLast(unit.suffix.count)), amount.isFinite else { return nil }
-            return amount * unit.seconds
-        }
-        return Double(text).flatMap { $0.isFinite ? $0 : nil }
+        return DurationText.seconds(text)
     }
 }

@@ -1,5 +1,5 @@
 /// A limit given on the command line, replacing the file's: `aftership=3/1s` (every group of
-/// the vendor) or `price2b.quotes=2/60s`. Windows: `s`, `Ns`, `m`/`min`, `Nm`, `h`.
+/// the vendor) or `price2b.quotes=2/60s`. The window is a `DurationText` (`1s`, `s`, `15m`, `1h`).
 public struct RateLimitOverride: Sendable, Equatable {
     public var vendor: String
     public var group: String?
@@ -19,18 +19,8 @@ public struct RateLimitOverride: Sendable, Equatable {
         let target = parts[0].split(separator: ".", maxSplits: 1)
         let rate = parts[1].split(separator: "/", maxSplits: 1)
         guard let vendorName = target.first, !vendorName.isEmpty, rate.count == 2, let limit = Int(rate[0]), limit > 0, limit <= 1_000_000_000,
-              let window = Self.seconds(rate[1]), window.isFinite, window > 0, window <= 31_536_000 else { return nil }
+              let window = DurationText.seconds(rate[1]), window > 0, window <= 31_536_000 else { return nil }
         self.init(vendor: String(vendorName), group: target.count == 2 ? String(target[1]) : nil, limit: limit, window: window)
-    }
-
-    private static func seconds(_ text: Substring) -> Double? {
-        let units: [(String, Double)] = [("min", 60), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            if number.isEmpty { return scale }
-            return Double(number).map { $0 * scale }
-        }
-        return Double(text)
     }
 }
 
