@@ -28,14 +28,10 @@ extension Serve {
     }
 
     func run() throws {
-        // A parent may have blocked SIGTERM/SIGINT (test runners, some init shims); threads
-        // inherit the mask when they are made, and a signal every thread blocks never reaches
-        // the handler. So unblock them first, before Dispatch makes any thread.
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        sigaddset(&handled, SIGINT)
-        sigaddset(&handled, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        // SIGINT and SIGTERM are blocked from here on, in this thread and in every thread made
+        // after it (threads inherit the mask), and taken with sigwait once the server runs: one
+        // that arrives while the server starts waits pending instead of being lost or killing it.
+        Self.blockShutdownSignals()
 
         let resolved = try resolve()
         let locations = try ScenarioDirectory.locateAll(explicit: directory.scenarios)
@@ -156,22 +152,31 @@ extension Serve {
         return line
     }
 
+    static var shutdownSignals: sigset_t {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        return signals
+    }
+
+    static func blockShutdownSignals() {
+        var signals = shutdownSignals
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
+
     /// SIGINT/SIGTERM: stop accepting, finish what is in flight, exit 0 (also as PID 1 in a
-    /// container, where the kernel ignores SIGTERM for a process without a handler).
+    /// container, where the kernel ignores SIGTERM for a process without a handler). A second
+    /// signal while in-flight requests finish exits at once (a second Ctrl-C).
     func waitForSignals(service: ScenarioService, server: HTTPServer) -> Never {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler {
-                Output.error("faultline: shutting down")
-                service.stopWatching()
-                server.shutdown { Glibc.exit(0) }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        withExtendedLifetime(sources) { dispatchMain() }
+        var signals = Self.shutdownSignals
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        Output.error("faultline: shutting down")
+        service.stopWatching()
+        server.shutdown { Glibc.exit(0) }
+        while sigwait(&signals, &received) != 0 {}
+        Output.error("faultline: second signal, exiting without waiting")
+        Glibc.exit(1)
     }
 }

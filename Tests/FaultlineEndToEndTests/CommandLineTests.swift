@@ -89,6 +89,34 @@ import FaultlineTesting
         #expect(TemporaryDirectory.text(of: out + ".stdout").contains(#""scenario":"429","status":429"#))
     }
 
+    @Test func aSIGTERMWhileTheServerStartsStopsItAllTheSame() throws {
+        guard Self.binaryIsBuilt() else { return }
+        let directory = try TemporaryDirectory()
+        // Signals at several points of the start (reading files, opening sockets, just after):
+        // every one must end the process, none may be lost.
+        for delay: UInt32 in [0, 2_000, 10_000, 30_000, 80_000] {
+            let pid = try Self.spawn([Self.binary, "--port", "0"], environment: ["FAULTLINE_SCENARIOS=\(TestServer.bundledScenariosDirectory)"],
+                                     stdout: directory.path + "/out", stderr: directory.path + "/err")
+            usleep(delay)
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            let start = Self.monotonicMilliseconds()
+            var reaped = false
+            while Self.monotonicMilliseconds() - start < 5_000 {
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    reaped = true
+                    break
+                }
+                usleep(2_000)
+            }
+            if !reaped {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+            }
+            #expect(reaped, "SIGTERM \(delay) µs after the start was lost: still running 5 s later")
+        }
+    }
+
     @Test func anEnvironmentVariableThatDoesNotParseStopsTheStartWithItsName() throws {
         guard Self.binaryIsBuilt() else { return }
         let directory = try TemporaryDirectory()
