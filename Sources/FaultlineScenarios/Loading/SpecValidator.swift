@@ -173,66 +173,67 @@ struct SpecValidator: DiagnosticReporting {
 
     mutating func validateTriggers(_ vendor: VendorSpec, catalogNames: Set<String>, endpointIDs: Set<String>) {
         let triggers = vendor.triggers
-        func reference(_ name: String?, at path: String) {
-            guard let name else { return }
-            if !catalogNames.contains(name.lowercased()) {
-                report(path, "'\(name)' is not in this vendor's error catalog ($.errors)")
-            }
-        }
-        reference(triggers.unknownPath, at: "$.triggers.unknownPath")
-        reference(triggers.wrongMethod, at: "$.triggers.wrongMethod")
-        reference(triggers.malformedJSON, at: "$.triggers.malformedJSON")
+        reference(triggers.unknownPath, at: "$.triggers.unknownPath", in: catalogNames)
+        reference(triggers.wrongMethod, at: "$.triggers.wrongMethod", in: catalogNames)
+        reference(triggers.malformedJSON, at: "$.triggers.malformedJSON", in: catalogNames)
         if let rule = triggers.contentType {
-            reference(rule.response, at: "$.triggers.contentType.response")
+            reference(rule.response, at: "$.triggers.contentType.response", in: catalogNames)
             for (i, method) in rule.methods.enumerated() where !ScenarioLoader.httpMethods.contains(method) {
                 report("$.triggers.contentType.methods[\(i)]", "unknown method '\(method)'")
             }
         }
-        if let auth = triggers.auth {
-            reference(auth.missing, at: "$.triggers.auth.missing")
-            reference(auth.invalid, at: "$.triggers.auth.invalid")
-            reference(auth.readOnly, at: "$.triggers.auth.readOnly")
-            reference(auth.missingScope, at: "$.triggers.auth.missingScope")
-            reference(auth.noPlan, at: "$.triggers.auth.noPlan")
-            reference(auth.unlessAccept?.response, at: "$.triggers.auth.unlessAccept.response")
-            for (i, credential) in auth.credentials.enumerated() {
-                for (j, base) in (credential.basePaths ?? []).enumerated() where !vendor.basePaths.contains(base) {
-                    report("$.triggers.auth.credentials[\(i)].basePaths[\(j)]", "'\(base)' is not one of this vendor's basePaths")
-                }
-                if credential.header.isEmpty || !credential.header.utf8.allSatisfy({ $0.isHeaderNameChar }) {
-                    report("$.triggers.auth.credentials[\(i)].header", "'\(credential.header)' is not a valid header name")
-                }
-            }
-        } else {
+        validateAuth(vendor, catalogNames: catalogNames)
+        validateValidation(vendor, catalogNames: catalogNames)
+        if let limits = triggers.rateLimits {
+            reference(limits.exceeded, at: "$.triggers.rateLimits.exceeded", in: catalogNames)
+            validateRateLimitGroups(limits.groups, endpointIDs: endpointIDs)
+        }
+    }
+
+    /// A trigger's answer must be in the vendor's catalog.
+    private mutating func reference(_ name: String?, at path: String, in catalogNames: Set<String>) {
+        guard let name, !catalogNames.contains(name.lowercased()) else { return }
+        report(path, "'\(name)' is not in this vendor's error catalog ($.errors)")
+    }
+
+    private mutating func validateAuth(_ vendor: VendorSpec, catalogNames: Set<String>) {
+        guard let auth = vendor.triggers.auth else {
             for (i, endpoint) in vendor.endpoints.enumerated() where endpoint.scope != nil {
                 report("$.endpoints[\(i)].scope", "a scope needs $.triggers.auth to check it")
             }
+            return
         }
-        if let validation = triggers.validation {
-            reference(validation.response, at: "$.triggers.validation.response")
+        reference(auth.missing, at: "$.triggers.auth.missing", in: catalogNames)
+        reference(auth.invalid, at: "$.triggers.auth.invalid", in: catalogNames)
+        reference(auth.readOnly, at: "$.triggers.auth.readOnly", in: catalogNames)
+        reference(auth.missingScope, at: "$.triggers.auth.missingScope", in: catalogNames)
+        reference(auth.noPlan, at: "$.triggers.auth.noPlan", in: catalogNames)
+        reference(auth.unlessAccept?.response, at: "$.triggers.auth.unlessAccept.response", in: catalogNames)
+        for (i, credential) in auth.credentials.enumerated() {
+            for (j, base) in (credential.basePaths ?? []).enumerated() where !vendor.basePaths.contains(base) {
+                report("$.triggers.auth.credentials[\(i)].basePaths[\(j)]", "'\(base)' is not one of this vendor's basePaths")
+            }
+            if credential.header.isEmpty || !credential.header.utf8.allSatisfy({ $0.isHeaderNameChar }) {
+                report("$.triggers.auth.credentials[\(i)].header", "'\(credential.header)' is not a valid header name")
+            }
+        }
+    }
+
+    /// The validation trigger and every endpoint's rules.
+    private mutating func validateValidation(_ vendor: VendorSpec, catalogNames: Set<String>) {
+        let validation = vendor.triggers.validation
+        if let validation {
+            reference(validation.response, at: "$.triggers.validation.response", in: catalogNames)
             for (kind, name) in validation.responses.sorted(by: { $0.key < $1.key }) {
-                reference(name, at: "$.triggers.validation.responses.\(kind)")
+                reference(name, at: "$.triggers.validation.responses.\(kind)", in: catalogNames)
             }
-            if validation.mode == .all {
-                if let at = validation.at {
-                    let entry = vendor.errors.first { $0.name.lowercased() == validation.response.lowercased() }
-                    if let entry, case .json(let body) = entry.response.body {
-                        if CompiledVendor.replacing(at.split(separator: ".").map(String.init), in: body, with: .null) == nil {
-                            report("$.triggers.validation.at", "'\(at)' is not a path in the body of $.errors[\"\(entry.name)\"]")
-                        }
-                    } else if entry != nil {
-                        report("$.triggers.validation.at", "the validation response has no JSON body to put violations in")
-                    }
-                } else {
-                    report("$.triggers.validation", "mode 'all' needs 'at': where in the response body the violations go")
-                }
-            }
+            if validation.mode == .all { validateViolationsPath(validation, vendor) }
         }
         for (i, endpoint) in vendor.endpoints.enumerated() {
             for (j, rule) in endpoint.validate.enumerated() {
                 let path = "$.endpoints[\(i)].validate[\(j)]"
-                reference(rule.response, at: path + ".response")
-                if triggers.validation == nil && rule.response == nil {
+                reference(rule.response, at: path + ".response", in: catalogNames)
+                if validation == nil && rule.response == nil {
                     report(path, "validation rules need $.triggers.validation (how violations are answered) or a 'response' of their own")
                 }
                 if rule.location == .path, let template = try? PathTemplate.parse(endpoint.path, allowEmpty: false).get(), !template.parameterNames.contains(rule.field) {
@@ -241,29 +242,46 @@ struct SpecValidator: DiagnosticReporting {
                 if rule.field.isEmpty { report(path + ".field", "a rule needs a field") }
             }
         }
-        if let limits = triggers.rateLimits {
-            reference(limits.exceeded, at: "$.triggers.rateLimits.exceeded")
-            var names: Set<String> = []
-            var owner: [String: String] = [:]
-            var catchAll: String?
-            for (i, group) in limits.groups.enumerated() {
-                let path = "$.triggers.rateLimits.groups[\(i)]"
-                if !names.insert(group.name).inserted { report(JSONPath.child(path, "name"), "duplicate group name '\(group.name)'") }
-                guard let endpoints = group.endpoints else {
-                    if let other = catchAll {
-                        report(path, "groups '\(other)' and '\(group.name)' both list no endpoints; only one group may cover the rest")
-                    }
-                    catchAll = group.name
-                    continue
+    }
+
+    /// Mode `all` puts every violation at `at` in the validation entry's JSON body.
+    private mutating func validateViolationsPath(_ validation: ValidationSpec, _ vendor: VendorSpec) {
+        guard let at = validation.at else {
+            report("$.triggers.validation", "mode 'all' needs 'at': where in the response body the violations go")
+            return
+        }
+        guard let entry = vendor.errors.first(where: { $0.name.lowercased() == validation.response.lowercased() }) else { return }
+        guard case .json(let body) = entry.response.body else {
+            report("$.triggers.validation.at", "the validation response has no JSON body to put violations in")
+            return
+        }
+        if CompiledVendor.replacing(at.split(separator: ".").map(String.init), in: body, with: .null) == nil {
+            report("$.triggers.validation.at", "'\(at)' is not a path in the body of $.errors[\"\(entry.name)\"]")
+        }
+    }
+
+    /// Group names are unique, an endpoint is in one group at most, one group covers the rest.
+    private mutating func validateRateLimitGroups(_ groups: [RateLimitSpec.Group], endpointIDs: Set<String>) {
+        var names: Set<String> = []
+        var owner: [String: String] = [:]
+        var catchAll: String?
+        for (i, group) in groups.enumerated() {
+            let path = "$.triggers.rateLimits.groups[\(i)]"
+            if !names.insert(group.name).inserted { report(JSONPath.child(path, "name"), "duplicate group name '\(group.name)'") }
+            guard let endpoints = group.endpoints else {
+                if let other = catchAll {
+                    report(path, "groups '\(other)' and '\(group.name)' both list no endpoints; only one group may cover the rest")
                 }
-                for (j, id) in endpoints.enumerated() {
-                    if !endpointIDs.contains(id) {
-                        report("\(path).endpoints[\(j)]", "unknown endpoint id '\(id)'")
-                    } else if let other = owner[id] {
-                        report("\(path).endpoints[\(j)]", "endpoint '\(id)' is already in group '\(other)'")
-                    } else {
-                        owner[id] = group.name
-                    }
+                catchAll = group.name
+                continue
+            }
+            for (j, id) in endpoints.enumerated() {
+                if !endpointIDs.contains(id) {
+                    report("\(path).endpoints[\(j)]", "unknown endpoint id '\(id)'")
+                } else if let other = owner[id] {
+                    report("\(path).endpoints[\(j)]", "endpoint '\(id)' is already in group '\(other)'")
+                } else {
+                    owner[id] = group.name
                 }
             }
         }

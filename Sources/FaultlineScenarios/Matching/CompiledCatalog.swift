@@ -196,25 +196,7 @@ final class CompiledVendor: Sendable {
         self.settings = settings
         self.sequences = Dictionary(spec.sequences.map { ($0.name.lowercased(), $0.steps) }, uniquingKeysWith: { first, _ in first })
         authenticator = spec.triggers.auth.map { Authenticator(spec: $0, environment: environment) }
-        var groups: [RateLimiter.Group] = []
-        for group in spec.triggers.rateLimits?.groups ?? [] {
-            var compiled = RateLimiter.Group(id: Self.stableID(spec.name, group.name), name: group.name, limit: group.limit, window: group.window)
-            for override in rateLimitOverrides where override.vendor == spec.name && (override.group == nil || override.group == group.name) {
-                compiled.limit = override.limit
-                compiled.window = override.window
-            }
-            groups.append(compiled)
-        }
-        let rateGroups = spec.triggers.rateLimits?.groups ?? []
-        defaultGroup = rateGroups.firstIndex(where: { $0.endpoints == nil }).map { groups[$0] }
-        endpointGroups = spec.endpoints.map { endpoint in
-            if let i = rateGroups.firstIndex(where: { $0.endpoints?.contains(endpoint.id) == true }) { return groups[i] }
-            if let i = rateGroups.firstIndex(where: { $0.endpoints == nil }) { return groups[i] }
-            return nil
-        }
-        var endpoints: [CompiledEndpoint] = []
-        var routes: [CompiledRoute] = []
-        let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
+        (defaultGroup, endpointGroups) = Self.rateGroups(spec, overrides: rateLimitOverrides)
         // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
@@ -224,65 +206,14 @@ final class CompiledVendor: Sendable {
         validators = spec.endpoints.map { endpoint in
             endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
         }
-        if let validation, validation.mode == .all, let at = validation.at,
-           let entry = spec.errors.first(where: { $0.name.lowercased() == validation.response.lowercased() }),
-           case .json(let body) = entry.response.body,
-           let replaced = Self.replacing(at.split(separator: ".").map(String.init), in: body, with: .string("{{violations}}")) {
-            var variant = entry.response
-            variant.body = .json(replaced)
-            validationResponse = CompiledResponse(name: entry.name, spec: variant, vendorHeaders: spec.headers)
-        } else {
-            validationResponse = nil
-        }
-        for (endpointIndex, endpoint) in spec.endpoints.enumerated() {
-            var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
-            var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
-            for named in endpoint.scenarios {
-                responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
-                sources.append((named.response, named.state))
-            }
-            for (i, named) in spec.errors.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
-                responses.append(catalog[i])
-                sources.append((named.response, named.state))
-            }
-            var names: [String: Int] = [:]
-            var byStatus: [Int: [Int]] = [:]
-            for (i, response) in responses.enumerated() {
-                names[response.name.lowercased()] = i
-                if i > 0 { byStatus[response.status, default: []].append(i) }
-            }
-            let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
-            for (base, basePath) in zip(bases, spec.basePaths) where endpoint.basePaths?.contains(basePath) ?? true {
-                let full = PathTemplate(segments: base.segments + path.segments)
-                var choices: [(index: Int, values: [String])] = []
-                for (i, segment) in base.segments.enumerated() {
-                    if case .parameter(let name) = segment, let allowed = spec.basePathParameters.first(where: { $0.name == name }) {
-                        choices.append((i, allowed.values))
-                    }
-                }
-                routes.append(CompiledRoute(endpoint: endpointIndex, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath, choices: choices))
-            }
-            let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
-            let compiler = StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec))
-            let steps = sources.map { $0.state.isEmpty ? [] : compiler.compile($0.state) }
-            endpoints.append(CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps))
+        validationResponse = Self.validationVariant(spec)
+        var endpoints: [CompiledEndpoint] = []
+        var routes: [CompiledRoute] = []
+        for index in spec.endpoints.indices {
+            endpoints.append(Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, routes: &routes))
         }
         self.endpoints = endpoints
-        // A literal segment beats a parameter in the same place, whatever the file order:
-        // `/couriers/all` is tried before `/couriers/{slug}`.
-        self.routes = routes.enumerated().sorted { a, b in
-            // Only routes with as many segments can match the same path; order by length first
-            // so the comparison stays a strict weak ordering.
-            if a.element.segments.count != b.element.segments.count { return a.element.segments.count < b.element.segments.count }
-            for (x, y) in zip(a.element.segments, b.element.segments) {
-                switch (x, y) {
-                case (.literal, .parameter): return true
-                case (.parameter, .literal): return false
-                default: continue
-                }
-            }
-            return a.offset < b.offset
-        }.map(\.element)
+        self.routes = Self.matchOrder(routes)
     }
 }
 

@@ -120,53 +120,11 @@ struct StateRunner {
             if refusal != nil { return nil }
             switch step {
             case .find(let c, let k, let values, let found, let missing, let foreign, let optional):
-                var parts: [String] = []
-                var absent = false
-                for value in values {
-                    guard let value else { parts.append(client); continue }
-                    guard let rendered = value.render(&context), rendered != .null else { absent = true; break }
-                    parts.append(rendered.keyText)
-                }
-                if absent && optional { continue }
-                if !absent, let handle = state.find(c, key: k, text: CompositeKey.join(parts), client: client), let record = state.record(handle) {
-                    if !record.owner.isEmpty, record.owner != client {
-                        if let foreign { return foreign }
-                    } else {
-                        bound = handle
-                        context.item = record.value
-                        if let found { return found }
-                        continue
-                    }
-                }
-                if let missing { return missing }
+                if let answer = find(c, k, values, found: found, missing: missing, foreign: foreign, optional: optional, &state, &context) { return answer }
             case .when(let left, let comparison, let right, let answer):
                 if Self.holds(left.render(&context), comparison, right.render(&context)) { return answer }
             case .create(let c, let template, let conflict):
-                guard let item = template.render(&context) else { continue }
-                let created: ResourceStore.Handle?
-                let existing: ResourceStore.Handle?
-                switch state.insert(c, item, client: client) {
-                case .success(let outcome): (created, existing) = outcome
-                case .failure(let refused):
-                    refusal = refused
-                    return nil
-                }
-                if let existing {
-                    // Another client's item in a shared collection is neither shown nor bound:
-                    // later steps must not change what belongs to someone else.
-                    let record = state.record(existing)
-                    if let record, !record.owner.isEmpty, record.owner != client {
-                        bound = nil
-                        context.item = nil
-                    } else {
-                        bound = existing
-                        context.item = record?.value
-                    }
-                    if let conflict { return conflict }
-                } else {
-                    bound = created
-                    context.item = item
-                }
+                if let answer = create(c, template, conflict: conflict, &state, &context) { return answer }
             case .set(let fields):
                 update(&state, &context) { item, context in
                     fields.reduce(item) { $0.setting($1.field, to: $1.value.render(&context) ?? .null) }
@@ -182,19 +140,7 @@ struct StateRunner {
             case .delete:
                 if let bound { state.remove(bound) }
             case .list(let c, let filters, let limitValue, let pageValue):
-                var wanted: [(field: String, text: String)] = []
-                for filter in filters {
-                    if let value = filter.value.render(&context), value != .null { wanted.append((filter.field, value.keyText)) }
-                }
-                let all = state.list(c, client: client, filters: wanted)
-                // A page or limit past any list (page=9223372036854775807) is an empty page, not a trap.
-                let limit = limitValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? max(all.count, 1)
-                let page = pageValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? 1
-                let skipped = (page - 1).multipliedReportingOverflow(by: limit)
-                let start = skipped.overflow ? all.count : min(all.count, skipped.partialValue)
-                let end = start + min(all.count - start, limit)
-                context.items = .array(all[start..<end].map(\.withoutHiddenFields))
-                context.listCounts = (all.count, page, limit)
+                list(c, filters, limit: limitValue, page: pageValue, &state, &context)
             case .forEach(let source, let nested):
                 guard case .array(let elements)? = source.render(&context) else { continue }
                 for element in elements {
@@ -206,6 +152,78 @@ struct StateRunner {
             }
         }
         return nil
+    }
+
+    /// Binds the item the key finds. Answers `found`, `missing` or `foreign` (another
+    /// client's item) when the step names one; nil goes on to the next step.
+    private mutating func find(_ c: Int, _ k: Int, _ values: [CompiledValue?], found: CompiledAnswer?, missing: CompiledAnswer?, foreign: CompiledAnswer?, optional: Bool, _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer? {
+        var parts: [String] = []
+        for value in values {
+            guard let value else { parts.append(client); continue }
+            guard let rendered = value.render(&context), rendered != .null else {
+                // A key the request does not carry: an optional find is skipped.
+                return optional ? nil : missing
+            }
+            parts.append(rendered.keyText)
+        }
+        if let handle = state.find(c, key: k, text: CompositeKey.join(parts), client: client), let record = state.record(handle) {
+            if !record.owner.isEmpty, record.owner != client {
+                if let foreign { return foreign }
+            } else {
+                bound = handle
+                context.item = record.value
+                return found
+            }
+        }
+        return missing
+    }
+
+    /// Stores the rendered item and binds it; on a key conflict binds the existing one (unless
+    /// it is another client's) and answers `conflict`. Nil with `refusal` set when the limits
+    /// leave no room.
+    private mutating func create(_ c: Int, _ template: CompiledValue, conflict: CompiledAnswer?, _ state: inout ResourceStore.State, _ context: inout RenderContext) -> CompiledAnswer? {
+        guard let item = template.render(&context) else { return nil }
+        let created: ResourceStore.Handle?
+        let existing: ResourceStore.Handle?
+        switch state.insert(c, item, client: client) {
+        case .success(let outcome): (created, existing) = outcome
+        case .failure(let refused):
+            refusal = refused
+            return nil
+        }
+        guard let existing else {
+            bound = created
+            context.item = item
+            return nil
+        }
+        // Another client's item in a shared collection is neither shown nor bound: later steps
+        // must not change what belongs to someone else.
+        let record = state.record(existing)
+        if let record, !record.owner.isEmpty, record.owner != client {
+            bound = nil
+            context.item = nil
+        } else {
+            bound = existing
+            context.item = record?.value
+        }
+        return conflict
+    }
+
+    /// One page of the client's items that pass the filters, for `{{items}}` and `list.*`.
+    private func list(_ c: Int, _ filters: [(field: String, value: CompiledValue)], limit limitValue: CompiledValue?, page pageValue: CompiledValue?, _ state: inout ResourceStore.State, _ context: inout RenderContext) {
+        var wanted: [(field: String, text: String)] = []
+        for filter in filters {
+            if let value = filter.value.render(&context), value != .null { wanted.append((filter.field, value.keyText)) }
+        }
+        let all = state.list(c, client: client, filters: wanted)
+        // A page or limit past any list (page=9223372036854775807) is an empty page, not a trap.
+        let limit = limitValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? max(all.count, 1)
+        let page = pageValue.flatMap { $0.render(&context)?.numberValue?.clampedInt(1...Int.max) } ?? 1
+        let skipped = (page - 1).multipliedReportingOverflow(by: limit)
+        let start = skipped.overflow ? all.count : min(all.count, skipped.partialValue)
+        let end = start + min(all.count - start, limit)
+        context.items = .array(all[start..<end].map(\.withoutHiddenFields))
+        context.listCounts = (all.count, page, limit)
     }
 
     private mutating func update(_ state: inout ResourceStore.State, _ context: inout RenderContext, _ change: (JSONValue, inout RenderContext) -> JSONValue) {

@@ -84,15 +84,7 @@ struct RenderContext {
             guard let each else { return .missing }
             return Self.lookup(components, in: each)
         case .list(let field):
-            guard let counts = listCounts else { return .missing }
-            switch field {
-            case .total: return .text(String(counts.total))
-            case .page: return .text(String(counts.page))
-            case .limit: return .text(String(counts.limit))
-            case .pages: return .text(String(Self.pages(counts)))
-            case .next: return .json(counts.page < Self.pages(counts) ? .string(String(counts.page + 1)) : .null)
-            case .hasNext: return .json(.bool(counts.page < Self.pages(counts)))
-            }
+            return listCounts.map { Self.value(of: field, in: $0) } ?? .missing
         case .client:
             return client.map { .text($0) } ?? .missing
         case .setting(let name):
@@ -105,28 +97,14 @@ struct RenderContext {
             return .text(request.method)
         case .requestPath:
             return .text(String(request.path))
-        case .uuid:
-            return .text(Identifiers.uuid())
-        case .objectId:
-            return .text(Identifiers.objectId())
-        case .hexId:
-            return .text(Identifiers.hexId())
-        case .shortId:
-            return .text(Identifiers.shortId())
-        case .serial:
-            return .text(String(Identifiers.serial()))
+        case .uuid, .objectId, .hexId, .shortId, .serial:
+            return .text(Identifiers.fresh(source))
         case .now(let offset):
             return .text(Timestamps.iso8601(Timestamps.shifted(now(), by: Double(offset))))
         case .epoch(let offset):
             return .text(String(Timestamps.shifted(now(), by: Double(offset))))
         case .rate(let field):
-            guard let rate else { return .missing }
-            switch field {
-            case .limit: return .text(String(rate.limit))
-            case .remaining: return .text(String(rate.remaining))
-            case .reset: return .text(String(rate.reset))
-            case .retryAfter: return rate.retryAfter.map { .text(String($0)) } ?? .missing
-            }
+            return rate.map { Self.value(of: field, in: $0) } ?? .missing
         case .requiredScope:
             return requiredScope.map { .text($0) } ?? .missing
         case .triggerMessage:
@@ -136,6 +114,26 @@ struct RenderContext {
             return .text(value)
         case .violations:
             return violations.map { .json($0) } ?? .missing
+        }
+    }
+
+    private static func value(of field: ListField, in counts: (total: Int, page: Int, limit: Int)) -> Value {
+        switch field {
+        case .total: .text(String(counts.total))
+        case .page: .text(String(counts.page))
+        case .limit: .text(String(counts.limit))
+        case .pages: .text(String(Self.pages(counts)))
+        case .next: .json(counts.page < Self.pages(counts) ? .string(String(counts.page + 1)) : .null)
+        case .hasNext: .json(.bool(counts.page < Self.pages(counts)))
+        }
+    }
+
+    private static func value(of field: RateField, in rate: RateLimitState) -> Value {
+        switch field {
+        case .limit: .text(String(rate.limit))
+        case .remaining: .text(String(rate.remaining))
+        case .reset: .text(String(rate.reset))
+        case .retryAfter: rate.retryAfter.map { .text(String($0)) } ?? .missing
         }
     }
 
@@ -172,6 +170,17 @@ struct RenderContext {
 enum Identifiers {
     private static let hex = Array("0123456789abcdef".utf8)
     private static let alphanumerics = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// A fresh identifier of the kind a template source names.
+    static func fresh(_ source: TemplateSource) -> String {
+        switch source {
+        case .objectId: objectId()
+        case .hexId: hexId()
+        case .shortId: shortId()
+        case .serial: String(serial())
+        default: uuid()
+        }
+    }
 
     /// A random (version 4) UUID in lowercase, as most vendors print them.
     static func uuid() -> String {

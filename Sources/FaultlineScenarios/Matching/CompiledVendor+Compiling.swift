@@ -1,0 +1,90 @@
+/// The parts of a vendor compiled one by one.
+extension CompiledVendor {
+    /// The file's rate-limit groups with `--rate-limit` applied: the vendor's default group,
+    /// and the group each endpoint counts against.
+    static func rateGroups(_ spec: VendorSpec, overrides: [RateLimitOverride]) -> (RateLimiter.Group?, [RateLimiter.Group?]) {
+        var groups: [RateLimiter.Group] = []
+        for group in spec.triggers.rateLimits?.groups ?? [] {
+            var compiled = RateLimiter.Group(id: Self.stableID(spec.name, group.name), name: group.name, limit: group.limit, window: group.window)
+            for override in overrides where override.vendor == spec.name && (override.group == nil || override.group == group.name) {
+                compiled.limit = override.limit
+                compiled.window = override.window
+            }
+            groups.append(compiled)
+        }
+        let rateGroups = spec.triggers.rateLimits?.groups ?? []
+        let defaultGroup = rateGroups.firstIndex(where: { $0.endpoints == nil }).map { groups[$0] }
+        let endpointGroups = spec.endpoints.map { endpoint -> RateLimiter.Group? in
+            if let i = rateGroups.firstIndex(where: { $0.endpoints?.contains(endpoint.id) == true }) { return groups[i] }
+            return defaultGroup
+        }
+        return (defaultGroup, endpointGroups)
+    }
+
+    /// The validation entry with every violation at its `at` path, when the vendor lists all.
+    static func validationVariant(_ spec: VendorSpec) -> CompiledResponse? {
+        guard let validation = spec.triggers.validation, validation.mode == .all, let at = validation.at,
+              let entry = spec.errors.first(where: { $0.name.lowercased() == validation.response.lowercased() }),
+              case .json(let body) = entry.response.body,
+              let replaced = Self.replacing(at.split(separator: ".").map(String.init), in: body, with: .string("{{violations}}")) else { return nil }
+        var variant = entry.response
+        variant.body = .json(replaced)
+        return CompiledResponse(name: entry.name, spec: variant, vendorHeaders: spec.headers)
+    }
+
+    /// Endpoint `index`: its default answer, its own scenarios and the catalog entries it
+    /// offers, their state steps; and a route per base path it is served under.
+    static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, catalog: [CompiledResponse], routes: inout [CompiledRoute]) -> CompiledEndpoint {
+        let endpoint = spec.endpoints[index]
+        var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
+        var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
+        for named in endpoint.scenarios {
+            responses.append(CompiledResponse(name: named.name, spec: named.response, vendorHeaders: spec.headers))
+            sources.append((named.response, named.state))
+        }
+        for (i, named) in spec.errors.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+            responses.append(catalog[i])
+            sources.append((named.response, named.state))
+        }
+        var names: [String: Int] = [:]
+        var byStatus: [Int: [Int]] = [:]
+        for (i, response) in responses.enumerated() {
+            names[response.name.lowercased()] = i
+            if i > 0 { byStatus[response.status, default: []].append(i) }
+        }
+        let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
+        let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
+        for (base, basePath) in zip(bases, spec.basePaths) where endpoint.basePaths?.contains(basePath) ?? true {
+            let full = PathTemplate(segments: base.segments + path.segments)
+            var choices: [(index: Int, values: [String])] = []
+            for (i, segment) in base.segments.enumerated() {
+                if case .parameter(let name) = segment, let allowed = spec.basePathParameters.first(where: { $0.name == name }) {
+                    choices.append((i, allowed.values))
+                }
+            }
+            routes.append(CompiledRoute(endpoint: index, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath, choices: choices))
+        }
+        let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
+        let compiler = StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec))
+        let steps = sources.map { $0.state.isEmpty ? [] : compiler.compile($0.state) }
+        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps)
+    }
+
+    /// A literal segment beats a parameter in the same place, whatever the file order:
+    /// `/couriers/all` is tried before `/couriers/{slug}`.
+    static func matchOrder(_ routes: [CompiledRoute]) -> [CompiledRoute] {
+        routes.enumerated().sorted { a, b in
+            // Only routes with as many segments can match the same path; order by length first
+            // so the comparison stays a strict weak ordering.
+            if a.element.segments.count != b.element.segments.count { return a.element.segments.count < b.element.segments.count }
+            for (x, y) in zip(a.element.segments, b.element.segments) {
+                switch (x, y) {
+                case (.literal, .parameter): return true
+                case (.parameter, .literal): return false
+                default: continue
+                }
+            }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
