@@ -184,18 +184,7 @@ public struct HTTPRequestParser: Sendable {
     /// the root of request smuggling.
     private static func framing(of request: HTTPRequest, limits: HTTPParserLimits) -> Result<Framing, HTTPParseError> {
         let headers = request.headers
-        // RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400, and so does any
-        // request whose Host is not `uri-host [":" port]` (RFC 3986 §3.2.2, §3.2.3).
-        var hosts = 0
-        for field in headers where HTTPHeaders.equalsIgnoringCase(field.name, "Host") {
-            hosts += 1
-            guard HTTPHost.isValid(field.value) else {
-                return .failure(.badRequest("Host '\(field.value)' is not a valid host"))
-            }
-        }
-        if request.version == .http1_1 && hosts != 1 {
-            return .failure(.badRequest("HTTP/1.1 request needs exactly one Host header"))
-        }
+        if let error = hostError(request) { return .failure(error) }
 
         var expectContinue = false
         if let expect = headers["Expect"] {
@@ -230,31 +219,52 @@ public struct HTTPRequestParser: Sendable {
         }
 
         if !contentLengths.isEmpty {
-            // RFC 9112 §6.3 (5): a list of identical values may be taken as one; anything else is invalid.
-            var length: Int?
-            for field in contentLengths {
-                for part in field.split(separator: ",", omittingEmptySubsequences: false) {
-                    let text = part.trimmingWhitespace()
-                    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-                        return .failure(.badRequest("invalid Content-Length '\(field)'"))
-                    }
-                    guard text.utf8.count <= 18, let value = Int(text) else {
-                        return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
-                    }
-                    if let previous = length, previous != value {
-                        return .failure(.badRequest("conflicting Content-Length values"))
-                    }
-                    length = value
-                }
+            switch contentLength(contentLengths, limits: limits) {
+            case .success(let value): return .success(value == 0 ? .none : .length(value, expectContinue: expectContinue))
+            case .failure(let error): return .failure(error)
             }
-            let value = length ?? 0
-            if value > limits.maxBodySize {
-                return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
-            }
-            return .success(value == 0 ? .none : .length(value, expectContinue: expectContinue))
         }
         // RFC 9112 §6.3 (7): a request with neither has no body.
         return .success(.none)
+    }
+
+    /// RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400, and so does any
+    /// request whose Host is not `uri-host [":" port]` (RFC 3986 §3.2.2, §3.2.3).
+    @inline(__always)
+    private static func hostError(_ request: HTTPRequest) -> HTTPParseError? {
+        var hosts = 0
+        for field in request.headers where HTTPHeaders.equalsIgnoringCase(field.name, "Host") {
+            hosts += 1
+            guard HTTPHost.isValid(field.value) else { return .badRequest("Host '\(field.value)' is not a valid host") }
+        }
+        if request.version == .http1_1 && hosts != 1 { return .badRequest("HTTP/1.1 request needs exactly one Host header") }
+        return nil
+    }
+
+    /// RFC 9112 §6.3 (5): the body's length; a list of identical values may be taken as one,
+    /// anything else is invalid.
+    private static func contentLength(_ fields: [String], limits: HTTPParserLimits) -> Result<Int, HTTPParseError> {
+        var length: Int?
+        for field in fields {
+            for part in field.split(separator: ",", omittingEmptySubsequences: false) {
+                let text = part.trimmingWhitespace()
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                    return .failure(.badRequest("invalid Content-Length '\(field)'"))
+                }
+                guard text.utf8.count <= 18, let value = Int(text) else {
+                    return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
+                }
+                if let previous = length, previous != value {
+                    return .failure(.badRequest("conflicting Content-Length values"))
+                }
+                length = value
+            }
+        }
+        let value = length ?? 0
+        if value > limits.maxBodySize {
+            return .failure(HTTPParseError(status: 413, reason: "body larger than \(limits.maxBodySize) bytes"))
+        }
+        return .success(value)
     }
 
     // MARK: Chunked body (RFC 9112 §7.1)

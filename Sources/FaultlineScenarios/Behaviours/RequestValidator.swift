@@ -182,38 +182,8 @@ struct RequestValidator: @unchecked Sendable {
             return spec.required ? violation(.required) : nil
         }
 
-        // Type.
-        var number: Double?
-        var text: String?
-        switch value {
-        case .json(let json):
-            switch json {
-            case .number(let literal): number = Double(literal)
-            case .string(let s): text = s
-            default: break
-            }
-            if let type = spec.type, !Self.matches(json, type) {
-                return violation(.type, expected: type.rawValue)
-            }
-        case .text(let s):
-            text = s
-            if let type = spec.type {
-                switch type {
-                case .integer:
-                    guard let n = Int(s) else { return violation(.type, expected: type.rawValue, actual: s) }
-                    number = Double(n)
-                case .number:
-                    guard let n = Double(s), n.isFinite else { return violation(.type, expected: type.rawValue, actual: s) }
-                    number = n
-                case .boolean:
-                    guard s == "true" || s == "false" else { return violation(.type, expected: type.rawValue, actual: s) }
-                case .string:
-                    break
-                case .object, .array:
-                    return violation(.type, expected: type.rawValue, actual: s)
-                }
-            }
-        }
+        let (number, text, wrongType) = Self.read(value, as: spec.type)
+        if let wrongType { return violation(.type, expected: wrongType.expected, actual: wrongType.actual) }
 
         if let number {
             if let limit = spec.minimum, number < limit { return violation(.minimum, limit: Self.format(limit), actual: Self.format(number)) }
@@ -239,6 +209,35 @@ struct RequestValidator: @unchecked Sendable {
             if !allowed.contains(actual) { return violation(.enum, expected: allowed.joined(separator: ", "), actual: actual) }
         }
         return nil
+    }
+
+    /// The value as a number and as text for the range and string rules, or how it fails
+    /// the declared type. Query and path values are text, read as the type asks.
+    private static func read(_ value: Input, as type: ValidationRule.ValueType?) -> (number: Double?, text: String?, wrongType: (expected: String, actual: String?)?) {
+        switch value {
+        case .json(let json):
+            if let type, !matches(json, type) { return (nil, nil, (type.rawValue, nil)) }
+            switch json {
+            case .number(let literal): return (Double(literal), nil, nil)
+            case .string(let s): return (nil, s, nil)
+            default: return (nil, nil, nil)
+            }
+        case .text(let s):
+            switch type {
+            case .integer:
+                guard let n = Int(s) else { return (nil, nil, (ValidationRule.ValueType.integer.rawValue, s)) }
+                return (Double(n), s, nil)
+            case .number:
+                guard let n = Double(s), n.isFinite else { return (nil, nil, (ValidationRule.ValueType.number.rawValue, s)) }
+                return (n, s, nil)
+            case .boolean:
+                return s == "true" || s == "false" ? (nil, s, nil) : (nil, nil, (ValidationRule.ValueType.boolean.rawValue, s))
+            case .object, .array:
+                return (nil, nil, (type!.rawValue, s))
+            case .string, nil:
+                return (nil, s, nil)
+            }
+        }
     }
 
     private static func isNull(_ value: Input) -> Bool {

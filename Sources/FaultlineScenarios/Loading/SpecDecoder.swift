@@ -41,61 +41,60 @@ struct SpecDecoder: DiagnosticReporting {
         let title = string(members, "title", at: path)
         let description = string(members, "description", at: path)
 
-        var basePaths: [String] = []
-        if let value = members.first(where: { $0.key == "basePaths" })?.value {
-            let basePath = JSONPath.child(path, "basePaths")
-            if case .array(let items) = value, !items.isEmpty {
-                for (i, item) in items.enumerated() {
-                    if case .string(let s) = item { basePaths.append(s) } else { report(JSONPath.index(basePath, i), "expected a string") }
-                }
-            } else {
-                report(basePath, "expected a non-empty array of path strings")
-            }
-        }
+        let basePaths = members.first(where: { $0.key == "basePaths" }).map { decodeBasePaths($0.value, at: JSONPath.child(path, "basePaths")) } ?? []
         let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path, "headers"))
 
-        var endpoints: [EndpointSpec] = []
-        if let value = members.first(where: { $0.key == "endpoints" })?.value {
-            let endpointsPath = JSONPath.child(path, "endpoints")
-            if case .array(let items) = value, !items.isEmpty {
-                for (i, item) in items.enumerated() {
-                    if let endpoint = decodeEndpoint(item, at: JSONPath.index(endpointsPath, i)) { endpoints.append(endpoint) }
-                }
-            } else {
-                report(endpointsPath, "expected a non-empty array of endpoints")
-            }
-        }
-
-        var errors: [NamedResponse] = []
-        if let value = members.first(where: { $0.key == "errors" })?.value {
-            let errorsPath = JSONPath.child(path, "errors")
-            if case .object(let entries) = value {
-                for entry in entries {
-                    let entryPath = JSONPath.child(errorsPath, entry.key)
-                    if let named = decodeNamedResponse(entry.key, entry.value, at: entryPath, allowEndpoints: true) { errors.append(named) }
-                }
-            } else {
-                report(errorsPath, "expected an object of scenario name to response")
-            }
-        }
+        let endpoints = members.first(where: { $0.key == "endpoints" }).map { decodeEndpoints($0.value, at: JSONPath.child(path, "endpoints")) } ?? []
+        let errors = members.first(where: { $0.key == "errors" }).map { decodeErrors($0.value, at: JSONPath.child(path, "errors")) } ?? []
         let triggers = members.first(where: { $0.key == "triggers" }).map { decodeTriggers($0.value, at: JSONPath.child(path, "triggers")) } ?? TriggerSpec()
         var vendor = VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, triggers: triggers, file: file)
         if let value = members.first(where: { $0.key == "collections" })?.value { vendor.collections = decodeCollections(value, at: JSONPath.child(path, "collections")) }
         if let value = members.first(where: { $0.key == "settings" })?.value { vendor.settings = decodeSettings(value, at: JSONPath.child(path, "settings")) }
         if let value = members.first(where: { $0.key == "sequences" })?.value { vendor.sequences = decodeSequences(value, at: JSONPath.child(path, "sequences")) }
-        if let value = members.first(where: { $0.key == "chaos" })?.value {
-            let chaosPath = JSONPath.child(path, "chaos")
-            if case .string(let text) = value, let rules = ChaosRule.parse(text), rules.allSatisfy({ $0.vendor == nil }) {
-                vendor.chaos = rules.map { ChaosRule(vendor: name, scenario: $0.scenario, probability: $0.probability) }
-                if rules.reduce(0, { $0 + $1.probability }) > 1 { report(chaosPath, "the probabilities add up to more than 1") }
-            } else {
-                report(chaosPath, "expected \"scenario@probability,...\" (e.g. \"429@0.1,reset@0.02\"; no vendor prefix in a vendor's own file)")
-            }
-        }
+        if let value = members.first(where: { $0.key == "chaos" })?.value { vendor.chaos = decodeChaos(value, vendor: name, at: JSONPath.child(path, "chaos")) }
         if let value = members.first(where: { $0.key == "basePathParameters" })?.value {
             vendor.basePathParameters = decodeBasePathParameters(value, at: JSONPath.child(path, "basePathParameters"))
         }
         return vendor
+    }
+
+    mutating func decodeBasePaths(_ value: JSONValue, at path: String) -> [String] {
+        guard case .array(let items) = value, !items.isEmpty else {
+            report(path, "expected a non-empty array of path strings")
+            return []
+        }
+        var basePaths: [String] = []
+        for (i, item) in items.enumerated() {
+            if case .string(let s) = item { basePaths.append(s) } else { report(JSONPath.index(path, i), "expected a string") }
+        }
+        return basePaths
+    }
+
+    mutating func decodeEndpoints(_ value: JSONValue, at path: String) -> [EndpointSpec] {
+        guard case .array(let items) = value, !items.isEmpty else {
+            report(path, "expected a non-empty array of endpoints")
+            return []
+        }
+        return items.enumerated().compactMap { decodeEndpoint($0.element, at: JSONPath.index(path, $0.offset)) }
+    }
+
+    /// The error catalog: scenario name → response, offered by every endpoint unless it lists some.
+    mutating func decodeErrors(_ value: JSONValue, at path: String) -> [NamedResponse] {
+        guard case .object(let entries) = value else {
+            report(path, "expected an object of scenario name to response")
+            return []
+        }
+        return entries.compactMap { decodeNamedResponse($0.key, $0.value, at: JSONPath.child(path, $0.key), allowEndpoints: true) }
+    }
+
+    /// A vendor's own chaos, `"429@0.1,reset@0.02"`: its scenarios, so no vendor prefix.
+    mutating func decodeChaos(_ value: JSONValue, vendor name: String, at path: String) -> [ChaosRule] {
+        guard case .string(let text) = value, let rules = ChaosRule.parse(text), rules.allSatisfy({ $0.vendor == nil }) else {
+            report(path, "expected \"scenario@probability,...\" (e.g. \"429@0.1,reset@0.02\"; no vendor prefix in a vendor's own file)")
+            return []
+        }
+        if rules.reduce(0, { $0 + $1.probability }) > 1 { report(path, "the probabilities add up to more than 1") }
+        return rules.map { ChaosRule(vendor: name, scenario: $0.scenario, probability: $0.probability) }
     }
 
     /// `{"api_version": ["2024-04", "2024-07"]}`: each parameter's allowed values, in order.

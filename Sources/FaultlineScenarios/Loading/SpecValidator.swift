@@ -80,18 +80,7 @@ struct SpecValidator: DiagnosticReporting {
             if !ScenarioLoader.httpMethods.contains(endpoint.method) {
                 report(JSONPath.child(path, "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
             }
-            // The base paths this endpoint is served under (all of the vendor's unless it names some).
-            var bases = Array(vendor.basePaths.indices)
-            if let own = endpoint.basePaths {
-                bases = []
-                for (j, base) in own.enumerated() {
-                    if let k = vendor.basePaths.firstIndex(of: base) {
-                        if !bases.contains(k) { bases.append(k) }
-                    } else {
-                        report(JSONPath.index(JSONPath.child(path, "basePaths"), j), "'\(base)' is not one of this vendor's basePaths")
-                    }
-                }
-            }
+            let bases = basePaths(of: endpoint, in: vendor, at: path)
             let ownBaseParams = bases.map { baseParams[$0] }
             var parameters: [String] = []
             switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
@@ -118,18 +107,38 @@ struct SpecValidator: DiagnosticReporting {
             }
             let known = Set(parameters).union(ownBaseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in ownBaseParams.allSatisfy { $0.contains(name) } })
             validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
-            var localNames: [String: String] = [:]
-            for named in endpoint.scenarios {
-                validateName(named.name, at: named.jsonPath)
-                let key = named.name.lowercased()
-                if let other = localNames[key] {
-                    report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other)' (names are case-insensitive)")
-                }
-                localNames[key] = named.name
-                validateResponse(named.response, at: named.jsonPath, pathParameters: known)
-            }
+            validateScenarios(of: endpoint, pathParameters: known)
         }
         return (ids, endpointParameters)
+    }
+
+    /// The indexes of the base paths an endpoint is served under: all of the vendor's unless it
+    /// names some, each of which must be the vendor's.
+    private mutating func basePaths(of endpoint: EndpointSpec, in vendor: VendorSpec, at path: String) -> [Int] {
+        guard let own = endpoint.basePaths else { return Array(vendor.basePaths.indices) }
+        var bases: [Int] = []
+        for (j, base) in own.enumerated() {
+            if let k = vendor.basePaths.firstIndex(of: base) {
+                if !bases.contains(k) { bases.append(k) }
+            } else {
+                report(JSONPath.index(JSONPath.child(path, "basePaths"), j), "'\(base)' is not one of this vendor's basePaths")
+            }
+        }
+        return bases
+    }
+
+    /// An endpoint's own scenarios: valid names, unique regardless of case, valid responses.
+    private mutating func validateScenarios(of endpoint: EndpointSpec, pathParameters known: Set<String>) {
+        var localNames: [String: String] = [:]
+        for named in endpoint.scenarios {
+            validateName(named.name, at: named.jsonPath)
+            let key = named.name.lowercased()
+            if let other = localNames[key] {
+                report(named.jsonPath, "scenario name '\(named.name)' clashes with '\(other)' (names are case-insensitive)")
+            }
+            localNames[key] = named.name
+            validateResponse(named.response, at: named.jsonPath, pathParameters: known)
+        }
     }
 
     /// The error catalog's names, endpoint references and templates, by lowercased name.

@@ -110,15 +110,7 @@ extension SpecDecoder {
                          found: responseRef(fields, "found", at: path), missing: responseRef(fields, "missing", at: path),
                          foreign: responseRef(fields, "foreign", at: path), optional: bool(fields, "optional", at: path) ?? false)
         case "when":
-            let comparisons = Comparison.allCases.map(\.rawValue)
-            guard let fields = object(value, at: path, allowed: ["when", "response"] + comparisons, required: ["response"]) else { return nil }
-            let used = fields.filter { comparisons.contains($0.key) }
-            guard used.count == 1, let comparison = Comparison(rawValue: used[0].key) else {
-                report(path, "a when step needs exactly one of \(comparisons.joined(separator: ", "))")
-                return nil
-            }
-            guard let response = responseRef(fields, "response", at: path) else { return nil }
-            return .when(value: verbValue, comparison: comparison, operand: used[0].value, response: response)
+            return decodeWhen(value, verbValue, at: path)
         case "create":
             // `object` has reported a missing `item` already; the step is dropped.
             guard let fields = object(value, at: path, allowed: ["create", "item", "conflict"], required: ["item"]),
@@ -128,27 +120,9 @@ extension SpecDecoder {
                 return nil
             }
             return .create(collection: collectionName(verbValue, at: JSONPath.child(path, verb)), item: item, conflict: responseRef(fields, "conflict", at: path))
-        case "set":
-            guard object(value, at: path, allowed: ["set"], required: []) != nil else { return nil }
-            guard case .object = verbValue else {
-                report(JSONPath.child(path, "set"), "expected an object of field to new value")
-                return nil
-            }
-            return .set(verbValue)
-        case "add":
-            guard object(value, at: path, allowed: ["add"], required: []) != nil else { return nil }
-            guard case .object(let entries) = verbValue, !entries.isEmpty else {
-                report(JSONPath.child(path, "add"), "expected an object of field to a number (or a template giving one)")
-                return nil
-            }
-            return .add(entries.map { ($0.key, $0.value) })
-        case "delete":
-            guard object(value, at: path, allowed: ["delete"], required: []) != nil else { return nil }
-            guard case .bool(true) = verbValue else {
-                report(JSONPath.child(path, "delete"), "expected true (the step deletes the item found or created before it)")
-                return nil
-            }
-            return .delete
+        case "set", "add", "delete":
+            guard object(value, at: path, allowed: [verb], required: []) != nil else { return nil }
+            return decodeChange(verb, verbValue, at: path)
         case "list":
             guard let fields = object(value, at: path, allowed: ["list", "where", "limit", "page"], required: []) else { return nil }
             return .list(collection: collectionName(verbValue, at: JSONPath.child(path, verb)), where: fieldTemplates(fields, "where", at: path),
@@ -162,6 +136,38 @@ extension SpecDecoder {
             }
             return .forEach(verbValue, decodeState(nested, at: JSONPath.child(path, "do")))
         }
+    }
+
+    /// `{"when": VALUE, "<comparison>": OPERAND, "response": NAME}`.
+    private mutating func decodeWhen(_ value: JSONValue, _ verbValue: JSONValue, at path: String) -> StateOp? {
+        let comparisons = Comparison.allCases.map(\.rawValue)
+        guard let fields = object(value, at: path, allowed: ["when", "response"] + comparisons, required: ["response"]) else { return nil }
+        let used = fields.filter { comparisons.contains($0.key) }
+        guard used.count == 1, let comparison = Comparison(rawValue: used[0].key) else {
+            report(path, "a when step needs exactly one of \(comparisons.joined(separator: ", "))")
+            return nil
+        }
+        guard let response = responseRef(fields, "response", at: path) else { return nil }
+        return .when(value: verbValue, comparison: comparison, operand: used[0].value, response: response)
+    }
+
+    /// `set`, `add` and `delete`: changes to the item found or created before.
+    private mutating func decodeChange(_ verb: String, _ verbValue: JSONValue, at path: String) -> StateOp? {
+        switch (verb, verbValue) {
+        case ("set", .object):
+            return .set(verbValue)
+        case ("add", .object(let entries)) where !entries.isEmpty:
+            return .add(entries.map { ($0.key, $0.value) })
+        case ("delete", .bool(true)):
+            return .delete
+        case ("set", _):
+            report(JSONPath.child(path, "set"), "expected an object of field to new value")
+        case ("add", _):
+            report(JSONPath.child(path, "add"), "expected an object of field to a number (or a template giving one)")
+        default:
+            report(JSONPath.child(path, "delete"), "expected true (the step deletes the item found or created before it)")
+        }
+        return nil
     }
 
     private mutating func collectionName(_ value: JSONValue, at path: String) -> String {

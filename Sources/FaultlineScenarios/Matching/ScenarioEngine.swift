@@ -59,6 +59,37 @@ public final class ScenarioEngine: HTTPResponder {
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
         self.sequences = previous?.sequences ?? SequenceCounters(limits: options.stateLimits)
         self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
+        try Self.check(options, against: catalog)
+        func compile(_ spec: VendorSpec, mount: String) -> CompiledVendor {
+            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels, stateLimits: options.stateLimits)
+        }
+        if let only = options.singleVendor {
+            guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
+                throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
+            }
+            self.catalog = ScenarioCatalog(vendors: [spec])
+            vendors = [compile(spec, mount: "")]
+            mounts = [:]
+        } else {
+            self.catalog = catalog
+            vendors = catalog.vendors.map { compile($0, mount: "/" + $0.name) }
+            var mounts: [Substring: Int] = [:]
+            for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
+            self.mounts = mounts
+        }
+        var listenerVendors = [-1]
+        for name in options.rootVendors {
+            guard let index = self.catalog.vendors.firstIndex(where: { $0.name == name }) else {
+                throw ConfigurationError(description: "--listen: no vendor named '\(name)' (loaded: \(self.catalog.vendors.map(\.name).joined(separator: ", ")))")
+            }
+            listenerVendors.append(index)
+        }
+        self.listenerVendors = listenerVendors
+    }
+
+    /// The command line's `--chaos`, `--rate-limit` and `--set` must name what the files declare:
+    /// a name nothing offers would silently change nothing.
+    static func check(_ options: Options, against catalog: ScenarioCatalog) throws {
         for rule in options.chaos {
             if let name = rule.vendor, !catalog.vendors.contains(where: { $0.name == name }) {
                 throw ConfigurationError(description: "--chaos: no vendor named '\(name)'")
@@ -88,31 +119,6 @@ public final class ScenarioEngine: HTTPResponder {
                 throw ConfigurationError(description: "--set: vendor '\(override.vendor)' has no setting '\(override.name)' (settings: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
             }
         }
-        func compile(_ spec: VendorSpec, mount: String) -> CompiledVendor {
-            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels, stateLimits: options.stateLimits)
-        }
-        if let only = options.singleVendor {
-            guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
-                throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
-            }
-            self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [compile(spec, mount: "")]
-            mounts = [:]
-        } else {
-            self.catalog = catalog
-            vendors = catalog.vendors.map { compile($0, mount: "/" + $0.name) }
-            var mounts: [Substring: Int] = [:]
-            for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
-            self.mounts = mounts
-        }
-        var listenerVendors = [-1]
-        for name in options.rootVendors {
-            guard let index = self.catalog.vendors.firstIndex(where: { $0.name == name }) else {
-                throw ConfigurationError(description: "--listen: no vendor named '\(name)' (loaded: \(self.catalog.vendors.map(\.name).joined(separator: ", ")))")
-            }
-            listenerVendors.append(index)
-        }
-        self.listenerVendors = listenerVendors
     }
 
     /// What the journal records of a request beyond the request and the response.
