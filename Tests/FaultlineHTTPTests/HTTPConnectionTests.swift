@@ -170,7 +170,7 @@ import Glibc
         pair.send(Self.get("late/100"))
         let loop = pair.loop
         // Let the loop read the request first: draining applies to requests already taken.
-        while loop.queue.sync(execute: { loop.connections.values.first?.machine.answersRequests ?? false }) { usleep(1_000) }
+        while loop.queue.sync(execute: { loop.connections.values.first?.answersRequests ?? false }) { usleep(1_000) }
         loop.queue.sync { loop.drain {} }
         #expect(pair.response()?.body == "late/100")
         #expect(pair.closedByServer())

@@ -178,13 +178,14 @@ struct ConnectionStateMachine: Sendable, Equatable {
     }
 
     /// Everything queued has been written.
-    mutating func outputFlushed(requestPending: Bool, now: UInt64) -> FlushAction {
+    /// (Both arguments are read only when the state changes: a flush is on every request's path.)
+    mutating func outputFlushed(requestPending: @autoclosure () -> Bool, now: @autoclosure () -> UInt64) -> FlushAction {
         switch state {
         case .writing(_, .close):
-            state = .lingering(since: now)
+            state = .lingering(since: now())
             return .linger
         case .writing(_, .read):
-            state = requestPending ? .receiving(since: now) : .idle(since: now)
+            state = requestPending() ? .receiving(since: now()) : .idle(since: now())
             return .readMore
         case .idle, .receiving:
             return .readMore

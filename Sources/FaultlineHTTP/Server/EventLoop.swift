@@ -18,10 +18,12 @@ final class EventLoop: @unchecked Sendable {
     /// Scratch space for `read`; a connection copies out only what it cannot parse yet.
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Scratch space for serialised responses, kept between requests.
-    var output: [UInt8] = []
+    /// (Taken and handed back whole by the connection in turn, on this queue only: no runtime
+    /// exclusivity check.)
+    @exclusivity(unchecked) var output: [UInt8] = []
     /// Request decoding and response compression, with this loop's reusable compressors.
     let coding: MessageCoding
-    private var dateCache = HTTPDateCache()
+    @exclusivity(unchecked) private var dateCache = HTTPDateCache()
     /// This loop's request counts, latencies and connections (its shard of the server's store).
     let metrics: LoopMetrics
     /// Whether a response's time is taken: for the access log or the metrics.

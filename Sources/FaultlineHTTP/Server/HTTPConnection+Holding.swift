@@ -71,13 +71,6 @@ extension HTTPConnection {
         updateInterest()
         after(min(interval, Double(deadline - now) / 1e9)) { $0.trickle(bytes, from: end, size, every: interval, deadline: deadline, close: close) }
     }
-
-    /// Sends the last bytes of a held response and lets the connection read again.
-    func finish(_ bytes: [UInt8], close: Bool) {
-        machine.holdEnded(close: close, requestPending: requestPending, now: EventLoop.now())
-        send(bytes)
-        updateInterest()
-    }
 }
 
 /// A connection and what to do with it on a later turn of its loop's serial queue. The queue is

@@ -8,16 +8,21 @@ import Dispatch
 /// what it answers. Confined to its loop's queue.
 final class HTTPConnection {
     let fd: Int32
-    unowned let loop: EventLoop
-    private var parser: HTTPRequestParser
-    var machine: ConnectionStateMachine
+    /// The loop owns its connections and outlives them (a connection is removed from it before
+    /// it goes), so no reference counting guards this pointer on every use.
+    unowned(unsafe) let loop: EventLoop
+    // Every property below is touched only on the loop's serial queue, one event at a time, and
+    // no method replaces one while another holds it (the buffer `process` parses is never
+    // changed under it): the runtime's exclusivity checks, two calls per access, are off for them.
+    @exclusivity(unchecked) private var parser: HTTPRequestParser
+    @exclusivity(unchecked) private var machine: ConnectionStateMachine
     /// Bytes of a request that has not fully arrived, or of pipelined requests left for later.
-    private var inBuffer: [UInt8] = []
+    @exclusivity(unchecked) private var inBuffer: [UInt8] = []
     /// Output the socket would not take yet.
-    private var pending: [UInt8] = []
-    private var pendingOffset = 0
+    @exclusivity(unchecked) private var pending: [UInt8] = []
+    @exclusivity(unchecked) private var pendingOffset = 0
     /// The readiness epoll was last told (a change of the machine's interest is one syscall).
-    private var watched = ConnectionStateMachine.Interest(readable: true, writable: false)
+    @exclusivity(unchecked) private var watched = ConnectionStateMachine.Interest(readable: true, writable: false)
     /// How the server's own refusals of malformed or late requests are logged.
     private static let protocolError = ResponseNotes(label: "protocol-error")
     /// A read's pipelined requests are answered until this much output is queued; the rest
@@ -28,7 +33,12 @@ final class HTTPConnection {
     /// The listening socket it was accepted on (`HTTPRequest.listener`).
     private let listener: Int
 
+    /// A held response, from the request that asked for it until the answers before it are queued.
+    @exclusivity(unchecked) private var held: Held?
+
     var closed: Bool { machine.isClosed }
+    /// Whether requests are read and answered now (tests wait for a connection to take one).
+    var answersRequests: Bool { machine.answersRequests }
 
     init(fd: Int32, loop: EventLoop, now: UInt64, tls: TLSSession? = nil, listener: Int = 0) {
         self.fd = fd
@@ -147,10 +157,9 @@ final class HTTPConnection {
     private struct Batch {
         var answered = 0
         var end = ConnectionStateMachine.BatchEnd.open
-        var held: Held?
     }
 
-    var requestPending: Bool { !inBuffer.isEmpty || !parser.isIdle }
+    private var requestPending: Bool { !inBuffer.isEmpty || !parser.isIdle }
 
     private func received(_ count: Int) {
         var out = loop.output
@@ -195,7 +204,10 @@ final class HTTPConnection {
         if out.capacity > 4 * Self.outputHighWater { out = [] }
         loop.output = out
         out = []
-        if let held = batch.held { hold(held) }
+        if let held {
+            self.held = nil
+            hold(held)
+        }
     }
 
     /// Answers every complete request in `bytes`, in order, until one closes the connection or
@@ -244,7 +256,7 @@ final class HTTPConnection {
         let announce = keepAlive && request.version == .http1_0
         if let delivery = response.delivery {
             batch.end = .hold
-            batch.held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce)
+            held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce)
         } else {
             HTTPResponseWriter.write(response, headOnly: request.method == "HEAD", close: !keepAlive, announceKeepAlive: announce, date: loop.date(), into: &out)
             if !keepAlive { batch.end = .close }
@@ -331,6 +343,13 @@ final class HTTPConnection {
                 closeIfIdle()
             }
         }
+    }
+
+    /// Sends the last bytes of a held response and lets the connection read again.
+    func finish(_ bytes: [UInt8], close: Bool) {
+        machine.holdEnded(close: close, requestPending: requestPending, now: EventLoop.now())
+        send(bytes)
+        updateInterest()
     }
 
     // MARK: Lifecycle
