@@ -43,7 +43,7 @@ extension ScenarioEngine {
         return (usage.total, usage.client, usage.clients)
     }
 
-    /// Rate-limit buckets, sequence positions, sticky scenarios and stored items, of every
+    /// Rate-limit buckets, sequence positions, sticky scenarios, stored items and retry verdicts, of every
     /// client or of one (`POST /__faultline/reset`); the files' declared items come back. A
     /// reset of every client also puts the emulation's clock back on real time, running.
     public func reset(client: String? = nil) {
@@ -52,6 +52,7 @@ extension ScenarioEngine {
         sequences.reset(client: client)
         stickyScenarios.reset(client: client)
         for vendor in vendors { vendor.store.reset(client: client) }
+        judge.reset(client: client)
     }
 
     func healthAnswer() -> LabeledResponse {
@@ -175,13 +176,8 @@ extension ScenarioEngine {
     }
 
     private static func json(_ entry: JournalEntry) -> JSONValue {
-        let seconds = time_t(entry.time)
-        let millis = Int((entry.time - Double(seconds)) * 1000)
-        var stamp = Timestamps.iso8601(seconds)
-        stamp.removeLast()
-        stamp += "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis) + "Z"
-        return .object([
-            JSONMember(key: "time", value: .string(stamp)),
+        .object([
+            JSONMember(key: "time", value: .string(Timestamps.iso8601(milliseconds: entry.time))),
             JSONMember(key: "client", value: .string(entry.client)),
             JSONMember(key: "method", value: .string(entry.method)),
             JSONMember(key: "path", value: .string(String(entry.path))),

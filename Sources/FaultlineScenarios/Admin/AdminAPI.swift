@@ -16,6 +16,7 @@ import FaultlineHTTP
 /// | `clock` | GET, POST | the emulation's clock: show, freeze, advance, resume, reset |
 /// | `reload` | GET, POST | the files read again; the last outcome |
 /// | `metrics` | GET | Prometheus text |
+/// | `verdicts[?client=C]` | GET | how each client retried, judged by the vendors' `retry` rules |
 enum AdminAPI {
     /// What a handler gets: the request, the engine serving now, and the service (reloads,
     /// metrics).
@@ -43,6 +44,7 @@ enum AdminAPI {
         "/clock": [("GET", { ScenarioEngine.json($0.engine.clockStatus()) }), ("POST", { $0.engine.moveClock($0.request) })],
         "/reload": [("GET", { $0.service.reloadAnswer(post: false) }), ("POST", { $0.service.reloadAnswer(post: true) })],
         "/metrics": [("GET", { $0.service.metricsAnswer(engine: $0.engine) })],
+        "/verdicts": [("GET", { $0.engine.verdictsAnswer($0) })],
     ]
 
     /// Whether `request` is for the admin API: origin-form targets (nearly all) are checked as
@@ -57,7 +59,7 @@ enum AdminAPI {
         let path = String(request.path.dropFirst(prefix.utf8.count))
         if path != "/health", let refusal = engine.adminRefusal(request) { return refusal }
         guard let route = routes[path] else {
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload or /metrics.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload, /metrics or /verdicts.")
         }
         // HEAD is answered as GET (the writer leaves the body out).
         let method = request.method == "HEAD" ? "GET" : request.method

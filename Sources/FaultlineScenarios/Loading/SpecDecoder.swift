@@ -35,7 +35,7 @@ struct SpecDecoder: DiagnosticReporting {
 
     mutating func decodeVendor(_ json: JSONValue) -> VendorSpec? {
         let path = "$"
-        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences", "chaos", "basePathParameters"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
+        guard let members = object(json, at: path, allowed: ["$schema", "vendor", "title", "description", "basePaths", "headers", "endpoints", "errors", "triggers", "collections", "settings", "sequences", "chaos", "basePathParameters", "retry"], required: ["vendor", "basePaths", "endpoints"]) else { return nil }
         _ = string(members, "$schema", at: path)
         let name = string(members, "vendor", at: path) ?? ""
         let title = string(members, "title", at: path)
@@ -55,6 +55,7 @@ struct SpecDecoder: DiagnosticReporting {
         if let value = members.first(where: { $0.key == "basePathParameters" })?.value {
             vendor.basePathParameters = decodeBasePathParameters(value, at: JSONPath.child(path, "basePathParameters"))
         }
+        if let value = members.first(where: { $0.key == "retry" })?.value { vendor.retry = decodeRetry(value, at: JSONPath.child(path, "retry")) }
         return vendor
     }
 

@@ -33,6 +33,7 @@ struct SpecValidator: DiagnosticReporting {
         let (ids, endpointParameters) = validateEndpoints(vendor, baseParams: baseParams)
         let catalogNames = validateCatalog(vendor, baseParams: baseParams, ids: ids, endpointParameters: endpointParameters)
         validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
+        if let retry = vendor.retry { validateRetry(retry, of: vendor, endpointIDs: Set(ids.keys)) }
         validateState(vendor)
         validateNoScenarioHidesACatalogEntry(vendor, catalogNames: catalogNames)
     }

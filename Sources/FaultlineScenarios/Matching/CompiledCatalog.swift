@@ -173,6 +173,8 @@ final class CompiledVendor: Sendable {
     let validationResponse: CompiledResponse?
     /// The vendor's stored resources.
     let store: ResourceStore
+    /// The `retry` rules clients are judged by (`RetrySpec.standard` when the file has none).
+    let retry: CompiledRetry
     /// `settings` from the file, with `--set` applied.
     let settings: [String: JSONValue]
     /// Sequences declared in the file, by lowercased name.
@@ -183,12 +185,13 @@ final class CompiledVendor: Sendable {
     let vendorTag: Int32
     let endpointTags: [Int32]
 
-    init(spec: VendorSpec, mount: String, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil, stateLimits: StateLimits = StateLimits()) {
+    init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil, stateLimits: StateLimits = StateLimits()) {
         vendorTag = metricsLabels?.tag(vendor: spec.name, endpoint: nil) ?? -1
         endpointTags = spec.endpoints.map { metricsLabels?.tag(vendor: spec.name, endpoint: $0.id) ?? -1 }
         self.chaos = spec.chaos + chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
+        retry = CompiledRetry(spec: spec.retry ?? .standard, vendor: spec, index: index)
         store = ResourceStore(collections: spec.collections, limits: stateLimits, carrying: previous?.store)
         var settings: [String: JSONValue] = [:]
         for (name, value) in spec.settings { settings[name] = value }

@@ -34,6 +34,8 @@ public final class ScenarioEngine: HTTPResponder {
     public let stickyScenarios: StickyScenarios
     /// The last requests answered.
     public let journal: RequestJournal
+    /// How each client retries, held to the vendors' `retry` rules (`/__faultline/verdicts`).
+    public let judge: RetryJudge
     /// Every random draw: chaos, delay ranges. Replays with the same seed and request order.
     public let random: SeededRandom
     /// The emulation's time, which tests may freeze and move (`POST /__faultline/clock`).
@@ -56,23 +58,24 @@ public final class ScenarioEngine: HTTPResponder {
         self.clock = previous?.clock ?? clock
         self.rateLimiter = previous?.rateLimiter ?? rateLimiter
         self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
+        self.judge = previous?.judge ?? RetryJudge(clients: options.stateLimits.clients)
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
         self.sequences = previous?.sequences ?? SequenceCounters(limits: options.stateLimits)
         self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
         try Self.check(options, against: catalog)
-        func compile(_ spec: VendorSpec, mount: String) -> CompiledVendor {
-            CompiledVendor(spec: spec, mount: mount, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels, stateLimits: options.stateLimits)
+        func compile(_ spec: VendorSpec, mount: String, index: Int) -> CompiledVendor {
+            CompiledVendor(spec: spec, mount: mount, index: index, rateLimitOverrides: options.rateLimitOverrides, settingOverrides: options.settingOverrides, chaos: options.chaos, environment: environment, carrying: previous?.vendors.first { $0.spec.name == spec.name }, metricsLabels: metricsLabels, stateLimits: options.stateLimits)
         }
         if let only = options.singleVendor {
             guard let spec = catalog.vendors.first(where: { $0.name == only }) else {
                 throw ConfigurationError(description: "no vendor named '\(only)' (loaded: \(catalog.vendors.map(\.name).joined(separator: ", ")))")
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
-            vendors = [compile(spec, mount: "")]
+            vendors = [compile(spec, mount: "", index: 0)]
             mounts = [:]
         } else {
             self.catalog = catalog
-            vendors = catalog.vendors.map { compile($0, mount: "/" + $0.name) }
+            vendors = catalog.vendors.enumerated().map { compile($0.element, mount: "/" + $0.element.name, index: $0.offset) }
             var mounts: [Substring: Int] = [:]
             for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
             self.mounts = mounts
@@ -127,6 +130,8 @@ public final class ScenarioEngine: HTTPResponder {
         var vendor: String?
         var endpoint: String?
         var metricsTag: Int32 = -1
+        var vendorIndex = -1
+        var endpointIndex = -1
     }
 
     /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
@@ -150,6 +155,9 @@ public final class ScenarioEngine: HTTPResponder {
         case .failure(let refusal):
             // Checked before routing: a request Faultline refuses changes no state.
             response = refusal.response
+        }
+        if facts.endpointIndex >= 0, judge.wants(status: response.status, broken: response.delivery?.fault != nil) {
+            judge(request, response, facts)
         }
         if journal.capacity > 0 {
             journal.record(JournalEntry(
@@ -187,6 +195,7 @@ public final class ScenarioEngine: HTTPResponder {
         }
         let vendor = vendors[vendorIndex]
         facts.vendor = vendor.spec.name
+        facts.vendorIndex = vendorIndex
         facts.metricsTag = vendor.vendorTag
         let method = request.method == "HEAD" ? "GET" : request.method
 
@@ -199,6 +208,7 @@ public final class ScenarioEngine: HTTPResponder {
                 continue
             }
             facts.endpoint = endpoint.id
+            facts.endpointIndex = route.endpoint
             facts.metricsTag = vendor.endpointTags[route.endpoint]
             return respond(request, vendor: vendor, route: route, pathParameters: parameters, facts: &facts)
         }

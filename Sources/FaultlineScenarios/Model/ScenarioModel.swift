@@ -25,6 +25,8 @@ public struct VendorSpec: Sendable {
     /// The values a base path's parameter may take (`api_version` → `2024-04`, ...): a path
     /// with any other value there is an unknown path, as it is on the vendor.
     public var basePathParameters: [(name: String, values: [String])] = []
+    /// How the vendor asks clients to retry; nil: `RetrySpec.standard`.
+    public var retry: RetrySpec?
 }
 
 public struct EndpointSpec: Sendable {

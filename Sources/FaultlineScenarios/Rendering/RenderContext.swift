@@ -238,6 +238,15 @@ enum Timestamps {
     }
 
     /// `2026-11-21T19:25:02Z`
+    /// `2026-11-21T19:25:02.123Z`
+    static func iso8601(milliseconds time: Double) -> String {
+        let seconds = time_t(time.rounded(.down))
+        let millis = min(999, Int((time - Double(seconds)) * 1000))
+        var stamp = iso8601(seconds)
+        stamp.removeLast()
+        return stamp + "." + String(repeating: "0", count: 3 - String(millis).count) + String(millis) + "Z"
+    }
+
     static func iso8601(_ seconds: time_t) -> String {
         var t = seconds
         var parts = tm()

@@ -1,0 +1,204 @@
+/// The rules a client's retries are held to, and what one client's history holds.
+extension RetryJudge {
+    public enum Rule: String, Sendable, CaseIterable {
+        case retriedNonRetryable = "retried-non-retryable"
+        case ignoredWait = "ignored-wait"
+        case retriedImmediately = "retried-immediately"
+        case noBackoff = "no-backoff"
+        case keptSendingWhileLimited = "kept-sending-while-limited"
+        case retryWithoutKey = "retry-without-key"
+        case newKeyOnRetry = "new-key-on-retry"
+        case overBudget = "over-budget"
+        case waitedAsTold = "waited-as-told"
+        case backedOff = "backed-off"
+        case reusedKey = "reused-key"
+        case gaveUp = "gave-up"
+
+        public var severity: Finding.Severity {
+            switch self {
+            case .retriedImmediately, .noBackoff: .warning
+            case .waitedAsTold, .backedOff, .reusedKey, .gaveUp: .ok
+            default: .error
+            }
+        }
+
+        var bit: UInt32 { 1 << UInt32(Self.allCases.firstIndex(of: self)!) }
+    }
+
+    /// The failure a chain of attempts answers to: the last one served.
+    struct Failure {
+        var status: Int
+        var scenario: String?
+        var broken: Bool
+        var retryable: Bool
+        var source: String?
+        var wait: Double?
+    }
+
+    /// One request tried again and again: from its first failure until it succeeds or the
+    /// client moves on to another request of the endpoint.
+    struct Chain {
+        var vendor: String
+        var endpoint: String
+        var identity: Int
+        var failure: Failure
+        var firstKey: String?
+        var attempts = 1
+        var lastAt: Double
+        var intervals: [Double] = []
+        var evidence: [Evidence]
+        var reported: UInt32 = 0
+    }
+
+    /// 429s in a row, each before the wait the last one announced was over.
+    struct LimitRun {
+        var until: Double
+        var count = 1
+        var reported = false
+        var evidence: [Evidence]
+    }
+
+    struct ClientRecord {
+        var chains: [Int: Chain] = [:]
+        var limits: [Int: LimitRun] = [:]
+        var findings: [Finding] = []
+
+        /// Judges one request; returns the change in open chains.
+        mutating func observe(_ o: Observation) -> Int {
+            let evidence = Evidence(at: o.wall, request: "\(o.method) \(o.path)", status: o.status, scenario: o.scenario, wait: o.failed ? o.wait : nil)
+            watchRateLimit(o, evidence)
+            let key = o.vendor.index << 20 | o.endpoint
+            if var chain = chains[key], chain.identity == o.identity {
+                judgeRetry(&chain, o, evidence)
+                if o.failed {
+                    chain.failure = Failure(o)
+                    chains[key] = chain
+                    return 0
+                }
+                chains[key] = nil
+                if chain.reported & Rule.noBackoff.bit == 0, o.vendor.spec.growingBackoff, chain.intervals.count >= 2 {
+                    add(.backedOff, o, "retried at growing intervals (\(Self.seconds(chain.intervals))) until it succeeded", source: o.vendor.spec.backoffSource, chain.evidence)
+                }
+                return -1
+            }
+            var change = 0
+            if let abandoned = chains.removeValue(forKey: key) {
+                change -= 1
+                gaveUp(abandoned, o)
+            }
+            guard o.failed else { return change }
+            if chains.count >= RetryJudge.chainsPerClient, let oldest = chains.keys.first {
+                chains[oldest] = nil
+                change -= 1
+            }
+            chains[key] = Chain(vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], identity: o.identity, failure: Failure(o), firstKey: o.key, lastAt: o.now, evidence: [evidence])
+            return change + 1
+        }
+
+        private mutating func judgeRetry(_ chain: inout Chain, _ o: Observation, _ evidence: Evidence) {
+            let interval = max(0, o.now - chain.lastAt)
+            let failure = chain.failure
+            let spec = o.vendor.spec
+            chain.attempts += 1
+            chain.lastAt = o.now
+            if chain.evidence.count >= RetryJudge.evidencePerChain { chain.evidence.remove(at: 1) }
+            chain.evidence.append(evidence)
+            chain.intervals.append(interval)
+            if chain.intervals.count > 3 { chain.intervals.removeFirst() }
+            let what = Self.describe(failure)
+            if !failure.retryable {
+                once(.retriedNonRetryable, &chain, o, "sent the same \(o.method) \(o.path) again after \(what), which the vendor says not to retry: change the request instead", source: failure.source)
+            } else if let wait = failure.wait {
+                // A client sleeps after reading the answer, so it can only come back later than
+                // the wait; 50 ms allow for clocks read at slightly different points.
+                if interval + 0.05 < wait {
+                    once(.ignoredWait, &chain, o, "came back after \(Self.seconds([interval])) when \(what) said to wait \(Self.seconds([wait]))", source: spec.waitSource)
+                } else {
+                    once(.waitedAsTold, &chain, o, "waited \(Self.seconds([interval])) after \(what), which asked for \(Self.seconds([wait]))", source: spec.waitSource)
+                }
+            } else if chain.attempts == 2, interval < spec.minFirstDelay {
+                once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(what): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource)
+            }
+            if failure.retryable, failure.wait == nil, spec.growingBackoff, chain.intervals.count == 3,
+               !(chain.intervals[1] > chain.intervals[0] && chain.intervals[2] > chain.intervals[1]) {
+                once(.noBackoff, &chain, o, "retried \(chain.attempts - 1) times at intervals of \(Self.seconds(chain.intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
+            }
+            if failure.retryable, failure.broken || failure.status >= 500, let rule = o.vendor.keys[o.endpoint] {
+                let field = rule.bodyField.map { "body field \($0)" } ?? "header \(rule.header ?? "")"
+                if o.key == nil {
+                    once(.retryWithoutKey, &chain, o, "retried after \(what) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source)
+                } else if o.key != chain.firstKey {
+                    once(.newKeyOnRetry, &chain, o, "retried after \(what) with a new idempotency key (\(chain.firstKey ?? "none") → \(o.key!)): the vendor may do the work twice", source: rule.source)
+                } else {
+                    once(.reusedKey, &chain, o, "retried after \(what) with the same idempotency key (\(field))", source: rule.source)
+                }
+            }
+            if chain.attempts > spec.maxAttempts {
+                once(.overBudget, &chain, o, "\(chain.attempts) attempts of one request; the budget is \(spec.maxAttempts)", source: spec.backoffSource)
+            }
+        }
+
+        /// The client moved on from a failed request: good, when it was not to be retried.
+        private mutating func gaveUp(_ chain: Chain, _ o: Observation) {
+            guard !chain.failure.retryable, chain.attempts == 1 else { return }
+            add(.gaveUp, o, "did not repeat the request after \(Self.describe(chain.failure)), as the vendor asks", source: chain.failure.source, chain.evidence)
+        }
+
+        private mutating func watchRateLimit(_ o: Observation, _ evidence: Evidence) {
+            let vendor = o.vendor.index
+            if var run = limits[vendor], o.now < run.until {
+                guard o.status == 429 else { return }
+                run.count += 1
+                run.until = o.now + (o.wait ?? 1)
+                if run.evidence.count < RetryJudge.evidencePerChain { run.evidence.append(evidence) }
+                if run.count >= 3, !run.reported {
+                    run.reported = true
+                    add(.keptSendingWhileLimited, o, "\(run.count) requests in a row were answered 429, each sent before the wait the last one announced was over", source: o.vendor.spec.waitSource, run.evidence)
+                }
+                limits[vendor] = run
+            } else if o.status == 429 {
+                limits[vendor] = LimitRun(until: o.now + (o.wait ?? 1), evidence: [evidence])
+            } else {
+                limits[vendor] = nil
+            }
+        }
+
+        private mutating func once(_ rule: Rule, _ chain: inout Chain, _ o: Observation, _ message: String, source: String?) {
+            guard chain.reported & rule.bit == 0 else { return }
+            chain.reported |= rule.bit
+            add(rule, o, message, source: source, chain.evidence)
+        }
+
+        private mutating func add(_ rule: Rule, _ o: Observation, _ message: String, source: String?, _ evidence: [Evidence]) {
+            if findings.count >= RetryJudge.findingsPerClient { findings.removeFirst() }
+            findings.append(Finding(rule: rule, vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], message: message, source: source, evidence: evidence))
+        }
+
+        /// Everything found, with failures nobody retried that were not to be retried counted
+        /// as given up on.
+        func allFindings() -> [Finding] {
+            findings + chains.values.filter { !$0.failure.retryable && $0.attempts == 1 }.sorted { $0.lastAt < $1.lastAt }.map {
+                Finding(rule: .gaveUp, vendor: $0.vendor, endpoint: $0.endpoint, message: "did not repeat the request after \(Self.describe($0.failure)), as the vendor asks", source: $0.failure.source, evidence: $0.evidence)
+            }
+        }
+
+        static func describe(_ failure: Failure) -> String {
+            let name = failure.scenario.map { " (\($0))" } ?? ""
+            return failure.broken ? "a broken connection\(name)" : "a \(failure.status)\(name)"
+        }
+
+        static func seconds(_ values: [Double]) -> String {
+            values.map { value in
+                let ms = (value * 1000).rounded()
+                return ms.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(ms / 1000)) s" : "\(PrometheusText.format(ms / 1000)) s"
+            }.joined(separator: ", ")
+        }
+    }
+}
+
+extension RetryJudge.Failure {
+    init(_ o: RetryJudge.Observation) {
+        let verdict = o.vendor.classify(status: o.status, scenario: o.scenario, broken: o.broken)
+        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: verdict.retryable, source: verdict.source, wait: o.wait)
+    }
+}
