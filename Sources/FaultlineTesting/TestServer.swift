@@ -167,6 +167,24 @@ public final class TestServer: @unchecked Sendable {
         engine.journal.clear()
     }
 
+    /// How each client has retried so far (or one client), judged by the vendors' `retry`
+    /// rules: what `GET /__faultline/verdicts` reports.
+    public func verdicts(client: String? = nil) -> [RetryVerdict] {
+        engine.verdicts(client: client).verdicts
+    }
+
+    /// Throws, and so fails the test, when a client's retries broke a vendor's rule at
+    /// `failOn` or worse; the error lists every finding with its requests and the vendor's words.
+    ///
+    /// ```swift
+    /// try await myClient.createLabel()        // against ?scenario=flaky
+    /// try server.requireGoodRetries(client: "checkout-tests")
+    /// ```
+    public func requireGoodRetries(client: String? = nil, failOn: VerdictReport.Severity = .error) throws {
+        let report = VerdictReport(verdicts(client: client))
+        if report.fails(at: failOn) { throw RetryViolations(report: report.text()) }
+    }
+
     /// Reads the scenario files again; a broken file keeps the previous ones serving and
     /// comes back in the status's `diagnostics`.
     @discardableResult
@@ -185,4 +203,10 @@ public final class TestServer: @unchecked Sendable {
         service.stopWatching()
         server.stop()
     }
+}
+
+/// A client's retries broke a vendor's rule; `description` is the report.
+public struct RetryViolations: Error, CustomStringConvertible, Sendable {
+    public let report: String
+    public var description: String { "The client's retries broke the vendor's rules:\n" + report }
 }

@@ -29,12 +29,13 @@ public enum HealthProbe {
 
     /// Sends `GET path` to `host:port` (over TLS without certificate checks when `tls`: the probe
     /// asks a server it was configured for, not a stranger) and reads the status and body.
-    public static func get(host: String, port: UInt16, path: String, tls: Bool = false, timeout: Double = 3) throws -> Result {
+    public static func get(host: String, port: UInt16, path: String, tls: Bool = false, timeout: Double = 3, headers: [(String, String)] = []) throws -> Result {
         let address = probeAddress(forBindAddress: host)
         let shownHost = address.contains(":") ? "[\(address)]" : address
         do {
             let connection = try HTTPClientConnection(host: address, port: port, timeout: timeout, tls: tls ? TLSClientOptions() : nil)
-            try connection.send(Array("GET \(path) HTTP/1.1\r\nHost: \(shownHost):\(port)\r\nUser-Agent: faultline-health\r\nConnection: close\r\n\r\n".utf8))
+            let extra = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+            try connection.send(Array("GET \(path) HTTP/1.1\r\nHost: \(shownHost):\(port)\r\nUser-Agent: faultline\r\n\(extra)Connection: close\r\n\r\n".utf8))
             let response = try connection.readResponse()
             return Result(status: response.status, body: String(decoding: response.body, as: UTF8.self))
         } catch let failure as HTTPClientConnection.Failure {
