@@ -76,7 +76,8 @@ extension RetryJudge {
                     return 0
                 }
                 chains[key] = nil
-                if chain.reported & Rule.noBackoff.bit == 0, o.vendor.spec.growingBackoff, chain.intervals.count >= 2 {
+                if chain.reported & Rule.noBackoff.bit == 0, o.vendor.spec.growingBackoff, chain.intervals.count >= 2,
+                   zip(chain.intervals, chain.intervals.dropFirst()).allSatisfy({ Self.grows($0, $1) }) {
                     add(.backedOff, o, "retried at growing intervals (\(Self.seconds(chain.intervals))) until it succeeded", source: o.vendor.spec.backoffSource, chain.evidence)
                 }
                 return -1
@@ -120,7 +121,7 @@ extension RetryJudge {
                 once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(what): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource)
             }
             if failure.retryable, failure.wait == nil, spec.growingBackoff, chain.intervals.count == 3,
-               !(chain.intervals[1] > chain.intervals[0] && chain.intervals[2] > chain.intervals[1]) {
+               !(Self.grows(chain.intervals[0], chain.intervals[1]) && Self.grows(chain.intervals[1], chain.intervals[2])) {
                 once(.noBackoff, &chain, o, "retried \(chain.attempts - 1) times at intervals of \(Self.seconds(chain.intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
             }
             if failure.retryable, failure.broken || failure.status >= 500, let rule = o.vendor.keys[o.endpoint] {
@@ -180,6 +181,12 @@ extension RetryJudge {
             findings + chains.values.filter { !$0.failure.retryable && $0.attempts == 1 }.sorted { $0.lastAt < $1.lastAt }.map {
                 Finding(rule: .gaveUp, vendor: $0.vendor, endpoint: $0.endpoint, message: "did not repeat the request after \(Self.describe($0.failure)), as the vendor asks", source: $0.failure.source, evidence: $0.evidence)
             }
+        }
+
+        /// Whether a wait is clearly longer than the one before: a quarter more and 20 ms, so that
+        /// jitter in back-to-back retries does not pass for backoff.
+        static func grows(_ before: Double, _ after: Double) -> Bool {
+            after > before * 1.25 + 0.02
         }
 
         static func describe(_ failure: Failure) -> String {

@@ -37,8 +37,10 @@ public struct RetrySpec: Sendable {
     public var idempotency: [IdempotencyRule] = []
     /// Retries of one request must wait longer each time (exponential backoff).
     public var growingBackoff = true
-    /// The shortest acceptable first retry after a failure that announced no wait, in seconds.
-    public var minFirstDelay = 0.1
+    /// The shortest acceptable first retry after a failure that announced no wait, in seconds;
+    /// 0, the default, asks for none (urllib3's Retry, well configured, sends its first retry
+    /// at once and backs off from the second).
+    public var minFirstDelay: Double = 0
     public var backoffSource: String?
     /// Attempts of one request (the first and its retries) beyond which a client is over budget.
     public var maxAttempts = 5
