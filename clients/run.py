@@ -17,8 +17,9 @@ import aftership_tracking_sdk  # noqa: E402
 import price2b_node  # noqa: E402
 import pyaftership_async  # noqa: E402
 import retry_stacks  # noqa: E402
+import retry_verdicts  # noqa: E402
 
-SUITES = [aftership_tracking_sdk, aftership_legacy, pyaftership_async, retry_stacks, price2b_node]
+SUITES = [aftership_tracking_sdk, aftership_legacy, pyaftership_async, retry_stacks, retry_verdicts, price2b_node]
 
 
 def main():
