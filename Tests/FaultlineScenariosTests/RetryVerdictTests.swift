@@ -86,6 +86,14 @@ import FaultlineHTTP
         #expect(rules("careful") == ["reused-key"])
     }
 
+    @Test func aRetryAfterABrokenConnectionNeedsTheSameKeyToo() {
+        // The create went through and its answer was lost: the case idempotency keys exist for.
+        attempt("reset", "POST", "/flexforward/labels?scenario=reset", body: Self.label(key: "lost"), after: 1)
+        attempt("reset", "POST", "/flexforward/labels", body: Self.label(key: "fresh"))
+        #expect(rules("reset") == ["new-key-on-retry"])
+        #expect(findings("reset").first?.message.hasPrefix("retried after a broken connection (reset) with a new idempotency key") == true)
+    }
+
     @Test func retriesAtIntervalsThatDoNotGrowAreAWarningAndGrowingOnesAreGood() {
         for _ in 0..<4 { attempt("steady", "GET", "/generic/api/v1/users?scenario=500", after: 1) }
         #expect(rules("steady") == ["no-backoff"])

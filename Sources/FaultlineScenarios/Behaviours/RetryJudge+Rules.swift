@@ -65,35 +65,43 @@ extension RetryJudge {
 
         /// Judges one request; returns the change in open chains.
         mutating func observe(_ o: Observation) -> Int {
-            let evidence = Evidence(at: o.wall, request: "\(o.method) \(o.path)", status: o.status, scenario: o.scenario, wait: o.failed ? o.wait : nil)
+            let evidence = Evidence(at: o.wall, method: o.method, path: o.path, status: o.status, scenario: o.scenario, wait: o.failed ? o.wait : nil)
             watchRateLimit(o, evidence)
             let key = o.vendor.index << 20 | o.endpoint
-            if var chain = chains[key], chain.identity == o.identity {
+            // Taken out of the table while it changes, so that its arrays are not shared (and
+            // copied) on the way.
+            var change = 0
+            if var chain = chains.removeValue(forKey: key) {
+                guard chain.identity == o.identity else {
+                    change -= 1
+                    gaveUp(chain, o)
+                    return change + open(o, key, evidence)
+                }
                 judgeRetry(&chain, o, evidence)
                 if o.failed {
                     chain.failure = Failure(o)
                     chains[key] = chain
                     return 0
                 }
-                chains[key] = nil
                 if chain.reported & Rule.noBackoff.bit == 0, o.vendor.spec.growingBackoff, chain.intervals.count >= 2,
                    zip(chain.intervals, chain.intervals.dropFirst()).allSatisfy({ Self.grows($0, $1) }) {
                     add(.backedOff, o, "retried at growing intervals (\(Self.seconds(chain.intervals))) until it succeeded", source: o.vendor.spec.backoffSource, chain.evidence)
                 }
                 return -1
             }
-            var change = 0
-            if let abandoned = chains.removeValue(forKey: key) {
-                change -= 1
-                gaveUp(abandoned, o)
-            }
-            guard o.failed else { return change }
+            return open(o, key, evidence)
+        }
+
+        /// A failure starts a chain of its own; returns the change in open chains.
+        private mutating func open(_ o: Observation, _ key: Int, _ evidence: Evidence) -> Int {
+            guard o.failed else { return 0 }
+            var change = 1
             if chains.count >= RetryJudge.chainsPerClient, let oldest = chains.keys.first {
                 chains[oldest] = nil
                 change -= 1
             }
             chains[key] = Chain(vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], identity: o.identity, failure: Failure(o), firstKey: o.key, lastAt: o.now, evidence: [evidence])
-            return change + 1
+            return change
         }
 
         private mutating func judgeRetry(_ chain: inout Chain, _ o: Observation, _ evidence: Evidence) {
@@ -102,40 +110,42 @@ extension RetryJudge {
             let spec = o.vendor.spec
             chain.attempts += 1
             chain.lastAt = o.now
-            if chain.evidence.count >= RetryJudge.evidencePerChain { chain.evidence.remove(at: 1) }
-            chain.evidence.append(evidence)
+            // The first attempts and the latest one: a long run replaces its last entry.
+            if chain.evidence.count >= RetryJudge.evidencePerChain { chain.evidence[chain.evidence.count - 1] = evidence } else { chain.evidence.append(evidence) }
             chain.intervals.append(interval)
             if chain.intervals.count > 3 { chain.intervals.removeFirst() }
-            let what = Self.describe(failure)
             if !failure.retryable {
-                once(.retriedNonRetryable, &chain, o, "sent the same \(o.method) \(o.path) again after \(what), which the vendor says not to retry: change the request instead", source: failure.source)
+                once(.retriedNonRetryable, &chain, o, "sent the same \(o.method) \(o.path) again after \(Self.describe(failure)), which the vendor says not to retry: change the request instead", source: failure.source)
             } else if let wait = failure.wait {
                 // A client sleeps after reading the answer, so it can only come back later than
                 // the wait; 50 ms allow for clocks read at slightly different points.
                 if interval + 0.05 < wait {
-                    once(.ignoredWait, &chain, o, "came back after \(Self.seconds([interval])) when \(what) said to wait \(Self.seconds([wait]))", source: spec.waitSource)
+                    once(.ignoredWait, &chain, o, "came back after \(Self.seconds([interval])) when \(Self.describe(failure)) said to wait \(Self.seconds([wait]))", source: spec.waitSource)
                 } else {
-                    once(.waitedAsTold, &chain, o, "waited \(Self.seconds([interval])) after \(what), which asked for \(Self.seconds([wait]))", source: spec.waitSource)
+                    once(.waitedAsTold, &chain, o, "waited \(Self.seconds([interval])) after \(Self.describe(failure)), which asked for \(Self.seconds([wait]))", source: spec.waitSource)
                 }
             } else if chain.attempts == 2, interval < spec.minFirstDelay {
-                once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(what): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource)
+                once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(Self.describe(failure)): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource)
             }
             if failure.retryable, failure.wait == nil, spec.growingBackoff, chain.intervals.count == 3,
                !(Self.grows(chain.intervals[0], chain.intervals[1]) && Self.grows(chain.intervals[1], chain.intervals[2])) {
-                once(.noBackoff, &chain, o, "retried \(chain.attempts - 1) times at intervals of \(Self.seconds(chain.intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
+                let (retries, intervals) = (chain.attempts - 1, chain.intervals)
+                once(.noBackoff, &chain, o, "retried \(retries) times at intervals of \(Self.seconds(intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
             }
             if failure.retryable, failure.broken || failure.status >= 500, let rule = o.vendor.keys[o.endpoint] {
                 let field = rule.bodyField.map { "body field \($0)" } ?? "header \(rule.header ?? "")"
                 if o.key == nil {
-                    once(.retryWithoutKey, &chain, o, "retried after \(what) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source)
+                    once(.retryWithoutKey, &chain, o, "retried after \(Self.describe(failure)) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source)
                 } else if o.key != chain.firstKey {
-                    once(.newKeyOnRetry, &chain, o, "retried after \(what) with a new idempotency key (\(chain.firstKey ?? "none") → \(o.key!)): the vendor may do the work twice", source: rule.source)
+                    let firstKey = chain.firstKey ?? "none"
+                    once(.newKeyOnRetry, &chain, o, "retried after \(Self.describe(failure)) with a new idempotency key (\(firstKey) → \(o.key!)): the vendor may do the work twice", source: rule.source)
                 } else {
-                    once(.reusedKey, &chain, o, "retried after \(what) with the same idempotency key (\(field))", source: rule.source)
+                    once(.reusedKey, &chain, o, "retried after \(Self.describe(failure)) with the same idempotency key (\(field))", source: rule.source)
                 }
             }
             if chain.attempts > spec.maxAttempts {
-                once(.overBudget, &chain, o, "\(chain.attempts) attempts of one request; the budget is \(spec.maxAttempts)", source: spec.backoffSource)
+                let attempts = chain.attempts
+                once(.overBudget, &chain, o, "\(attempts) attempts of one request; the budget is \(spec.maxAttempts)", source: spec.backoffSource)
             }
         }
 
@@ -164,10 +174,12 @@ extension RetryJudge {
             }
         }
 
-        private mutating func once(_ rule: Rule, _ chain: inout Chain, _ o: Observation, _ message: String, source: String?) {
+        /// A rule's finding, the first time a chain breaks (or keeps) it; the message is only
+        /// written then.
+        private mutating func once(_ rule: Rule, _ chain: inout Chain, _ o: Observation, _ message: @autoclosure () -> String, source: String?) {
             guard chain.reported & rule.bit == 0 else { return }
             chain.reported |= rule.bit
-            add(rule, o, message, source: source, chain.evidence)
+            add(rule, o, message(), source: source, chain.evidence)
         }
 
         private mutating func add(_ rule: Rule, _ o: Observation, _ message: String, source: String?, _ evidence: [Evidence]) {
@@ -205,7 +217,6 @@ extension RetryJudge {
 
 extension RetryJudge.Failure {
     init(_ o: RetryJudge.Observation) {
-        let verdict = o.vendor.classify(status: o.status, scenario: o.scenario, broken: o.broken)
-        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: verdict.retryable, source: verdict.source, wait: o.wait)
+        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: o.retryable, source: o.source, wait: o.wait)
     }
 }

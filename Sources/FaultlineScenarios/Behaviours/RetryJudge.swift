@@ -12,7 +12,7 @@ public final class RetryJudge: Sendable {
         var vendor: CompiledRetry
         var endpoint: Int
         var method: String
-        var path: String
+        var path: Substring
         /// The request with any idempotency key left out: two attempts of one request match.
         var identity: Int
         var key: String?
@@ -20,6 +20,9 @@ public final class RetryJudge: Sendable {
         /// The catalog entry or scenario that answered ("courier_error", "reset").
         var scenario: String?
         var broken: Bool
+        /// Whether the vendor lets this answer be retried, and its words for it.
+        var retryable: Bool
+        var source: String?
         /// Seconds the answer said to wait, when it said.
         var wait: Double?
         /// Emulation time: monotonic seconds for intervals, wall seconds to show.
@@ -50,7 +53,10 @@ public final class RetryJudge: Sendable {
     /// A request of the evidence, at emulation time (wall seconds).
     public struct Evidence: Sendable, Equatable {
         public var at: Double
-        public var request: String
+        var method: String
+        /// A slice of the request's target: kept as it came, joined only for a report.
+        var path: Substring
+        public var request: String { "\(method) \(path)" }
         public var status: Int
         public var scenario: String?
         public var wait: Double?
@@ -88,16 +94,20 @@ public final class RetryJudge: Sendable {
 
     func observe(_ observation: Observation) {
         state.withLock { state in
-            if state.clients[observation.client] == nil {
+            let change: Int
+            if let known = state.clients.index(forKey: observation.client) {
+                change = state.clients.values[known].observe(observation)
+            } else {
                 guard observation.failed else { return }
                 guard state.clients.count < capacity else {
                     state.untracked += 1
                     return
                 }
-                state.clients[observation.client] = ClientRecord()
+                var record = ClientRecord()
+                change = record.observe(observation)
+                state.clients[observation.client] = record
                 state.order.append(observation.client)
             }
-            let change = state.clients[observation.client]!.observe(observation)
             if change != 0 { open.add(change, ordering: .relaxed) }
         }
     }

@@ -17,17 +17,34 @@ final class CompiledRetry: Sendable {
         self.index = index
         self.endpointIDs = vendor.endpoints.map(\.id)
         self.keys = vendor.endpoints.map { endpoint in spec.idempotency.first { $0.endpoints.contains(endpoint.id) } }
+        // Every name the vendor answers with, as the engine reports it, to the first rule that
+        // names it (rules name them in any case); and every status to the first rule listing it.
+        let names = vendor.errors.map(\.name) + vendor.endpoints.flatMap { $0.scenarios.map(\.name) } + BuiltinScenarios.faults.keys.sorted()
+        var byName: [String: Int] = [:]
+        for name in names where byName[name] == nil {
+            let lowered = name.lowercased()
+            if let rule = spec.answers.firstIndex(where: { $0.scenarios?.contains { $0.lowercased() == lowered } == true }) { byName[name] = rule }
+        }
+        var byStatus: [Int: Int] = [:]
+        for (i, rule) in spec.answers.enumerated() {
+            for status in rule.statuses ?? [] where byStatus[status] == nil { byStatus[status] = i }
+        }
+        self.ruleByName = byName
+        self.ruleByStatus = byStatus
     }
+
+    /// The first answer rule naming a scenario, by the name the engine reports; by status.
+    private let ruleByName: [String: Int]
+    private let ruleByStatus: [Int: Int]
 
     /// Whether an answer may be retried, and the vendor's words for it: the first rule naming
     /// its scenario or status; else 429, 5xx and broken connections may be.
     func classify(status: Int, scenario: String?, broken: Bool) -> (retryable: Bool, source: String?) {
-        let name = scenario?.lowercased()
-        for rule in spec.answers {
-            if let name, rule.scenarios?.contains(where: { $0.lowercased() == name }) == true { return (rule.retryable, rule.source) }
-            if !broken, rule.statuses?.contains(status) == true { return (rule.retryable, rule.source) }
-        }
-        return (broken || status == 429 || status >= 500, nil)
+        let byName = scenario.flatMap { ruleByName[$0] } ?? Int.max
+        let byStatus = broken ? Int.max : ruleByStatus[status] ?? Int.max
+        let first = min(byName, byStatus)
+        guard first < Int.max else { return (broken || status == 429 || status >= 500, nil) }
+        return (spec.answers[first].retryable, spec.answers[first].source)
     }
 
     /// The wait an answer announces, in seconds, from the first of the vendor's sources it has.
@@ -35,9 +52,9 @@ final class CompiledRetry: Sendable {
         for source in spec.wait {
             switch source {
             case .header(let name):
-                if let value = response.headers[name].flatMap({ Double($0.trimmingWhitespace()) }), value.isFinite, value >= 0 { return value }
+                if let value = response.headers[name].flatMap(Self.seconds) { return value }
             case .resetHeader(let name):
-                if let value = response.headers[name].flatMap({ Double($0.trimmingWhitespace()) }), value.isFinite { return max(0, value - wall) }
+                if let value = response.headers[name].flatMap(Self.seconds) { return max(0, value - wall) }
             case .body(let path):
                 guard let body = try? JSONParser.parse(response.body) else { continue }
                 var value: JSONValue? = body
@@ -48,26 +65,58 @@ final class CompiledRetry: Sendable {
         return nil
     }
 
+    /// Whole seconds as headers write them (`60`, ` 1 `) read without a detour through text;
+    /// anything else (`1.5`) as a decimal; nil when no finite number of 0 or more.
+    static func seconds(_ value: String) -> Double? {
+        var whole = 0
+        var digits = 0
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where digits < 15:
+                whole = whole * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                continue
+            default:
+                return Double(value.trimmingWhitespace()).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            }
+        }
+        return digits > 0 ? Double(whole) : nil
+    }
+
     /// The idempotency key a request carries for endpoint `endpoint`, and its identity: method,
     /// path and body, the key left out, so that two attempts of one request match.
-    func identify(_ request: HTTPRequest, endpoint: Int) -> (identity: Int, key: String?) {
-        var hasher = Hasher()
-        hasher.combine(request.method)
-        hasher.combine(request.path)
+    func identify(_ request: HTTPRequest, path: Substring, endpoint: Int) -> (identity: Int, key: String?) {
+        // FNV-1a over the bytes: an identity within one client's chains, not a defence against
+        // chosen collisions, and far cheaper than hashing strings.
+        var hash = Identity()
+        hash.add(request.method.utf8)
+        hash.add(CollectionOfOne(0))
+        hash.add(path.utf8)
+        hash.add(CollectionOfOne(0))
         guard let rule = keys[endpoint] else {
-            request.body.withUnsafeBytes { hasher.combine(bytes: $0) }
-            return (hasher.finalize(), nil)
+            hash.add(request.body)
+            return (hash.value, nil)
         }
         if let header = rule.header {
-            request.body.withUnsafeBytes { hasher.combine(bytes: $0) }
-            return (hasher.finalize(), request.headers[header])
+            hash.add(request.body)
+            return (hash.value, request.headers[header])
         }
         guard let field = rule.bodyField, case .object(let members)? = try? JSONParser.parse(request.body) else {
-            request.body.withUnsafeBytes { hasher.combine(bytes: $0) }
-            return (hasher.finalize(), nil)
+            hash.add(request.body)
+            return (hash.value, nil)
         }
-        let key = members.first { $0.key == field }?.value.stringValue
-        hasher.combine(JSONValue.object(members.filter { $0.key != field }).serialized)
-        return (hasher.finalize(), key)
+        hash.add(JSONValue.object(members.filter { $0.key != field }).serialized)
+        return (hash.value, members.first { $0.key == field }?.value.stringValue)
+    }
+
+    struct Identity {
+        private(set) var bits: UInt64 = 0xcbf2_9ce4_8422_2325
+        var value: Int { Int(truncatingIfNeeded: bits) }
+
+        @inline(__always)
+        mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+            for byte in bytes { bits = (bits ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
     }
 }

@@ -6,21 +6,19 @@ extension ScenarioEngine {
     /// Called after the answer is made, for a request that reached an endpoint.
     func judge(_ request: HTTPRequest, _ response: LabeledResponse, _ facts: RequestFacts) {
         let retry = vendors[facts.vendorIndex].retry
-        let (identity, key) = retry.identify(request, endpoint: facts.endpointIndex)
+        let path = facts.path
+        let (identity, key) = retry.identify(request, path: path, endpoint: facts.endpointIndex)
         let now = clock.now()
         let broken = response.delivery?.fault != nil
+        let scenario = response.scenario
         let failed = broken || response.status >= 400
+        let (retryable, source) = failed ? retry.classify(status: response.status, scenario: scenario, broken: broken) : (false, nil)
+        // Only a wait that can matter is read: a retryable answer's, or a 429's (a run of them).
+        let wait = failed && (retryable || response.status == 429) ? retry.announcedWait(response.response, wall: now.wall) : nil
         judge.observe(RetryJudge.Observation(
             client: facts.client ?? clientKey(request, credential: nil), vendor: retry, endpoint: facts.endpointIndex,
-            method: request.method, path: String(request.path), identity: identity, key: key, status: response.status,
-            scenario: response.label.map(Self.scenarioName), broken: broken,
-            wait: failed ? retry.announcedWait(response.response, wall: now.wall) : nil, now: now.monotonic, wall: now.wall))
-    }
-
-    /// The scenario behind a log label: `4003 (validation)` → `4003`.
-    static func scenarioName(_ label: String) -> String {
-        guard label.utf8.last == UInt8(ascii: ")"), let space = label.utf8.lastIndex(of: UInt8(ascii: " ")) else { return label }
-        return String(label[..<space])
+            method: request.method, path: path, identity: identity, key: key, status: response.status,
+            scenario: scenario, broken: broken, retryable: retryable, source: source, wait: wait, now: now.monotonic, wall: now.wall))
     }
 }
 

@@ -132,6 +132,8 @@ public final class ScenarioEngine: HTTPResponder {
         var metricsTag: Int32 = -1
         var vendorIndex = -1
         var endpointIndex = -1
+        /// The request's path, found once by the router.
+        var path: Substring = ""
     }
 
     /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
@@ -177,7 +179,9 @@ public final class ScenarioEngine: HTTPResponder {
     }
 
     private func route(_ request: HTTPRequest, _ facts: inout RequestFacts) -> LabeledResponse {
-        let segments = Self.segments(of: request.path)
+        let path = request.path
+        facts.path = path
+        let segments = Self.segments(of: path)
 
         let vendorIndex: Int
         var routeSegments = segments[...]
@@ -371,9 +375,8 @@ public final class ScenarioEngine: HTTPResponder {
     private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse? {
         let key = name.lowercased()
         if let fault = BuiltinScenarios.faults[key] {
-            var response = answer(0, endpoint: endpoint, vendor: vendor, client: client, &context)
+            var response = LabeledResponse(answer(0, endpoint: endpoint, vendor: vendor, client: client, &context).response, label: key)
             response.delivery = ResponseDelivery(fault: fault)
-            response.label = key
             return response
         }
         return BuiltinScenarios.gateway(key)
