@@ -6,14 +6,10 @@ import FaultlineHTTP
 struct LabeledResponse: Sendable {
     var response: HTTPResponse
     var label: String?
-    /// The catalog entry or scenario that answered, as it was made: the label may gain a
-    /// reason later (`4003 (validation)`), this stays the name (the retry judge's key).
-    let scenario: String?
 
     init(_ response: HTTPResponse, label: String?) {
         self.response = response
         self.label = label
-        self.scenario = label
     }
 
     init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], label: String?) {

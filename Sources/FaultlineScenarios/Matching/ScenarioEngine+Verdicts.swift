@@ -10,8 +10,9 @@ extension ScenarioEngine {
         let (identity, key) = retry.identify(request, path: path, endpoint: facts.endpointIndex)
         let now = clock.now()
         let broken = response.delivery?.fault != nil
-        let scenario = response.scenario
         let failed = broken || response.status >= 400
+        // The scenario's name is only needed to judge a failure; a success keeps its label.
+        let scenario = failed ? response.label.map(Self.scenarioName) : response.label
         let (retryable, source) = failed ? retry.classify(status: response.status, scenario: scenario, broken: broken) : (false, nil)
         // Only a wait that can matter is read: a retryable answer's, or a 429's (a run of them).
         let wait = failed && (retryable || response.status == 429) ? retry.announcedWait(response.response, wall: now.wall) : nil
@@ -34,6 +35,12 @@ public struct RetryVerdict: Sendable {
 }
 
 extension ScenarioEngine {
+    /// The scenario behind a log label: `4003 (validation)` → `4003`.
+    static func scenarioName(_ label: String) -> String {
+        guard label.utf8.last == UInt8(ascii: ")"), let space = label.utf8.lastIndex(of: UInt8(ascii: " ")) else { return label }
+        return String(label[..<space])
+    }
+
     /// Every judged client's verdict (or one's), in the order they were first seen.
     public func verdicts(client: String? = nil) -> (verdicts: [RetryVerdict], untracked: Int) {
         let report = judge.report(client: client.map(ClientName.stored))

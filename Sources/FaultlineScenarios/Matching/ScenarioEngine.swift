@@ -375,8 +375,9 @@ public final class ScenarioEngine: HTTPResponder {
     private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse? {
         let key = name.lowercased()
         if let fault = BuiltinScenarios.faults[key] {
-            var response = LabeledResponse(answer(0, endpoint: endpoint, vendor: vendor, client: client, &context).response, label: key)
+            var response = answer(0, endpoint: endpoint, vendor: vendor, client: client, &context)
             response.delivery = ResponseDelivery(fault: fault)
+            response.label = key
             return response
         }
         return BuiltinScenarios.gateway(key)
