@@ -94,6 +94,20 @@ import FaultlineHTTP
         #expect(findings("reset").first?.message.hasPrefix("retried after a broken connection (reset) with a new idempotency key") == true)
     }
 
+    @Test func aRepeatWhileASlowAnswerIsHeldBackIsARetryAfterATimeout() {
+        // ?delay=5000 holds the created label back 5 s: a client with a 1-second timeout sends
+        // it again, and must send the same key.
+        attempt("timeout", "POST", "/flexforward/labels?delay=5000", body: Self.label(key: "slow-1"), after: 1)
+        attempt("timeout", "POST", "/flexforward/labels", body: Self.label(key: "slow-2"))
+        #expect(rules("timeout") == ["new-key-on-retry"])
+        #expect(findings("timeout").first?.message.hasPrefix("retried after a 201 (default) held back 5 s (as to a client that timed out) with a new idempotency key") == true)
+
+        // After the hold the client had its answer: the same body again is a new request.
+        attempt("patient-slow", "POST", "/flexforward/labels?delay=5000", body: Self.label(key: "slow-3"), after: 6)
+        attempt("patient-slow", "POST", "/flexforward/labels", body: Self.label(key: "slow-4"))
+        #expect(rules("patient-slow").isEmpty)
+    }
+
     @Test func retriesAtIntervalsThatDoNotGrowAreAWarningAndGrowingOnesAreGood() {
         for _ in 0..<4 { attempt("steady", "GET", "/generic/api/v1/users?scenario=500", after: 1) }
         #expect(rules("steady") == ["no-backoff"])

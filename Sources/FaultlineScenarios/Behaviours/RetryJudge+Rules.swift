@@ -33,6 +33,10 @@ extension RetryJudge {
         var retryable: Bool
         var source: String?
         var wait: Double?
+        /// Until when (emulation seconds) the answer was held back, when it was: a repeat
+        /// before then is a retry after a client-side timeout.
+        var heldUntil: Double?
+        var held: Double = 0
     }
 
     /// One request tried again and again: from its first failure until it succeeds or the
@@ -72,7 +76,8 @@ extension RetryJudge {
             // copied) on the way.
             var change = 0
             if var chain = chains.removeValue(forKey: key) {
-                guard chain.identity == o.identity else {
+                let answered = chain.failure.heldUntil.map { o.now >= $0 && chain.failure.status < 400 && !chain.failure.broken } ?? false
+                guard chain.identity == o.identity, !answered else {
                     change -= 1
                     gaveUp(chain, o)
                     return change + open(o, key, evidence)
@@ -94,7 +99,7 @@ extension RetryJudge {
 
         /// A failure starts a chain of its own; returns the change in open chains.
         private mutating func open(_ o: Observation, _ key: Int, _ evidence: Evidence) -> Int {
-            guard o.failed else { return 0 }
+            guard o.opensChain else { return 0 }
             var change = 1
             if chains.count >= RetryJudge.chainsPerClient, let oldest = chains.keys.first {
                 chains[oldest] = nil
@@ -132,7 +137,7 @@ extension RetryJudge {
                 let (retries, intervals) = (chain.attempts - 1, chain.intervals)
                 once(.noBackoff, &chain, o, "retried \(retries) times at intervals of \(Self.seconds(intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
             }
-            if failure.retryable, failure.broken || failure.status >= 500, let rule = o.vendor.keys[o.endpoint] {
+            if failure.retryable, failure.broken || failure.status >= 500 || failure.heldUntil != nil, let rule = o.vendor.keys[o.endpoint] {
                 let field = rule.bodyField.map { "body field \($0)" } ?? "header \(rule.header ?? "")"
                 if o.key == nil {
                     once(.retryWithoutKey, &chain, o, "retried after \(Self.describe(failure)) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source)
@@ -203,7 +208,9 @@ extension RetryJudge {
 
         static func describe(_ failure: Failure) -> String {
             let name = failure.scenario.map { " (\($0))" } ?? ""
-            return failure.broken ? "a broken connection\(name)" : "a \(failure.status)\(name)"
+            if failure.broken { return "a broken connection\(name)" }
+            if failure.heldUntil != nil, failure.status < 400 { return "a \(failure.status)\(name) held back \(seconds([failure.held])) (as to a client that timed out)" }
+            return "a \(failure.status)\(name)"
         }
 
         static func seconds(_ values: [Double]) -> String {
@@ -217,6 +224,7 @@ extension RetryJudge {
 
 extension RetryJudge.Failure {
     init(_ o: RetryJudge.Observation) {
-        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: o.retryable, source: o.source, wait: o.wait)
+        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: o.failed ? o.retryable : true, source: o.source, wait: o.wait,
+                  heldUntil: o.held > 0 ? o.now + o.held : nil, held: o.held)
     }
 }

@@ -29,7 +29,13 @@ public final class RetryJudge: Sendable {
         var now: Double
         var wall: Double
 
+        /// Seconds the answer is held back (`delay`): a client may time out on it and retry.
+        var held: Double = 0
+
         var failed: Bool { broken || status >= 400 }
+        /// Whether what comes next may be a retry: after a failure, or after a slow answer to
+        /// an operation with an idempotency key (a client that timed out sends it again).
+        var opensChain: Bool { failed || (held > 0 && vendor.keys[endpoint] != nil) }
     }
 
     /// What went wrong (or right) with one client's retries.
@@ -85,11 +91,11 @@ public final class RetryJudge: Sendable {
     static let evidencePerChain = 8
     static let chainsPerClient = 256
 
-    /// Whether a request needs judging at all: failures always, successes only while some
-    /// failure is open (it may be the retry that ends one).
+    /// Whether a request needs judging at all: failures and slow answers always, successes
+    /// only while some failure is open (it may be the retry that ends one).
     @inline(__always)
-    func wants(status: Int, broken: Bool) -> Bool {
-        broken || status >= 400 || open.load(ordering: .relaxed) > 0
+    func wants(status: Int, broken: Bool, held: Double) -> Bool {
+        broken || status >= 400 || held > 0 || open.load(ordering: .relaxed) > 0
     }
 
     func observe(_ observation: Observation) {
@@ -98,7 +104,7 @@ public final class RetryJudge: Sendable {
             if let known = state.clients.index(forKey: observation.client) {
                 change = state.clients.values[known].observe(observation)
             } else {
-                guard observation.failed else { return }
+                guard observation.opensChain else { return }
                 guard state.clients.count < capacity else {
                     state.untracked += 1
                     return

@@ -19,7 +19,8 @@ extension ScenarioEngine {
         judge.observe(RetryJudge.Observation(
             client: facts.client ?? clientKey(request, credential: nil), vendor: retry, endpoint: facts.endpointIndex,
             method: request.method, path: path, identity: identity, key: key, status: response.status,
-            scenario: scenario, broken: broken, retryable: retryable, source: source, wait: wait, now: now.monotonic, wall: now.wall))
+            scenario: scenario, broken: broken, retryable: retryable, source: source, wait: wait, now: now.monotonic, wall: now.wall,
+            held: response.delivery?.delay ?? 0))
     }
 }
 

@@ -158,7 +158,7 @@ public final class ScenarioEngine: HTTPResponder {
             // Checked before routing: a request Faultline refuses changes no state.
             response = refusal.response
         }
-        if facts.endpointIndex >= 0, judge.wants(status: response.status, broken: response.delivery?.fault != nil) {
+        if facts.endpointIndex >= 0, judge.wants(status: response.status, broken: response.delivery?.fault != nil, held: response.delivery?.delay ?? 0) {
             judge(request, response, facts)
         }
         if journal.capacity > 0 {
