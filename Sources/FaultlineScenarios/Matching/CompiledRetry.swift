@@ -116,6 +116,15 @@ final class CompiledRetry: Sendable {
 
         @inline(__always)
         mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+            // Native strings and arrays are contiguous: a plain loop over their bytes.
+            var hash = bits
+            if bytes.withContiguousStorageIfAvailable({ buffer -> Bool in
+                for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                return true
+            }) == true {
+                bits = hash
+                return
+            }
             for byte in bytes { bits = (bits ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         }
     }
