@@ -72,25 +72,23 @@ extension RetryJudge {
             let evidence = Evidence(at: o.wall, method: o.method, path: o.path, status: o.status, scenario: o.scenario, wait: o.failed ? o.wait : nil)
             watchRateLimit(o, evidence)
             let key = o.vendor.index << 20 | o.endpoint
-            // Taken out of the table while it changes, so that its arrays are not shared (and
-            // copied) on the way.
-            var change = 0
-            if var chain = chains.removeValue(forKey: key) {
-                let answered = chain.failure.heldUntil.map { o.now >= $0 && chain.failure.status < 400 && !chain.failure.broken } ?? false
-                guard chain.identity == o.identity, !answered else {
-                    change -= 1
-                    gaveUp(chain, o)
-                    return change + open(o, key, evidence)
+            // Changed where it lies (`values[index]`), so that its arrays are never shared and copied.
+            if let index = chains.index(forKey: key) {
+                let failure = chains.values[index].failure
+                let answered = failure.heldUntil.map { o.now >= $0 && failure.status < 400 && !failure.broken } ?? false
+                guard chains.values[index].identity == o.identity, !answered else {
+                    gaveUp(chains.remove(at: index).value, o)
+                    return open(o, key, evidence) - 1
                 }
-                judgeRetry(&chain, o, evidence)
+                Self.judgeRetry(&chains.values[index], o, evidence, &findings)
                 if o.failed {
-                    chain.failure = Failure(o)
-                    chains[key] = chain
+                    chains.values[index].failure = Failure(o)
                     return 0
                 }
+                let chain = chains.remove(at: index).value
                 if chain.reported & Rule.noBackoff.bit == 0, o.vendor.spec.growingBackoff, chain.intervals.count >= 2,
                    zip(chain.intervals, chain.intervals.dropFirst()).allSatisfy({ Self.grows($0, $1) }) {
-                    add(.backedOff, o, "retried at growing intervals (\(Self.seconds(chain.intervals))) until it succeeded", source: o.vendor.spec.backoffSource, chain.evidence)
+                    Self.add(.backedOff, o, "retried at growing intervals (\(Self.seconds(chain.intervals))) until it succeeded", source: o.vendor.spec.backoffSource, chain.evidence, &findings)
                 }
                 return -1
             }
@@ -109,7 +107,7 @@ extension RetryJudge {
             return change
         }
 
-        private mutating func judgeRetry(_ chain: inout Chain, _ o: Observation, _ evidence: Evidence) {
+        private static func judgeRetry(_ chain: inout Chain, _ o: Observation, _ evidence: Evidence, _ findings: inout [Finding]) {
             let interval = max(0, o.now - chain.lastAt)
             let failure = chain.failure
             let spec = o.vendor.spec
@@ -120,74 +118,80 @@ extension RetryJudge {
             chain.intervals.append(interval)
             if chain.intervals.count > 3 { chain.intervals.removeFirst() }
             if !failure.retryable {
-                once(.retriedNonRetryable, &chain, o, "sent the same \(o.method) \(o.path) again after \(Self.describe(failure)), which the vendor says not to retry: change the request instead", source: failure.source)
+                once(.retriedNonRetryable, &chain, o, "sent the same \(o.method) \(o.path) again after \(Self.describe(failure)), which the vendor says not to retry: change the request instead", source: failure.source, &findings)
             } else if let wait = failure.wait {
                 // A client sleeps after reading the answer, so it can only come back later than
                 // the wait; 50 ms allow for clocks read at slightly different points.
                 if interval + 0.05 < wait {
-                    once(.ignoredWait, &chain, o, "came back after \(Self.seconds([interval])) when \(Self.describe(failure)) said to wait \(Self.seconds([wait]))", source: spec.waitSource)
+                    once(.ignoredWait, &chain, o, "came back after \(Self.seconds([interval])) when \(Self.describe(failure)) said to wait \(Self.seconds([wait]))", source: spec.waitSource, &findings)
                 } else {
-                    once(.waitedAsTold, &chain, o, "waited \(Self.seconds([interval])) after \(Self.describe(failure)), which asked for \(Self.seconds([wait]))", source: spec.waitSource)
+                    once(.waitedAsTold, &chain, o, "waited \(Self.seconds([interval])) after \(Self.describe(failure)), which asked for \(Self.seconds([wait]))", source: spec.waitSource, &findings)
                 }
             } else if chain.attempts == 2, interval < spec.minFirstDelay {
-                once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(Self.describe(failure)): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource)
+                once(.retriedImmediately, &chain, o, "retried \(Self.seconds([interval])) after \(Self.describe(failure)): back off before the first retry (at least \(Self.seconds([spec.minFirstDelay])))", source: spec.backoffSource, &findings)
             }
             if failure.retryable, failure.wait == nil, spec.growingBackoff, chain.intervals.count == 3,
                !(Self.grows(chain.intervals[0], chain.intervals[1]) && Self.grows(chain.intervals[1], chain.intervals[2])) {
                 let (retries, intervals) = (chain.attempts - 1, chain.intervals)
-                once(.noBackoff, &chain, o, "retried \(retries) times at intervals of \(Self.seconds(intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource)
+                once(.noBackoff, &chain, o, "retried \(retries) times at intervals of \(Self.seconds(intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource, &findings)
             }
             if failure.retryable, failure.broken || failure.status >= 500 || failure.heldUntil != nil, let rule = o.vendor.keys[o.endpoint] {
                 let field = rule.bodyField.map { "body field \($0)" } ?? "header \(rule.header ?? "")"
                 if o.key == nil {
-                    once(.retryWithoutKey, &chain, o, "retried after \(Self.describe(failure)) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source)
+                    once(.retryWithoutKey, &chain, o, "retried after \(Self.describe(failure)) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source, &findings)
                 } else if o.key != chain.firstKey {
                     let firstKey = chain.firstKey ?? "none"
-                    once(.newKeyOnRetry, &chain, o, "retried after \(Self.describe(failure)) with a new idempotency key (\(firstKey) → \(o.key!)): the vendor may do the work twice", source: rule.source)
+                    once(.newKeyOnRetry, &chain, o, "retried after \(Self.describe(failure)) with a new idempotency key (\(firstKey) → \(o.key!)): the vendor may do the work twice", source: rule.source, &findings)
                 } else {
-                    once(.reusedKey, &chain, o, "retried after \(Self.describe(failure)) with the same idempotency key (\(field))", source: rule.source)
+                    once(.reusedKey, &chain, o, "retried after \(Self.describe(failure)) with the same idempotency key (\(field))", source: rule.source, &findings)
                 }
             }
             if chain.attempts > spec.maxAttempts {
                 let attempts = chain.attempts
-                once(.overBudget, &chain, o, "\(attempts) attempts of one request; the budget is \(spec.maxAttempts)", source: spec.backoffSource)
+                once(.overBudget, &chain, o, "\(attempts) attempts of one request; the budget is \(spec.maxAttempts)", source: spec.backoffSource, &findings)
             }
         }
 
         /// The client moved on from a failed request: good, when it was not to be retried.
         private mutating func gaveUp(_ chain: Chain, _ o: Observation) {
             guard !chain.failure.retryable, chain.attempts == 1 else { return }
-            add(.gaveUp, o, "did not repeat the request after \(Self.describe(chain.failure)), as the vendor asks", source: chain.failure.source, chain.evidence)
+            Self.add(.gaveUp, o, "did not repeat the request after \(Self.describe(chain.failure)), as the vendor asks", source: chain.failure.source, chain.evidence, &findings)
         }
 
         private mutating func watchRateLimit(_ o: Observation, _ evidence: Evidence) {
             let vendor = o.vendor.index
-            if var run = limits[vendor], o.now < run.until {
+            if let index = limits.index(forKey: vendor), o.now < limits.values[index].until {
                 guard o.status == 429 else { return }
-                run.count += 1
-                run.until = o.now + (o.wait ?? 1)
-                if run.evidence.count < RetryJudge.evidencePerChain { run.evidence.append(evidence) }
-                if run.count >= 3, !run.reported {
-                    run.reported = true
-                    add(.keptSendingWhileLimited, o, "\(run.count) requests in a row were answered 429, each sent before the wait the last one announced was over", source: o.vendor.spec.waitSource, run.evidence)
+                if Self.extend(&limits.values[index], o, evidence) {
+                    let count = limits.values[index].count
+                    Self.add(.keptSendingWhileLimited, o, "\(count) requests in a row were answered 429, each sent before the wait the last one announced was over", source: o.vendor.spec.waitSource, limits.values[index].evidence, &findings)
                 }
-                limits[vendor] = run
             } else if o.status == 429 {
                 limits[vendor] = LimitRun(until: o.now + (o.wait ?? 1), evidence: [evidence])
-            } else {
+            } else if limits[vendor] != nil {
                 limits[vendor] = nil
             }
         }
 
-        /// A rule's finding, the first time a chain breaks (or keeps) it; the message is only
-        /// written then.
-        private mutating func once(_ rule: Rule, _ chain: inout Chain, _ o: Observation, _ message: @autoclosure () -> String, source: String?) {
-            guard chain.reported & rule.bit == 0 else { return }
-            chain.reported |= rule.bit
-            add(rule, o, message(), source: source, chain.evidence)
+        /// One more 429 in a run; true the first time the run is long enough to report.
+        private static func extend(_ run: inout LimitRun, _ o: Observation, _ evidence: Evidence) -> Bool {
+            run.count += 1
+            run.until = o.now + (o.wait ?? 1)
+            if run.evidence.count < RetryJudge.evidencePerChain { run.evidence.append(evidence) }
+            guard run.count >= 3, !run.reported else { return false }
+            run.reported = true
+            return true
         }
 
-        private mutating func add(_ rule: Rule, _ o: Observation, _ message: String, source: String?, _ evidence: [Evidence]) {
+        /// A rule's finding, the first time a chain breaks (or keeps) it; the message is only
+        /// written then.
+        private static func once(_ rule: Rule, _ chain: inout Chain, _ o: Observation, _ message: @autoclosure () -> String, source: String?, _ findings: inout [Finding]) {
+            guard chain.reported & rule.bit == 0 else { return }
+            chain.reported |= rule.bit
+            add(rule, o, message(), source: source, chain.evidence, &findings)
+        }
+
+        private static func add(_ rule: Rule, _ o: Observation, _ message: String, source: String?, _ evidence: [Evidence], _ findings: inout [Finding]) {
             if findings.count >= RetryJudge.findingsPerClient { findings.removeFirst() }
             findings.append(Finding(rule: rule, vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], message: message, source: source, evidence: evidence))
         }
