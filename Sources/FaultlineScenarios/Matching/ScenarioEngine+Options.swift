@@ -46,3 +46,39 @@ extension ScenarioEngine {
         }
     }
 }
+
+extension ScenarioEngine {
+    /// The command line's `--chaos`, `--rate-limit` and `--set` must name what the files declare:
+    /// a name nothing offers would silently change nothing.
+    static func check(_ options: Options, against catalog: ScenarioCatalog) throws {
+        for rule in options.chaos {
+            if let name = rule.vendor, !catalog.vendors.contains(where: { $0.name == name }) {
+                throw ConfigurationError(description: "--chaos: no vendor named '\(name)'")
+            }
+            // A name no endpoint offers would silently serve the normal answer: refuse it.
+            let scope = catalog.vendors.filter { rule.vendor == nil || $0.name == rule.vendor }
+            if !scope.contains(where: { SpecValidator.offers($0, rule.scenario) }) {
+                throw ConfigurationError(description: "--chaos: '\(rule.scenario)' is no scenario of \(rule.vendor.map { "vendor '\($0)'" } ?? "any vendor"), nor a built-in fault or gateway page")
+            }
+        }
+        for override in options.rateLimitOverrides {
+            guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
+                throw ConfigurationError(description: "--rate-limit: no vendor named '\(override.vendor)'")
+            }
+            let groups = vendor.triggers.rateLimits?.groups.map(\.name) ?? []
+            if groups.isEmpty { throw ConfigurationError(description: "--rate-limit: vendor '\(override.vendor)' declares no rate limits") }
+            if let group = override.group, !groups.contains(group) {
+                throw ConfigurationError(description: "--rate-limit: vendor '\(override.vendor)' has no group '\(group)' (groups: \(groups.joined(separator: ", ")))")
+            }
+        }
+        for override in options.settingOverrides {
+            guard let vendor = catalog.vendors.first(where: { $0.name == override.vendor }) else {
+                throw ConfigurationError(description: "--set: no vendor named '\(override.vendor)'")
+            }
+            if !vendor.settings.contains(where: { $0.name == override.name }) {
+                let names = vendor.settings.map(\.name)
+                throw ConfigurationError(description: "--set: vendor '\(override.vendor)' has no setting '\(override.name)' (settings: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            }
+        }
+    }
+}
