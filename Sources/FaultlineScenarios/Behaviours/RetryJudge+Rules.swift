@@ -22,21 +22,27 @@ extension RetryJudge {
             }
         }
 
-        var bit: UInt32 { 1 << UInt32(Self.allCases.firstIndex(of: self)!) }
+        /// Each rule's place among the cases, made once (`allCases` builds a new array per use).
+        private static let ordered = allCases
+
+        var bit: UInt32 { 1 << UInt32(Self.ordered.firstIndex(of: self)!) }
     }
 
-    /// The failure a chain of attempts answers to: the last one served.
-    struct Failure {
+    /// An answer as the judge sees it; a chain keeps the last failure (or slow answer) served.
+    struct Answer {
         var status: Int
+        /// The catalog entry or scenario that answered ("courier_error", "reset").
         var scenario: String?
         var broken: Bool
+        /// Whether the vendor lets this answer be retried, and its words for it.
         var retryable: Bool
         var source: String?
+        /// Seconds the answer said to wait, when it said.
         var wait: Double?
-        /// Until when (emulation seconds) the answer was held back, when it was: a repeat
-        /// before then is a retry after a client-side timeout.
-        var heldUntil: Double?
+        /// Seconds the answer is held back (`delay`): a client may time out on it and retry.
         var held: Double = 0
+
+        var failed: Bool { broken || status >= 400 }
     }
 
     /// One request tried again and again: from its first failure until it succeeds or the
@@ -45,7 +51,7 @@ extension RetryJudge {
         var vendor: String
         var endpoint: String
         var identity: Int
-        var failure: Failure
+        var failure: Answer
         var firstKey: String?
         var attempts = 1
         var lastAt: Double
@@ -69,20 +75,21 @@ extension RetryJudge {
 
         /// Judges one request; returns the change in open chains.
         mutating func observe(_ o: Observation) -> Int {
-            let evidence = Evidence(at: o.wall, method: o.method, path: o.path, status: o.status, scenario: o.scenario, wait: o.failed ? o.wait : nil)
+            let evidence = Evidence(at: o.wall, method: o.method, path: o.path, status: o.answer.status, scenario: o.answer.scenario, wait: o.failed ? o.answer.wait : nil)
             watchRateLimit(o, evidence)
             let key = o.vendor.index << 20 | o.endpoint
             // Changed where it lies (`values[index]`), so that its arrays are never shared and copied.
             if let index = chains.index(forKey: key) {
+                // After a slow success's hold the client had its answer: a repeat is a new request.
                 let failure = chains.values[index].failure
-                let answered = failure.heldUntil.map { o.now >= $0 && failure.status < 400 && !failure.broken } ?? false
+                let answered = !failure.failed && failure.held > 0 && o.now >= chains.values[index].lastAt + failure.held
                 guard chains.values[index].identity == o.identity, !answered else {
                     gaveUp(chains.remove(at: index).value, o)
                     return open(o, key, evidence) - 1
                 }
                 Self.judgeRetry(&chains.values[index], o, evidence, &findings)
                 if o.failed {
-                    chains.values[index].failure = Failure(o)
+                    chains.values[index].failure = o.answer
                     return 0
                 }
                 let chain = chains.remove(at: index).value
@@ -103,7 +110,7 @@ extension RetryJudge {
                 chains[oldest] = nil
                 change -= 1
             }
-            chains[key] = Chain(vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], identity: o.identity, failure: Failure(o), firstKey: o.key, lastAt: o.now, evidence: [evidence])
+            chains[key] = Chain(vendor: o.vendor.vendor, endpoint: o.vendor.endpointIDs[o.endpoint], identity: o.identity, failure: o.answer, firstKey: o.key, lastAt: o.now, evidence: [evidence])
             return change
         }
 
@@ -135,7 +142,7 @@ extension RetryJudge {
                 let (retries, intervals) = (chain.attempts - 1, chain.intervals)
                 once(.noBackoff, &chain, o, "retried \(retries) times at intervals of \(Self.seconds(intervals)): the waits must grow (exponential backoff)", source: spec.backoffSource, &findings)
             }
-            if failure.retryable, failure.broken || failure.status >= 500 || failure.heldUntil != nil, let rule = o.vendor.keys[o.endpoint] {
+            if failure.retryable, failure.broken || failure.status >= 500 || failure.held > 0, let rule = o.vendor.keys[o.endpoint] {
                 let field = rule.bodyField.map { "body field \($0)" } ?? "header \(rule.header ?? "")"
                 if o.key == nil {
                     once(.retryWithoutKey, &chain, o, "retried after \(Self.describe(failure)) without the idempotency key (\(field)): the vendor cannot tell it is the same request", source: rule.source, &findings)
@@ -161,13 +168,13 @@ extension RetryJudge {
         private mutating func watchRateLimit(_ o: Observation, _ evidence: Evidence) {
             let vendor = o.vendor.index
             if let index = limits.index(forKey: vendor), o.now < limits.values[index].until {
-                guard o.status == 429 else { return }
+                guard o.answer.status == 429 else { return }
                 if Self.extend(&limits.values[index], o, evidence) {
                     let count = limits.values[index].count
                     Self.add(.keptSendingWhileLimited, o, "\(count) requests in a row were answered 429, each sent before the wait the last one announced was over", source: o.vendor.spec.waitSource, limits.values[index].evidence, &findings)
                 }
-            } else if o.status == 429 {
-                limits[vendor] = LimitRun(until: o.now + (o.wait ?? 1), evidence: [evidence])
+            } else if o.answer.status == 429 {
+                limits[vendor] = LimitRun(until: o.now + (o.answer.wait ?? 1), evidence: [evidence])
             } else if limits[vendor] != nil {
                 limits[vendor] = nil
             }
@@ -176,7 +183,7 @@ extension RetryJudge {
         /// One more 429 in a run; true the first time the run is long enough to report.
         private static func extend(_ run: inout LimitRun, _ o: Observation, _ evidence: Evidence) -> Bool {
             run.count += 1
-            run.until = o.now + (o.wait ?? 1)
+            run.until = o.now + (o.answer.wait ?? 1)
             if run.evidence.count < RetryJudge.evidencePerChain { run.evidence.append(evidence) }
             guard run.count >= 3, !run.reported else { return false }
             run.reported = true
@@ -210,10 +217,10 @@ extension RetryJudge {
             after > before * 1.25 + 0.02
         }
 
-        static func describe(_ failure: Failure) -> String {
+        static func describe(_ failure: Answer) -> String {
             let name = failure.scenario.map { " (\($0))" } ?? ""
             if failure.broken { return "a broken connection\(name)" }
-            if failure.heldUntil != nil, failure.status < 400 { return "a \(failure.status)\(name) held back \(seconds([failure.held])) (as to a client that timed out)" }
+            if failure.held > 0, !failure.failed { return "a \(failure.status)\(name) held back \(seconds([failure.held])) (as to a client that timed out)" }
             return "a \(failure.status)\(name)"
         }
 
@@ -223,12 +230,5 @@ extension RetryJudge {
                 return ms.truncatingRemainder(dividingBy: 1000) == 0 ? "\(Int(ms / 1000)) s" : "\(PrometheusText.format(ms / 1000)) s"
             }.joined(separator: ", ")
         }
-    }
-}
-
-extension RetryJudge.Failure {
-    init(_ o: RetryJudge.Observation) {
-        self.init(status: o.status, scenario: o.scenario, broken: o.broken, retryable: o.failed ? o.retryable : true, source: o.source, wait: o.wait,
-                  heldUntil: o.held > 0 ? o.now + o.held : nil, held: o.held)
     }
 }

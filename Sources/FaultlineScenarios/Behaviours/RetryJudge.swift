@@ -16,26 +16,16 @@ public final class RetryJudge: Sendable {
         /// The request with any idempotency key left out: two attempts of one request match.
         var identity: Int
         var key: String?
-        var status: Int
-        /// The catalog entry or scenario that answered ("courier_error", "reset").
-        var scenario: String?
-        var broken: Bool
-        /// Whether the vendor lets this answer be retried, and its words for it.
-        var retryable: Bool
-        var source: String?
-        /// Seconds the answer said to wait, when it said.
-        var wait: Double?
+        /// What Faultline served.
+        var answer: Answer
         /// Emulation time: monotonic seconds for intervals, wall seconds to show.
         var now: Double
         var wall: Double
 
-        /// Seconds the answer is held back (`delay`): a client may time out on it and retry.
-        var held: Double = 0
-
-        var failed: Bool { broken || status >= 400 }
+        var failed: Bool { answer.failed }
         /// Whether what comes next may be a retry: after a failure, or after a slow answer to
         /// an operation with an idempotency key (a client that timed out sends it again).
-        var opensChain: Bool { failed || (held > 0 && vendor.keys[endpoint] != nil) }
+        var opensChain: Bool { answer.failed || (answer.held > 0 && vendor.keys[endpoint] != nil) }
     }
 
     /// What went wrong (or right) with one client's retries.

@@ -94,20 +94,17 @@ final class CompiledRetry: Sendable {
         hash.add(CollectionOfOne(0))
         hash.add(path.utf8)
         hash.add(CollectionOfOne(0))
-        guard let rule = keys[endpoint] else {
-            hash.add(request.body)
-            return (hash.value, nil)
+        var key: String?
+        if let rule = keys[endpoint] {
+            if let header = rule.header {
+                key = request.headers[header]
+            } else if let field = rule.bodyField, case .object(let members)? = try? JSONParser.parse(request.body) {
+                hash.add(JSONValue.object(members.filter { $0.key != field }).serialized)
+                return (hash.value, members.first { $0.key == field }?.value.stringValue)
+            }
         }
-        if let header = rule.header {
-            hash.add(request.body)
-            return (hash.value, request.headers[header])
-        }
-        guard let field = rule.bodyField, case .object(let members)? = try? JSONParser.parse(request.body) else {
-            hash.add(request.body)
-            return (hash.value, nil)
-        }
-        hash.add(JSONValue.object(members.filter { $0.key != field }).serialized)
-        return (hash.value, members.first { $0.key == field }?.value.stringValue)
+        hash.add(request.body)
+        return (hash.value, key)
     }
 
     struct Identity {

@@ -13,14 +13,16 @@ extension ScenarioEngine {
         let failed = broken || response.status >= 400
         // The scenario's name is only needed to judge a failure; a success keeps its label.
         let scenario = failed ? response.label.map(Self.scenarioName) : response.label
-        let (retryable, source) = failed ? retry.classify(status: response.status, scenario: scenario, broken: broken) : (false, nil)
+        // A success is only ever followed up when it was slow: then a repeat is a retry.
+        let (retryable, source) = failed ? retry.classify(status: response.status, scenario: scenario, broken: broken) : (true, nil)
         // Only a wait that can matter is read: a retryable answer's, or a 429's (a run of them).
         let wait = failed && (retryable || response.status == 429) ? retry.announcedWait(response.response, wall: now.wall) : nil
         judge.observe(RetryJudge.Observation(
             client: facts.client ?? clientKey(request, credential: nil), vendor: retry, endpoint: facts.endpointIndex,
-            method: request.method, path: path, identity: identity, key: key, status: response.status,
-            scenario: scenario, broken: broken, retryable: retryable, source: source, wait: wait, now: now.monotonic, wall: now.wall,
-            held: response.delivery?.delay ?? 0))
+            method: request.method, path: path, identity: identity, key: key,
+            answer: RetryJudge.Answer(status: response.status, scenario: scenario, broken: broken, retryable: retryable, source: source,
+                                      wait: wait, held: response.delivery?.delay ?? 0),
+            now: now.monotonic, wall: now.wall))
     }
 }
 
