@@ -23,7 +23,7 @@ struct Verdicts: ParsableCommand {
     var failOn: FailOn = .error
 
     @Option(name: .customLong("admin-token"), help: "The server's admin token, when it has one ($FAULTLINE_ADMIN_TOKEN).")
-    var adminToken: String? = EnvironmentDefaults.string(option: "admin-token")
+    var adminToken: String?
 
     @Option(name: .customLong("admin-prefix"), help: "Where the admin API lives.")
     var adminPrefix: String = Serve.engine.adminPrefix
@@ -62,7 +62,7 @@ struct Verdicts: ParsableCommand {
         if let client { path += "?client=" + Self.percentEncoded(client) }
         let result: HealthProbe.Result
         do {
-            result = try HealthProbe.get(host: host, port: port, path: path, tls: tls, timeout: timeout, headers: adminToken.map { [("X-Faultline-Admin-Token", $0)] } ?? [])
+            result = try HealthProbe.get(host: host, port: port, path: path, tls: tls, timeout: timeout, headers: (adminToken ?? EnvironmentDefaults.string(option: "admin-token")).map { [("X-Faultline-Admin-Token", $0)] } ?? [])
         } catch let failure as HealthProbe.Failure {
             Output.error("faultline verdicts: \(url): \(failure)")
             throw ExitCode(2)

@@ -56,7 +56,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value of the field `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        for field in fields where Self.equalsIgnoringCase(field.name, name) { return field.value }
+        // Lengths first: most fields differ in length, and a field read in place is not
+        // retained as a loop's copy would be.
+        let length = name.utf8.count
+        for i in fields.indices where fields[i].name.utf8.count == length {
+            if Self.equalsIgnoringCase(fields[i].name, name) { return fields[i].value }
+        }
         return nil
     }
 
@@ -87,6 +92,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// compared as two byte buffers (a generic walk over two UTF-8 views cost ten times more).
     @inlinable
     public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        // Names mostly come spelled as looked up: equal strings compare without a byte loop.
+        if a == b { return true }
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { x in b.withUTF8 { y in equalsIgnoringCase(bytes: x, y) } }

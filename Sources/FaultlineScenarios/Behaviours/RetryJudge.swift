@@ -23,6 +23,10 @@ public final class RetryJudge: Sendable {
         var wall: Double
 
         var failed: Bool { answer.failed }
+        /// The request as a finding shows it; made only where one is kept.
+        var evidence: Evidence {
+            Evidence(at: wall, method: method, path: path, status: answer.status, scenario: answer.scenario, wait: answer.failed ? answer.wait : nil)
+        }
         /// Whether what comes next may be a retry: after a failure, or after a slow answer to
         /// an operation with an idempotency key (a client that timed out sends it again).
         var opensChain: Bool { answer.failed || (answer.held > 0 && vendor.keys[endpoint] != nil) }
@@ -74,6 +78,8 @@ public final class RetryJudge: Sendable {
         var clients: [String: ClientRecord] = [:]
         var order: [String] = []
         var untracked = 0
+        /// The client judged last: the next request is most often its.
+        var recent: ClientRecord?
     }
 
     /// Findings kept per client (the oldest give way) and requests kept as one finding's evidence.
@@ -90,20 +96,23 @@ public final class RetryJudge: Sendable {
 
     func observe(_ observation: Observation) {
         state.withLock { state in
-            let change: Int
-            if let known = state.clients.index(forKey: observation.client) {
-                change = state.clients.values[known].observe(observation)
+            let record: ClientRecord
+            if let recent = state.recent, recent.name == observation.client {
+                record = recent
+            } else if let known = state.clients[observation.client] {
+                record = known
             } else {
                 guard observation.opensChain else { return }
                 guard state.clients.count < capacity else {
                     state.untracked += 1
                     return
                 }
-                var record = ClientRecord()
-                change = record.observe(observation)
+                record = ClientRecord(name: observation.client)
                 state.clients[observation.client] = record
                 state.order.append(observation.client)
             }
+            state.recent = record
+            let change = record.observe(observation)
             if change != 0 { open.add(change, ordering: .relaxed) }
         }
     }
@@ -121,6 +130,7 @@ public final class RetryJudge: Sendable {
         state.withLock { state in
             if let client {
                 guard let record = state.clients.removeValue(forKey: client) else { return }
+                if state.recent === record { state.recent = nil }
                 open.subtract(record.chains.count, ordering: .relaxed)
                 state.order.removeAll { $0 == client }
             } else {

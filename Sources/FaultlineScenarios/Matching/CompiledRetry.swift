@@ -25,9 +25,9 @@ final class CompiledRetry: Sendable {
             let lowered = name.lowercased()
             if let rule = spec.answers.firstIndex(where: { $0.scenarios?.contains { $0.lowercased() == lowered } == true }) { byName[name] = rule }
         }
-        var byStatus: [Int: Int] = [:]
+        var byStatus = [Int32](repeating: -1, count: 600)
         for (i, rule) in spec.answers.enumerated() {
-            for status in rule.statuses ?? [] where byStatus[status] == nil { byStatus[status] = i }
+            for status in rule.statuses ?? [] where byStatus.indices.contains(status) && byStatus[status] < 0 { byStatus[status] = Int32(i) }
         }
         self.ruleByName = byName
         self.ruleByStatus = byStatus
@@ -35,13 +35,15 @@ final class CompiledRetry: Sendable {
 
     /// The first answer rule naming a scenario, by the name the engine reports; by status.
     private let ruleByName: [String: Int]
-    private let ruleByStatus: [Int: Int]
+    /// Indexed by status (an HTTP status is three digits): -1 where no rule lists it.
+    private let ruleByStatus: [Int32]
 
     /// Whether an answer may be retried, and the vendor's words for it: the first rule naming
     /// its scenario or status; else 429, 5xx and broken connections may be.
     func classify(status: Int, scenario: String?, broken: Bool) -> (retryable: Bool, source: String?) {
-        let byName = scenario.flatMap { ruleByName[$0] } ?? Int.max
-        let byStatus = broken ? Int.max : ruleByStatus[status] ?? Int.max
+        let byName = ruleByName.isEmpty ? Int.max : scenario.flatMap { ruleByName[$0] } ?? Int.max
+        let listed = broken || !ruleByStatus.indices.contains(status) ? -1 : Int(ruleByStatus[status])
+        let byStatus = listed < 0 ? Int.max : listed
         let first = min(byName, byStatus)
         guard first < Int.max else { return (broken || status == 429 || status >= 500, nil) }
         return (spec.answers[first].retryable, spec.answers[first].source)
@@ -90,20 +92,18 @@ final class CompiledRetry: Sendable {
         // FNV-1a over the bytes: an identity within one client's chains, not a defence against
         // chosen collisions, and far cheaper than hashing strings.
         var hash = Identity()
-        hash.add(request.method.utf8)
-        hash.add(CollectionOfOne(0))
-        hash.add(path.utf8)
-        hash.add(CollectionOfOne(0))
+        hash.add(request.method)
+        hash.add(path)
         var key: String?
         if let rule = keys[endpoint] {
             if let header = rule.header {
                 key = request.headers[header]
             } else if let field = rule.bodyField, case .object(let members)? = try? JSONParser.parse(request.body) {
-                hash.add(JSONValue.object(members.filter { $0.key != field }).serialized)
+                JSONValue.object(members.filter { $0.key != field }).serialized.withUnsafeBufferPointer { hash.add($0) }
                 return (hash.value, members.first { $0.key == field }?.value.stringValue)
             }
         }
-        hash.add(request.body)
+        request.body.withUnsafeBufferPointer { hash.add($0) }
         return (hash.value, key)
     }
 
@@ -111,18 +111,24 @@ final class CompiledRetry: Sendable {
         private(set) var bits: UInt64 = 0xcbf2_9ce4_8422_2325
         var value: Int { Int(truncatingIfNeeded: bits) }
 
+        /// Text and a 0 after it: `GET` + `/a` differs from `GE` + `T/a`.
+        mutating func add(_ text: String) {
+            var text = text
+            text.withUTF8 { add($0) }
+            bits = bits &* 0x0000_0100_0000_01B3
+        }
+
+        mutating func add(_ text: Substring) {
+            var text = text
+            text.withUTF8 { add($0) }
+            bits = bits &* 0x0000_0100_0000_01B3
+        }
+
         @inline(__always)
-        mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-            // Native strings and arrays are contiguous: a plain loop over their bytes.
+        mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
             var hash = bits
-            if bytes.withContiguousStorageIfAvailable({ buffer -> Bool in
-                for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-                return true
-            }) == true {
-                bits = hash
-                return
-            }
-            for byte in bytes { bits = (bits ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            bits = hash
         }
     }
 }
