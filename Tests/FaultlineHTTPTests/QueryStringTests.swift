@@ -15,6 +15,24 @@ import FaultlineHTTP
         #expect(!QueryString.hasKey(startingWith: UInt8(ascii: "d"), in: "scenario=d&x=dd"))
     }
 
+    @Test func readsThePathAndQueryOfEveryFormOfTarget() {
+        let cases: [(target: String, path: Substring, query: Substring?)] = [
+            ("/v4/trackings?scenario=429#frag", "/v4/trackings", "scenario=429"),
+            ("/a#b?c", "/a", "c"),
+            ("/", "/", nil),
+            ("/x?", "/x", ""),
+            ("http://example.com/p/q?k=v", "/p/q", "k=v"),
+            ("http://example.com", "/", nil),
+            ("http://example.com?k=v", "/", "k=v"),
+            ("/caf\u{e9}/\u{1F600}?q=\u{e9}", "/caf\u{e9}/\u{1F600}", "q=\u{e9}"),
+        ]
+        for item in cases {
+            let request = HTTPRequest(method: "GET", target: item.target)
+            #expect(request.path == item.path, "\(item.target)")
+            #expect(request.query == item.query, "\(item.target)")
+        }
+    }
+
     @Test func leavesMalformedEscapesAsWritten() {
         #expect(PercentDecoding.decode("100%", plusAsSpace: false) == "100%")
         #expect(PercentDecoding.decode("%zz+%41", plusAsSpace: false) == "%zz+A")

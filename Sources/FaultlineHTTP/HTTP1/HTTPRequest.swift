@@ -36,27 +36,43 @@ public struct HTTPRequest: Sendable {
 
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.
     public var path: Substring {
-        let utf8 = target.utf8
-        var start = utf8.startIndex
-        if utf8.first != UInt8(ascii: "/") {
-            // absolute-form (RFC 9112 §3.2.2): skip "scheme://authority".
-            guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return "/" }
-            let authority = utf8.index(colon, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
-            guard let slash = utf8[authority...].firstIndex(of: UInt8(ascii: "/")) else { return "/" }
-            start = slash
-        }
-        var end = start
-        while end != utf8.endIndex, utf8[end] != UInt8(ascii: "?"), utf8[end] != UInt8(ascii: "#") { end = utf8.index(after: end) }
-        return target[start..<end]
+        guard let range = scan(Self.pathRange(in:)) else { return "/" }
+        return slice(range)
     }
 
     /// The raw query (after `?`, before any `#`), or nil when the target has none.
     public var query: Substring? {
+        scan(Self.queryRange(in:)).map(slice)
+    }
+
+    /// The path's bytes; nil when an absolute-form target has no path after its authority.
+    private static func pathRange(in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        var start = 0
+        if bytes.first != UInt8(ascii: "/") {
+            // absolute-form (RFC 9112 §3.2.2): skip "scheme://authority".
+            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+                  let slash = bytes[min(colon + 3, bytes.count)...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            start = slash
+        }
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") { end += 1 }
+        return start..<end
+    }
+
+    private static func queryRange(in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return (mark + 1)..<(bytes[(mark + 1)...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count)
+    }
+
+    /// Runs `body` over the target's bytes in place: a walk of `String` indices costs several
+    /// times more, and the path and query are read for every request.
+    private func scan<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        target.utf8.withContiguousStorageIfAvailable(body) ?? Array(target.utf8).withUnsafeBufferPointer(body)
+    }
+
+    private func slice(_ range: Range<Int>) -> Substring {
         let utf8 = target.utf8
-        guard let mark = utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-        let start = utf8.index(after: mark)
-        let end = utf8[start...].firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        return target[start..<end]
+        return target[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
     }
 
     /// Whether the connection stays open after this request (RFC 9112 §9.3).

@@ -3,7 +3,16 @@ package enum PercentDecoding {
     /// Decodes %XX escapes (and `+` as space in query strings); malformed escapes stay as written.
     package static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else { return String(text) }
-        let utf8 = Array(text.utf8)
+        return Array(text.utf8).withUnsafeBufferPointer { decode($0, plusAsSpace: plusAsSpace) }
+    }
+
+    /// Whether the bytes hold an escape (or a `+` that means a space).
+    package static func needsDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> Bool {
+        bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+    }
+
+    package static func decode(_ utf8: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> String {
+        guard needsDecoding(utf8, plusAsSpace: plusAsSpace) else { return String(decoding: utf8, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count)
         var i = 0
@@ -49,22 +58,26 @@ package enum QueryString {
     /// The first value of `name` in an `application/x-www-form-urlencoded` query, decoded.
     /// Scans bytes: this runs on every request to find the scenario parameter.
     package static func first(_ name: String, in query: Substring) -> String? {
-        let utf8 = query.utf8
-        var pairStart = utf8.startIndex
-        while pairStart < utf8.endIndex {
+        var name = name
+        return name.withUTF8 { wanted in
+            query.utf8.withContiguousStorageIfAvailable { first(wanted, in: $0) } ?? Array(query.utf8).withUnsafeBufferPointer { first(wanted, in: $0) }
+        }
+    }
+
+    private static func first(_ name: UnsafeBufferPointer<UInt8>, in query: UnsafeBufferPointer<UInt8>) -> String? {
+        var pairStart = 0
+        while pairStart < query.count {
             var pairEnd = pairStart
-            var equals: Substring.UTF8View.Index?
-            while pairEnd != utf8.endIndex, utf8[pairEnd] != UInt8(ascii: "&") {
-                if equals == nil, utf8[pairEnd] == UInt8(ascii: "=") { equals = pairEnd }
-                pairEnd = utf8.index(after: pairEnd)
+            var equals = -1
+            while pairEnd < query.count, query[pairEnd] != UInt8(ascii: "&") {
+                if equals < 0, query[pairEnd] == UInt8(ascii: "=") { equals = pairEnd }
+                pairEnd += 1
             }
-            let keyEnd = equals ?? pairEnd
-            let key = query[pairStart..<keyEnd]
-            if key.utf8.elementsEqual(name.utf8) || (key.utf8.contains(UInt8(ascii: "%")) || key.utf8.contains(UInt8(ascii: "+"))) && PercentDecoding.decode(key, plusAsSpace: true) == name {
-                let valueStart = equals.map { utf8.index(after: $0) } ?? pairEnd
-                return PercentDecoding.decode(query[valueStart..<pairEnd], plusAsSpace: true)
+            let key = UnsafeBufferPointer(rebasing: query[pairStart..<(equals < 0 ? pairEnd : equals)])
+            if key.elementsEqual(name) || PercentDecoding.needsDecoding(key, plusAsSpace: true) && PercentDecoding.decode(key, plusAsSpace: true).utf8.elementsEqual(name) {
+                return PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[(equals < 0 ? pairEnd : equals + 1)..<pairEnd]), plusAsSpace: true)
             }
-            pairStart = pairEnd == utf8.endIndex ? pairEnd : utf8.index(after: pairEnd)
+            pairStart = pairEnd + 1
         }
         return nil
     }
