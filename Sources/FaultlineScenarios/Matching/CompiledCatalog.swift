@@ -132,15 +132,30 @@ final class CompiledRoute: Sendable {
         self.choices = choices
     }
 
-    /// Whether every constrained segment of a path that matched holds one of its values.
+    /// Whether every constrained segment of a path that matched holds one of its values; the
+    /// route's segments start at `first`.
     @inline(__always)
-    func allows(_ segments: ArraySlice<Substring>) -> Bool {
+    func allows(_ segments: PathSegments, from first: Int) -> Bool {
         if choices.isEmpty { return true }
         for (index, values) in choices {
-            let segment = segments[segments.startIndex + index]
-            guard values.contains(where: { segment.utf8.elementsEqual($0.utf8) }) else { return false }
+            let segment = segments[first + index]
+            guard values.contains(where: { $0.utf8.elementsEqual(segment) }) else { return false }
         }
         return true
+    }
+
+    /// The path parameters of a path that matched, as slices of `path` (whose bytes the
+    /// segments are).
+    func parameters(_ segments: PathSegments, from first: Int, of path: Substring) -> [(name: String, value: Substring)] {
+        var parameters: [(name: String, value: Substring)] = []
+        for (index, segment) in self.segments.enumerated() {
+            guard case .parameter(let name) = segment else { continue }
+            if parameters.isEmpty { parameters.reserveCapacity(self.segments.count - index) }
+            let range = segments.range(first + index)
+            let utf8 = path.utf8
+            parameters.append((name, path[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]))
+        }
+        return parameters
     }
 }
 
@@ -160,6 +175,8 @@ final class CompiledVendor: Sendable {
     let mount: String
     let endpoints: [CompiledEndpoint]
     let routes: [CompiledRoute]
+    /// `routes` by path segment: what a request's path is matched against.
+    let trie: RouteTrie
     /// Catalog entries by lowercased name, for the triggers that answer with them.
     let catalog: [String: CompiledResponse]
     let authenticator: Authenticator?
@@ -217,6 +234,7 @@ final class CompiledVendor: Sendable {
         }
         self.endpoints = endpoints
         self.routes = Self.matchOrder(routes)
+        trie = RouteTrie(self.routes.map(\.segments))
     }
 }
 

@@ -30,39 +30,4 @@ extension ScenarioEngine {
         if let query = request.query, let value = QueryString.first(options.scenarioParameter, in: query) { return value }
         return request.headers[options.scenarioHeader]
     }
-
-    /// `/a/b` → `a`, `b`, split on bytes; a trailing slash is tolerated.
-    static func segments(of path: Substring) -> [Substring] {
-        var segments: [Substring] = []
-        segments.reserveCapacity(8)
-        let utf8 = path.utf8
-        var start = utf8.startIndex
-        if start != utf8.endIndex, utf8[start] == UInt8(ascii: "/") { start = utf8.index(after: start) }
-        var cursor = start
-        while cursor != utf8.endIndex {
-            if utf8[cursor] == UInt8(ascii: "/") {
-                segments.append(path[start..<cursor])
-                start = utf8.index(after: cursor)
-            }
-            cursor = utf8.index(after: cursor)
-        }
-        if start != utf8.endIndex || segments.isEmpty { segments.append(path[start..<utf8.endIndex]) }
-        return segments
-    }
-
-    static func match(_ template: [PathTemplate.Segment], _ segments: ArraySlice<Substring>) -> [(name: String, value: Substring)]? {
-        guard template.count == segments.count else { return nil }
-        var parameters: [(name: String, value: Substring)] = []
-        parameters.reserveCapacity(template.count)
-        for (part, segment) in zip(template, segments) {
-            switch part {
-            case .literal(let literal):
-                guard segment.utf8.elementsEqual(literal.utf8) else { return nil }
-            case .parameter(let name):
-                guard !segment.isEmpty else { return nil }
-                parameters.append((name, segment))
-            }
-        }
-        return parameters
-    }
 }

@@ -23,7 +23,7 @@ public final class ScenarioEngine: HTTPResponder {
     public let catalog: ScenarioCatalog
     let vendors: [CompiledVendor]
     /// First path segment → vendor, when vendors are mounted under their names.
-    private let mounts: [Substring: Int]
+    private let mounts: LiteralTable
     /// `HTTPRequest.listener` → vendor index (index 0, the main port, is unused).
     private let listenerVendors: [Int]
     /// Rate-limit buckets of every vendor.
@@ -72,12 +72,12 @@ public final class ScenarioEngine: HTTPResponder {
             }
             self.catalog = ScenarioCatalog(vendors: [spec])
             vendors = [compile(spec, mount: "", index: 0)]
-            mounts = [:]
+            mounts = LiteralTable()
         } else {
             self.catalog = catalog
             vendors = catalog.vendors.enumerated().map { compile($0.element, mount: "/" + $0.element.name, index: $0.offset) }
-            var mounts: [Substring: Int] = [:]
-            for (i, vendor) in catalog.vendors.enumerated() { mounts[Substring(vendor.name)] = i }
+            var mounts = LiteralTable()
+            for (i, vendor) in catalog.vendors.enumerated() where mounts[Array(vendor.name.utf8)] == nil { mounts.insert(Array(vendor.name.utf8), Int32(i)) }
             self.mounts = mounts
         }
         var listenerVendors = [-1]
@@ -147,21 +147,23 @@ public final class ScenarioEngine: HTTPResponder {
     private func route(_ request: HTTPRequest, _ facts: inout RequestFacts) -> LabeledResponse {
         let path = request.path
         facts.path = path
-        let segments = Self.segments(of: path)
+        return PathSegments.with(path) { segments in route(request, path, segments, &facts) }
+    }
 
+    private func route(_ request: HTTPRequest, _ path: Substring, _ segments: PathSegments, _ facts: inout RequestFacts) -> LabeledResponse {
         let vendorIndex: Int
-        var routeSegments = segments[...]
+        var first = 0
         if options.singleVendor != nil {
             vendorIndex = 0
         } else if request.listener > 0, request.listener < listenerVendors.count {
             // A vendor's own port: its paths from the root, as its SDKs write them.
             vendorIndex = listenerVendors[request.listener]
         } else {
-            guard let first = segments.first, let index = mounts[first] else {
+            guard let index = mounts[segments[0]] else {
                 return FaultlineResponses.noEndpoint(request: request, vendors: vendors, within: nil)
             }
-            vendorIndex = index
-            routeSegments = segments.dropFirst()
+            vendorIndex = Int(index)
+            first = 1
         }
         let vendor = vendors[vendorIndex]
         facts.vendor = vendor.spec.name
@@ -169,18 +171,26 @@ public final class ScenarioEngine: HTTPResponder {
         facts.metricsTag = vendor.vendorTag
         let method = request.method == "HEAD" ? "GET" : request.method
 
+        // The first route in match order that takes the method; the others' methods make a 405.
         var allowed: [String] = []
-        for route in vendor.routes {
-            guard let parameters = Self.match(route.segments, routeSegments), route.allows(routeSegments) else { continue }
+        var found = -1
+        _ = vendor.trie.match(segments, from: first) { index in
+            let route = vendor.routes[index]
+            guard route.allows(segments, from: first) else { return false }
             let endpoint = vendor.endpoints[route.endpoint]
             guard endpoint.method == method else {
                 if !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }
-                continue
+                return false
             }
-            facts.endpoint = endpoint.id
+            found = index
+            return true
+        }
+        if found >= 0 {
+            let route = vendor.routes[found]
+            facts.endpoint = vendor.endpoints[route.endpoint].id
             facts.endpointIndex = route.endpoint
             facts.metricsTag = vendor.endpointTags[route.endpoint]
-            return respond(request, vendor: vendor, route: route, pathParameters: parameters, facts: &facts)
+            return respond(request, vendor: vendor, route: route, pathParameters: route.parameters(segments, from: first, of: path), facts: &facts)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
         context.emulationClock = clock
