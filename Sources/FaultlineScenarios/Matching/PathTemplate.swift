@@ -31,24 +31,34 @@ struct PathTemplate: Sendable, Equatable {
         guard text.hasPrefix("/") else { return .failure(SpecError("path '\(text)' must start with '/'")) }
         if text == "/" { return allowEmpty ? .failure(SpecError("write the root base path as \"\" (empty), not \"/\"")) : .success(PathTemplate(segments: [])) }
         guard !text.hasSuffix("/") else { return .failure(SpecError("path '\(text)' must not end with '/'")) }
-        var segments: [Segment] = []
-        for part in text.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard !part.isEmpty else { return .failure(SpecError("path '\(text)' has an empty segment")) }
-            let segment = String(Substring(part))
-            if part.first == UInt8(ascii: "{") && part.last == UInt8(ascii: "}") && part.count > 2 {
-                let name = String(Substring(part.dropFirst().dropLast()))
-                guard isParameterName(name) else {
-                    return .failure(SpecError("'\(name)' in '\(text)' is not a valid parameter name (letters, digits and '_', not starting with a digit)"))
+        // Over the bytes in place: a vendor of thousands of endpoints parses as many paths at start-up.
+        var text = text
+        return text.withUTF8 { bytes in
+            var segments: [Segment] = []
+            segments.reserveCapacity(bytes.count { $0 == UInt8(ascii: "/") })
+            var start = 1
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                guard !part.isEmpty else { return .failure(SpecError("path '\(String(decoding: bytes, as: UTF8.self))' has an empty segment")) }
+                if part.first == UInt8(ascii: "{") && part.last == UInt8(ascii: "}") && part.count > 2 {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: part.dropFirst().dropLast()), as: UTF8.self)
+                    guard isParameterName(name) else {
+                        return .failure(SpecError("'\(name)' in '\(String(decoding: bytes, as: UTF8.self))' is not a valid parameter name (letters, digits and '_', not starting with a digit)"))
+                    }
+                    segments.append(.parameter(name))
+                } else {
+                    let segment = String(decoding: part, as: UTF8.self)
+                    guard !part.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: " ") }) else {
+                        return .failure(SpecError("segment '\(segment)' of '\(String(decoding: bytes, as: UTF8.self))' is neither a literal nor a whole {parameter}"))
+                    }
+                    segments.append(.literal(segment))
                 }
-                segments.append(.parameter(name))
-            } else {
-                guard !part.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: " ") }) else {
-                    return .failure(SpecError("segment '\(segment)' of '\(text)' is neither a literal nor a whole {parameter}"))
-                }
-                segments.append(.literal(segment))
             }
+            return .success(PathTemplate(segments: segments))
         }
-        return .success(PathTemplate(segments: segments))
     }
 
     static func isParameterName(_ name: String) -> Bool {
