@@ -226,13 +226,22 @@ public struct JSONParser {
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
+    /// Text from validated bytes. ASCII (nearly every key and value in a scenario file) takes
+    /// the direct path: the generic `String(validating:)` costs several hundred instructions
+    /// a string before it looks at a byte.
+    private func string(_ slice: ArraySlice<UInt8>) throws(JSONParseError) -> String {
+        if !slice.contains(where: { $0 >= 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+        guard let text = String(validating: slice, as: UTF8.self) else { throw error("string is not valid UTF-8") }
+        return text
+    }
+
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         // Fast path: no escapes, so the string is the input bytes themselves.
         var end = index
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw error("string is not valid UTF-8") }
+            let text = try string(bytes[index..<end])
             index = end + 1
             return text
         }
@@ -243,8 +252,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
-                return text
+                return try string(out[...])
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw error("unterminated escape") }
@@ -388,7 +396,7 @@ public enum JSONPath {
         return path.withUTF8 { head in
             key.withUTF8 { tail in
                 let count = head.count + open.utf8CodeUnitCount + tail.count + close.utf8CodeUnitCount
-                return String(unsafeUninitializedCapacity: count) { buffer in
+                return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
                     var at = 0
                     func put(_ part: UnsafeBufferPointer<UInt8>) {
                         guard part.count > 0 else { return }
@@ -399,7 +407,7 @@ public enum JSONPath {
                     put(UnsafeBufferPointer(start: open.utf8Start, count: open.utf8CodeUnitCount))
                     put(tail)
                     put(UnsafeBufferPointer(start: close.utf8Start, count: close.utf8CodeUnitCount))
-                    return count
+                    return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
                 }
             }
         }

@@ -30,14 +30,21 @@ extension SpecValidator {
         }
         // Each endpoint's names once: a catalog entry with steps is checked against every
         // endpoint it applies to, and recomputing them per entry would be cubic in the file.
-        let namesByEndpoint = vendor.endpoints.map { Self.responseNames(vendor, $0) }
-        for (endpoint, names) in zip(vendor.endpoints, namesByEndpoint) {
-            validateSteps(endpoint.state, vendor: vendor, names: names, bound: false)
-            for named in endpoint.scenarios { validateSteps(named.state, vendor: vendor, names: names, bound: false) }
+        // Only endpoints with steps to check need them (most have none).
+        var namesByEndpoint: [Int: [String: ResponseSpec]] = [:]
+        func names(_ index: Int) -> [String: ResponseSpec] {
+            if let known = namesByEndpoint[index] { return known }
+            let names = Self.responseNames(vendor, vendor.endpoints[index])
+            namesByEndpoint[index] = names
+            return names
+        }
+        for (index, endpoint) in vendor.endpoints.enumerated() where !endpoint.state.isEmpty || endpoint.scenarios.contains(where: { !$0.state.isEmpty }) {
+            validateSteps(endpoint.state, vendor: vendor, names: names(index), bound: false)
+            for named in endpoint.scenarios { validateSteps(named.state, vendor: vendor, names: names(index), bound: false) }
         }
         for named in vendor.errors where !named.state.isEmpty {
-            for (endpoint, names) in zip(vendor.endpoints, namesByEndpoint) where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
-                validateSteps(named.state, vendor: vendor, names: names, bound: false)
+            for (index, endpoint) in vendor.endpoints.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+                validateSteps(named.state, vendor: vendor, names: names(index), bound: false)
             }
         }
     }
