@@ -164,7 +164,8 @@ enum TemplateString {
     private static func parsePlaceholder(_ inner: Substring) -> Result<Placeholder, SpecError> {
         // `source`, `source | fallback`, or `source | other.source | … | fallback`: every part
         // but the last of three or more is a source; the last is literal text.
-        let parts = inner.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        // Split on bytes: a split on Characters walks grapheme breaks, for every placeholder of every file.
+        let parts = inner.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { Substring($0).trimmingWhitespace() }
         var sources: [TemplateSource] = []
         for part in parts.count > 2 ? parts.dropLast() : parts.prefix(1) {
             switch parseSource(part) {
@@ -183,6 +184,8 @@ enum TemplateString {
     }
 
     private static func parseSource(_ text: Substring) -> Result<TemplateSource, SpecError> {
+        // A String compares with the literals below bit for bit; a Substring would go the generic way.
+        let text = String(text)
         switch text {
         case "uuid": return .success(.uuid)
         case "objectId": return .success(.objectId)
@@ -221,7 +224,7 @@ enum TemplateString {
             case .failure(let e): return .failure(e)
             }
         }
-        for prefix in ["now", "epoch"] where text.hasPrefix(prefix + "+") || text.hasPrefix(prefix + "-") {
+        for prefix in ["now", "epoch"] where text.utf8.starts(with: (prefix + "+").utf8) || text.utf8.starts(with: (prefix + "-").utf8) {
             let number = text.dropFirst(prefix.count)
             guard let offset = Int(number.hasPrefix("+") ? number.dropFirst() : number), (-Self.maxTimeOffset...Self.maxTimeOffset).contains(offset) else {
                 return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds from -\(Self.maxTimeOffset) to \(Self.maxTimeOffset) (100 years), e.g. \(prefix)+3600"))
@@ -278,8 +281,9 @@ enum TemplateString {
     }
 }
 
-extension Substring {
+extension StringProtocol {
+    /// The text after `prefix`, or nil; compared byte for byte (template sources are ASCII words).
     func stripping(_ prefix: String) -> String? {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil
+        utf8.starts(with: prefix.utf8) ? String(decoding: utf8.dropFirst(prefix.utf8.count), as: UTF8.self) : nil
     }
 }
