@@ -258,15 +258,15 @@ enum TemplateString {
     /// `a.b[0].c` → key a, key b, index 0, key c.
     private static func parseBodyPath(_ text: String, label: String = "body.") -> Result<[BodyPathComponent], SpecError> {
         var components: [BodyPathComponent] = []
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            var rest = part
-            guard !rest.isEmpty else { return .failure(SpecError("'\(label)\(text)' has an empty name")) }
-            if let bracket = rest.firstIndex(of: "[") {
-                let key = rest[..<bracket]
-                if !key.isEmpty { components.append(.key(String(key))) }
-                rest = rest[bracket...]
-                while rest.hasPrefix("[") {
-                    guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0 else {
+        // On bytes: Character splitting and searching cost ~10,000 instructions a path.
+        for part in text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            guard !part.isEmpty else { return .failure(SpecError("'\(label)\(text)' has an empty name")) }
+            if let bracket = part.firstIndex(of: UInt8(ascii: "[")) {
+                let key = part[..<bracket]
+                if !key.isEmpty { components.append(.key(String(Substring(key)))) }
+                var rest = part[bracket...]
+                while rest.first == UInt8(ascii: "[") {
+                    guard let close = rest.firstIndex(of: UInt8(ascii: "]")), let index = Int(Substring(rest[rest.index(after: rest.startIndex)..<close])), index >= 0 else {
                         return .failure(SpecError("'\(label)\(text)' has an invalid [index]"))
                     }
                     components.append(.index(index))
@@ -274,7 +274,7 @@ enum TemplateString {
                 }
                 guard rest.isEmpty else { return .failure(SpecError("'\(label)\(text)' has text after an [index]")) }
             } else {
-                components.append(.key(String(rest)))
+                components.append(.key(String(Substring(part))))
             }
         }
         return .success(components)
