@@ -118,18 +118,25 @@ final class CompiledEndpoint: Sendable {
 final class CompiledRoute: Sendable {
     let endpoint: Int
     let segments: [PathTemplate.Segment]
-    let display: String
+    /// Where the vendor is mounted (`/aftership`, or "" at the root).
+    let mount: String
     /// The base path this route was built from, as written in the file.
     let basePath: String
     /// Segments whose parameter may only take listed values (`basePathParameters`); mostly empty.
     let choices: [(index: Int, values: [String])]
 
-    init(endpoint: Int, segments: [PathTemplate.Segment], display: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
+    init(endpoint: Int, segments: [PathTemplate.Segment], mount: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
         self.endpoint = endpoint
         self.segments = segments
-        self.display = display
+        self.mount = mount
         self.basePath = basePath
         self.choices = choices
+    }
+
+    /// The route as listings show it (`/aftership/v4/trackings/{id}`): made when asked, not
+    /// for each of thousands of routes at start-up.
+    var display: String {
+        mount + (segments.isEmpty ? "/" : PathTemplate(segments: segments).shapeWithNames)
     }
 
     /// Whether every constrained segment of a path that matched holds one of its values; the
@@ -229,8 +236,9 @@ final class CompiledVendor: Sendable {
         validationResponse = Self.validationVariant(spec)
         var endpoints: [CompiledEndpoint] = []
         var routes: [CompiledRoute] = []
+        let bases = spec.basePaths.compactMap { basePath in (try? PathTemplate.parse(basePath, allowEmpty: true).get()).map { (basePath, $0) } }
         for index in spec.endpoints.indices {
-            endpoints.append(Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, routes: &routes))
+            endpoints.append(Self.compileEndpoint(index, of: spec, mount: mount, bases: bases, catalog: catalog, routes: &routes))
         }
         self.endpoints = endpoints
         self.routes = Self.matchOrder(routes)

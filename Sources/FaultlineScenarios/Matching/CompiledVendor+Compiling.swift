@@ -34,7 +34,7 @@ extension CompiledVendor {
 
     /// Endpoint `index`: its default answer, its own scenarios and the catalog entries it
     /// offers, their state steps; and a route per base path it is served under.
-    static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, catalog: [CompiledResponse], routes: inout [CompiledRoute]) -> CompiledEndpoint {
+    static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, bases: [(String, PathTemplate)], catalog: [CompiledResponse], routes: inout [CompiledRoute]) -> CompiledEndpoint {
         let endpoint = spec.endpoints[index]
         var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
         var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
@@ -53,8 +53,7 @@ extension CompiledVendor {
             if i > 0 { byStatus[response.status, default: []].append(i) }
         }
         let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
-        let bases = spec.basePaths.compactMap { try? PathTemplate.parse($0, allowEmpty: true).get() }
-        for (base, basePath) in zip(bases, spec.basePaths) where endpoint.basePaths?.contains(basePath) ?? true {
+        for (basePath, base) in bases where endpoint.basePaths?.contains(basePath) ?? true {
             let full = PathTemplate(segments: base.segments + path.segments)
             var choices: [(index: Int, values: [String])] = []
             for (i, segment) in base.segments.enumerated() {
@@ -62,11 +61,12 @@ extension CompiledVendor {
                     choices.append((i, allowed.values))
                 }
             }
-            routes.append(CompiledRoute(endpoint: index, segments: full.segments, display: mount + (full.segments.isEmpty ? "/" : full.shapeWithNames), basePath: basePath, choices: choices))
+            routes.append(CompiledRoute(endpoint: index, segments: full.segments, mount: mount, basePath: basePath, choices: choices))
         }
         let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
-        let compiler = StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec))
-        let steps = sources.map { $0.state.isEmpty ? [] : compiler.compile($0.state) }
+        // Most endpoints have no state steps: no compiler for them.
+        let compiler = sources.contains { !$0.state.isEmpty } ? StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec)) : nil
+        let steps = sources.map { source in compiler.map { source.state.isEmpty ? [] : $0.compile(source.state) } ?? [] }
         return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps)
     }
 

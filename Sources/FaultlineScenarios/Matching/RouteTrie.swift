@@ -30,9 +30,14 @@ struct RouteTrie: Sendable {
     private mutating func child(of node: Int, for segment: PathTemplate.Segment) -> Int {
         switch segment {
         case .literal(let text):
-            if let next = nodes[node].literals[Array(text.utf8)] { return Int(next) }
-            nodes.append(Node())
-            nodes[node].literals.insert(Array(text.utf8), Int32(nodes.count - 1))
+            var text = text
+            let next = text.withUTF8 { key -> Int32 in
+                if let next = nodes[node].literals[key] { return next }
+                nodes.append(Node())
+                nodes[node].literals.insert(key, Int32(nodes.count - 1))
+                return Int32(nodes.count - 1)
+            }
+            return Int(next)
         case .parameter:
             if nodes[node].parameter >= 0 { return Int(nodes[node].parameter) }
             nodes.append(Node())
@@ -62,12 +67,19 @@ struct RouteTrie: Sendable {
 /// Byte strings to small integers by open addressing on an FNV-1a hash: a literal segment (or
 /// a vendor's mount) is found without making a `String` of the request's bytes.
 struct LiteralTable: Sendable {
-    private var slots: [Int32] = []
-    private var keys: [[UInt8]] = []
-    private var hashes: [UInt64] = []
-    private var values: [Int32] = []
+    private struct Entry {
+        var start: Int32
+        var count: Int32
+        var hash: UInt64
+        var value: Int32
+    }
 
-    var count: Int { keys.count }
+    private var slots: [Int32] = []
+    /// Every key's bytes, one after another: one buffer, not an array per key.
+    private var bytes: [UInt8] = []
+    private var entries: [Entry] = []
+
+    var count: Int { entries.count }
 
     subscript(key: [UInt8]) -> Int32? {
         key.withUnsafeBufferPointer { self[$0] }
@@ -78,33 +90,42 @@ struct LiteralTable: Sendable {
         let hash = Self.hash(key)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            if hashes[entry] == hash, keys[entry].withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return values[entry] }
-            slot = (slot + 1) & mask
+        return bytes.withUnsafeBufferPointer { stored in
+            while true {
+                let index = Int(slots[slot])
+                if index < 0 { return nil }
+                let entry = entries[index]
+                if entry.hash == hash, Int(entry.count) == key.count,
+                   UnsafeBufferPointer(rebasing: stored[Int(entry.start)..<Int(entry.start + entry.count)]).elementsEqual(key) {
+                    return entry.value
+                }
+                slot = (slot + 1) & mask
+            }
         }
+    }
+
+    mutating func insert(_ key: [UInt8], _ value: Int32) {
+        key.withUnsafeBufferPointer { insert($0, value) }
     }
 
     /// Adds a key not yet in the table.
-    mutating func insert(_ key: [UInt8], _ value: Int32) {
-        keys.append(key)
-        hashes.append(key.withUnsafeBufferPointer(Self.hash))
-        values.append(value)
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ value: Int32) {
+        entries.append(Entry(start: Int32(bytes.count), count: Int32(key.count), hash: Self.hash(key), value: value))
+        bytes.append(contentsOf: key)
         // At most half full: probes stay short.
-        if slots.count < keys.count * 2 {
-            slots = [Int32](repeating: -1, count: max(4, (keys.count * 2).nextPowerOfTwo))
-            for entry in keys.indices { place(entry) }
+        if slots.count < entries.count * 2 {
+            slots = [Int32](repeating: -1, count: max(4, (entries.count * 2).nextPowerOfTwo))
+            for index in entries.indices { place(index) }
         } else {
-            place(keys.count - 1)
+            place(entries.count - 1)
         }
     }
 
-    private mutating func place(_ entry: Int) {
+    private mutating func place(_ index: Int) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hashes[entry]) & mask
+        var slot = Int(truncatingIfNeeded: entries[index].hash) & mask
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entry)
+        slots[slot] = Int32(index)
     }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
