@@ -33,6 +33,16 @@ import FaultlineHTTP
         }
     }
 
+    @Test func aChangedTargetHasItsOwnPathAndQuery() {
+        var request = HTTPRequest(method: "GET", target: "/a/b?x=1")
+        request.target = "/c?y=2#z"
+        #expect(request.path == "/c")
+        #expect(request.query == "y=2")
+        request.target = "/d"
+        #expect(request.path == "/d")
+        #expect(request.query == nil)
+    }
+
     @Test func leavesMalformedEscapesAsWritten() {
         #expect(PercentDecoding.decode("100%", plusAsSpace: false) == "100%")
         #expect(PercentDecoding.decode("%zz+%41", plusAsSpace: false) == "%zz+A")

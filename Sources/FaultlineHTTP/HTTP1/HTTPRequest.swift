@@ -18,17 +18,23 @@ public struct HTTPVersion: Sendable, Equatable, CustomStringConvertible {
 public struct HTTPRequest: Sendable {
     public var method: String
     /// The request-target exactly as sent (RFC 9112 §3.2).
-    public var target: String
+    public var target: String {
+        didSet { parts = Self.parts(of: target) }
+    }
     public var version: HTTPVersion
     public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Which of the server's listening sockets the request came in on: 0 for the main port
     /// (`Configuration.port`, or its HTTPS twin), `i + 1` for `Configuration.extraPorts[i]`.
     public var listener: Int = 0
+    /// Where the path and the query lie in `target`, as byte offsets: found once when the
+    /// target is set, as the path and the query are read several times per request.
+    private var parts: (path: Range<Int>?, query: Range<Int>?)
 
     public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method
         self.target = target
+        self.parts = Self.parts(of: target)
         self.version = version
         self.headers = headers
         self.body = body
@@ -36,13 +42,18 @@ public struct HTTPRequest: Sendable {
 
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.
     public var path: Substring {
-        guard let range = scan(Self.pathRange(in:)) else { return "/" }
+        guard let range = parts.path else { return "/" }
         return slice(range)
     }
 
     /// The raw query (after `?`, before any `#`), or nil when the target has none.
     public var query: Substring? {
-        scan(Self.queryRange(in:)).map(slice)
+        parts.query.map(slice)
+    }
+
+    private static func parts(of target: String) -> (path: Range<Int>?, query: Range<Int>?) {
+        let scan = { (bytes: UnsafeBufferPointer<UInt8>) in (pathRange(in: bytes), queryRange(in: bytes)) }
+        return target.utf8.withContiguousStorageIfAvailable(scan) ?? Array(target.utf8).withUnsafeBufferPointer(scan)
     }
 
     /// The path's bytes; nil when an absolute-form target has no path after its authority.
@@ -62,12 +73,6 @@ public struct HTTPRequest: Sendable {
     private static func queryRange(in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return nil }
         return (mark + 1)..<(bytes[(mark + 1)...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count)
-    }
-
-    /// Runs `body` over the target's bytes in place: a walk of `String` indices costs several
-    /// times more, and the path and query are read for every request.
-    private func scan<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        target.utf8.withContiguousStorageIfAvailable(body) ?? Array(target.utf8).withUnsafeBufferPointer(body)
     }
 
     private func slice(_ range: Range<Int>) -> Substring {
