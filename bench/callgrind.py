@@ -27,12 +27,7 @@ import ssl
 import subprocess
 import tempfile
 import time
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from common import free_port
 
 
 # name, method, path, headers, body, extra serve flags, over TLS

@@ -18,12 +18,12 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from common import free_port, rss_kib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,20 +37,6 @@ def write_vendor(directory, size):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "acme.json"), "w") as f:
         json.dump(vendor, f)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def stop(pid):
@@ -81,7 +67,7 @@ def measure(args, directory, size, tmp):
     pid = int(values["pid"])
     try:
         time.sleep(0.3)
-        rss = rss_kb(pid)
+        rss = rss_kib(pid)
         wrk = subprocess.run(["taskset", "-c", args.client_cpu, "wrk", "-t1", "-c50", f"-d{args.duration}s", "--latency",
                               f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
     finally:

@@ -19,22 +19,9 @@ import socket
 import subprocess
 import sys
 import time
+from common import free_port, rss_kib
 
 REQUEST = b"GET /aftership/v4/trackings?scenario=429 HTTP/1.1\r\nHost: bench\r\n\r\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def exchange(connection):
