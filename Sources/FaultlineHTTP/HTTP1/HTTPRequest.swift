@@ -43,12 +43,12 @@ public struct HTTPRequest: Sendable {
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.
     public var path: Substring {
         guard let range = parts.path else { return "/" }
-        return slice(range)
+        return target[...].bytes(range)
     }
 
     /// The raw query (after `?`, before any `#`), or nil when the target has none.
     public var query: Substring? {
-        parts.query.map(slice)
+        parts.query.map { target[...].bytes($0) }
     }
 
     private static func parts(of target: String) -> (path: Range<Int>?, query: Range<Int>?) {
@@ -75,15 +75,20 @@ public struct HTTPRequest: Sendable {
         return (mark + 1)..<(bytes[(mark + 1)...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count)
     }
 
-    private func slice(_ range: Range<Int>) -> Substring {
-        let utf8 = target.utf8
-        return target[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
-    }
-
     /// Whether the connection stays open after this request (RFC 9112 §9.3).
     public var keepAlive: Bool {
         if headers.containsToken("close", in: "Connection") { return false }
         if version == .http1_0 { return headers.containsToken("keep-alive", in: "Connection") }
         return true
+    }
+}
+
+extension Substring {
+    /// The text at byte offsets `range` (counted from this slice's start), as a slice of it:
+    /// for positions found by scanning bytes. Offsets of native UTF-8 text cost nothing to turn
+    /// into indices.
+    package func bytes(_ range: Range<Int>) -> Substring {
+        let utf8 = self.utf8
+        return self[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
     }
 }

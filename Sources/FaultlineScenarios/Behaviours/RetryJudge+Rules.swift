@@ -276,7 +276,6 @@ extension RetryJudge {
         }
     }
 
-
     /// The last three intervals between a chain's attempts, kept without a heap array.
     struct LastIntervals {
         private var a = 0.0, b = 0.0, c = 0.0

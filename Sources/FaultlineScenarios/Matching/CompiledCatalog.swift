@@ -158,9 +158,7 @@ final class CompiledRoute: Sendable {
         for (index, segment) in self.segments.enumerated() {
             guard case .parameter(let name) = segment else { continue }
             if parameters.isEmpty { parameters.reserveCapacity(self.segments.count - index) }
-            let range = segments.range(first + index)
-            let utf8 = path.utf8
-            parameters.append((name, path[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]))
+            parameters.append((name, path.bytes(segments.range(first + index))))
         }
         return parameters
     }
@@ -170,11 +168,11 @@ final class CompiledVendor: Sendable {
     /// A rate-limit group's bucket id from the vendor's and group's names (FNV-1a), so a
     /// reload that adds, removes or reorders files keeps every surviving group's buckets.
     static func stableID(_ vendor: String, _ group: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in vendor.utf8 + [0] + group.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return Int(truncatingIfNeeded: hash)
+        var hash = FNV1a()
+        hash.add(vendor)
+        var group = group
+        group.withUTF8 { hash.add($0) }
+        return hash.value
     }
 
     let spec: VendorSpec

@@ -89,9 +89,8 @@ final class CompiledRetry: Sendable {
     /// The idempotency key a request carries for endpoint `endpoint`, and its identity: method,
     /// path and body, the key left out, so that two attempts of one request match.
     func identify(_ request: HTTPRequest, path: Substring, endpoint: Int) -> (identity: Int, key: String?) {
-        // FNV-1a over the bytes: an identity within one client's chains, not a defence against
-        // chosen collisions, and far cheaper than hashing strings.
-        var hash = Identity()
+        // An identity within one client's chains, far cheaper than hashing strings.
+        var hash = FNV1a()
         hash.add(request.method)
         hash.add(path)
         var key: String?
@@ -105,30 +104,5 @@ final class CompiledRetry: Sendable {
         }
         request.body.withUnsafeBufferPointer { hash.add($0) }
         return (hash.value, key)
-    }
-
-    struct Identity {
-        private(set) var bits: UInt64 = 0xcbf2_9ce4_8422_2325
-        var value: Int { Int(truncatingIfNeeded: bits) }
-
-        /// Text and a 0 after it: `GET` + `/a` differs from `GE` + `T/a`.
-        mutating func add(_ text: String) {
-            var text = text
-            text.withUTF8 { add($0) }
-            bits = bits &* 0x0000_0100_0000_01B3
-        }
-
-        mutating func add(_ text: Substring) {
-            var text = text
-            text.withUTF8 { add($0) }
-            bits = bits &* 0x0000_0100_0000_01B3
-        }
-
-        @inline(__always)
-        mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-            var hash = bits
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            bits = hash
-        }
     }
 }

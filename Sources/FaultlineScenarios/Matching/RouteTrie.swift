@@ -129,8 +129,7 @@ struct LiteralTable: Sendable {
     }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let hash = FNV1a.hash(bytes)
         // FNV's low bits mix poorly; fold the high ones in, as the table indexes by the low.
         return hash ^ (hash >> 29)
     }
