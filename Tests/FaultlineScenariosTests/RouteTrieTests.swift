@@ -75,8 +75,28 @@ import FaultlineHTTP
         let endpoints = (0..<10_000).map { #"{"id":"r\#($0)","method":"GET","path":"/r\#($0)/items/{id}","response":{"status":200,"body":"r\#($0) {{path.id}}"}}"# }
         let vendor = try ScenarioLoader.parse(VendorFile.make(endpoints: "[" + endpoints.joined(separator: ",") + "]"), file: "acme.json").get()
         let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        #expect(engine.vendors[0].endpoints.compiledCount == 0)
         #expect(engine.respond(to: .make("GET", "/acme/v1/r9999/items/5")).body == Array(#""r9999 5""#.utf8))
         #expect(engine.respond(to: .make("GET", "/acme/v1/r0/items/abc")).body == Array(#""r0 abc""#.utf8))
         #expect(engine.respond(to: .make("GET", "/acme/v1/r10000/items/5")).status == 404)
+        // Only the two endpoints reached were compiled; the 404 compiled none.
+        #expect(engine.vendors[0].endpoints.compiledCount == 2)
+    }
+
+    @Test func loopsReachingANewEndpointAtOnceAllGetTheOneCompiledEndpoint() async throws {
+        let endpoints = (0..<100).map { #"{"id":"r\#($0)","method":"GET","path":"/r\#($0)","response":{"status":200,"body":"r\#($0)"}}"# }
+        let vendor = try ScenarioLoader.parse(VendorFile.make(endpoints: "[" + endpoints.joined(separator: ",") + "]"), file: "acme.json").get()
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        let lazy = engine.vendors[0].endpoints
+        let seen = await withTaskGroup(of: [ObjectIdentifier].self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<100).map { ObjectIdentifier(lazy[$0]) } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(seen.count == 8)
+        #expect(Set(seen).count == 1)
+        #expect(lazy.compiledCount == 100)
+        #expect(engine.respond(to: .make("GET", "/acme/v1/r42")).body == Array(#""r42""#.utf8))
     }
 }

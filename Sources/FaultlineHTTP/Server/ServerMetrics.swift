@@ -77,15 +77,19 @@ public final class ServerMetricsStore: Sendable {
 /// scrape, so it is uncontended on the request path (one lock per loop, never shared).
 /// Counts live in arrays: the request counters behind a key index with a one-entry cache (a
 /// run of the same answer skips hashing), the histograms by tag, which the responder hands out
-/// densely from 0.
+/// densely from 0, through a slot table.
 final class LoopMetrics: Sendable {
     private struct Counts {
         var keys: [ServerMetrics.RequestKey] = []
         var counts: [UInt64] = []
         var index: [ServerMetrics.RequestKey: Int] = [:]
         var last = -1
-        /// Histogram of tag t at t + 1 (slot 0: tag -1).
+        /// Where tag t's histogram is in `latency`, at t + 1 (slot 0: tag -1); -1 for none yet.
+        /// Four bytes per tag, so a catalog of thousands of endpoints costs a loop little until
+        /// they are called.
+        var latencySlot: [Int32] = []
         var latency: [ServerMetrics.Histogram] = []
+        var latencyTags: [Int32] = []
 
         mutating func slot(for key: ServerMetrics.RequestKey) -> Int {
             if last >= 0, keys[last] == key { return last }
@@ -110,8 +114,17 @@ final class LoopMetrics: Sendable {
         let histogram = Int(max(-1, tag)) + 1
         counts.withLock { counts in
             counts.counts[counts.slot(for: key)] &+= 1
-            while counts.latency.count <= histogram { counts.latency.append(ServerMetrics.Histogram()) }
-            counts.latency[histogram].record(nanoseconds: nanoseconds)
+            if counts.latencySlot.count <= histogram {
+                counts.latencySlot.append(contentsOf: repeatElement(-1, count: histogram + 1 - counts.latencySlot.count))
+            }
+            var slot = Int(counts.latencySlot[histogram])
+            if slot < 0 {
+                slot = counts.latency.count
+                counts.latencySlot[histogram] = Int32(slot)
+                counts.latency.append(ServerMetrics.Histogram())
+                counts.latencyTags.append(Int32(histogram - 1))
+            }
+            counts.latency[slot].record(nanoseconds: nanoseconds)
         }
     }
 
@@ -119,7 +132,7 @@ final class LoopMetrics: Sendable {
         counts.withLock { counts in
             for (i, key) in counts.keys.enumerated() { total.requests[key, default: 0] &+= counts.counts[i] }
             for (slot, histogram) in counts.latency.enumerated() where histogram.count > 0 {
-                total.latency[Int32(slot - 1), default: ServerMetrics.Histogram()].merge(histogram)
+                total.latency[counts.latencyTags[slot], default: ServerMetrics.Histogram()].merge(histogram)
             }
         }
         total.openConnections += open.load(ordering: .relaxed)

@@ -102,9 +102,12 @@ final class CompiledEndpoint: Sendable {
     let byStatus: [Int: [Int]]
     /// Each response's state steps (by index); mostly empty.
     let steps: [[CompiledStep]]
+    /// `ResponseNotes.tag` of its answers.
+    let metricsTag: Int32
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]]) {
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1) {
         self.steps = steps
+        self.metricsTag = metricsTag
         self.id = id
         self.method = method
         self.displayPath = displayPath
@@ -117,6 +120,9 @@ final class CompiledEndpoint: Sendable {
 
 final class CompiledRoute: Sendable {
     let endpoint: Int
+    /// The endpoint's id and method, here so that matching a path compiles no endpoint.
+    let id: String
+    let method: String
     let segments: [PathTemplate.Segment]
     /// Where the vendor is mounted (`/aftership`, or "" at the root).
     let mount: String
@@ -125,8 +131,10 @@ final class CompiledRoute: Sendable {
     /// Segments whose parameter may only take listed values (`basePathParameters`); mostly empty.
     let choices: [(index: Int, values: [String])]
 
-    init(endpoint: Int, segments: [PathTemplate.Segment], mount: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
+    init(endpoint: Int, id: String, method: String, segments: [PathTemplate.Segment], mount: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
         self.endpoint = endpoint
+        self.id = id
+        self.method = method
         self.segments = segments
         self.mount = mount
         self.basePath = basePath
@@ -178,7 +186,7 @@ final class CompiledVendor: Sendable {
     let spec: VendorSpec
     /// `/aftership`, or "" when mounted at the root.
     let mount: String
-    let endpoints: [CompiledEndpoint]
+    let endpoints: LazyEndpoints
     let routes: [CompiledRoute]
     /// `routes` by path segment: what a request's path is matched against.
     let trie: RouteTrie
@@ -203,13 +211,11 @@ final class CompiledVendor: Sendable {
     let sequences: [String: String]
     /// `--chaos` rules that apply to this vendor.
     let chaos: [ChaosRule]
-    /// `ResponseNotes.tag` of answers about the vendor but no endpoint, and per endpoint.
+    /// `ResponseNotes.tag` of answers about the vendor but no endpoint (each endpoint has its own).
     let vendorTag: Int32
-    let endpointTags: [Int32]
 
     init(spec: VendorSpec, mount: String, index: Int = 0, rateLimitOverrides: [RateLimitOverride] = [], settingOverrides: [SettingOverride] = [], chaos: [ChaosRule] = [], environment: (String) -> String? = Authenticator.environment, carrying previous: CompiledVendor? = nil, metricsLabels: MetricsLabels? = nil, stateLimits: StateLimits = StateLimits()) {
         vendorTag = metricsLabels?.tag(vendor: spec.name, endpoint: nil) ?? -1
-        endpointTags = spec.endpoints.map { metricsLabels?.tag(vendor: spec.name, endpoint: $0.id) ?? -1 }
         self.chaos = spec.chaos + chaos.filter { $0.vendor == nil || $0.vendor == spec.name }
         self.spec = spec
         self.mount = mount
@@ -232,13 +238,15 @@ final class CompiledVendor: Sendable {
             endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
         }
         validationResponse = Self.validationVariant(spec)
-        var endpoints: [CompiledEndpoint] = []
         var routes: [CompiledRoute] = []
         let bases = spec.basePaths.compactMap { basePath in (try? PathTemplate.parse(basePath, allowEmpty: true).get()).map { (basePath, $0) } }
         for index in spec.endpoints.indices {
-            endpoints.append(Self.compileEndpoint(index, of: spec, mount: mount, bases: bases, catalog: catalog, routes: &routes))
+            Self.routes(of: index, in: spec, mount: mount, bases: bases, into: &routes)
         }
-        self.endpoints = endpoints
+        endpoints = LazyEndpoints(count: spec.endpoints.count) { index in
+            let tag = metricsLabels?.tag(vendor: spec.name, endpoint: spec.endpoints[index].id) ?? -1
+            return Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, metricsTag: tag)
+        }
         self.routes = Self.matchOrder(routes)
         trie = RouteTrie(self.routes.map(\.segments))
     }

@@ -32,9 +32,25 @@ extension CompiledVendor {
         return CompiledResponse(name: entry.name, spec: variant, vendorHeaders: spec.headers)
     }
 
+    /// Endpoint `index`'s routes, one per base path it is served under. Made at load for every
+    /// endpoint (a request must find its endpoint), unlike the endpoint's answers.
+    static func routes(of index: Int, in spec: VendorSpec, mount: String, bases: [(String, PathTemplate)], into routes: inout [CompiledRoute]) {
+        let endpoint = spec.endpoints[index]
+        let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
+        for (basePath, base) in bases where endpoint.basePaths?.contains(basePath) ?? true {
+            var choices: [(index: Int, values: [String])] = []
+            for (i, segment) in base.segments.enumerated() {
+                if case .parameter(let name) = segment, let allowed = spec.basePathParameters.first(where: { $0.name == name }) {
+                    choices.append((i, allowed.values))
+                }
+            }
+            routes.append(CompiledRoute(endpoint: index, id: endpoint.id, method: endpoint.method, segments: base.segments + path.segments, mount: mount, basePath: basePath, choices: choices))
+        }
+    }
+
     /// Endpoint `index`: its default answer, its own scenarios and the catalog entries it
-    /// offers, their state steps; and a route per base path it is served under.
-    static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, bases: [(String, PathTemplate)], catalog: [CompiledResponse], routes: inout [CompiledRoute]) -> CompiledEndpoint {
+    /// offers, their state steps. Compiled when first reached (`LazyEndpoints`).
+    static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, catalog: [CompiledResponse], metricsTag: Int32) -> CompiledEndpoint {
         let endpoint = spec.endpoints[index]
         var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
         var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
@@ -52,22 +68,11 @@ extension CompiledVendor {
             names[response.name.lowercased()] = i
             if i > 0 { byStatus[response.status, default: []].append(i) }
         }
-        let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
-        for (basePath, base) in bases where endpoint.basePaths?.contains(basePath) ?? true {
-            let full = PathTemplate(segments: base.segments + path.segments)
-            var choices: [(index: Int, values: [String])] = []
-            for (i, segment) in base.segments.enumerated() {
-                if case .parameter(let name) = segment, let allowed = spec.basePathParameters.first(where: { $0.name == name }) {
-                    choices.append((i, allowed.values))
-                }
-            }
-            routes.append(CompiledRoute(endpoint: index, segments: full.segments, mount: mount, basePath: basePath, choices: choices))
-        }
         let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
         // Most endpoints have no state steps: no compiler for them.
         let compiler = sources.contains { !$0.state.isEmpty } ? StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec)) : nil
         let steps = sources.map { source in compiler.map { source.state.isEmpty ? [] : $0.compile(source.state) } ?? [] }
-        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps)
+        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag)
     }
 
     /// A literal segment beats a parameter in the same place, whatever the file order:

@@ -20,7 +20,7 @@ enum FaultlineResponses {
             let vendor = vendors[vendorIndex]
             members.append(JSONMember(key: "vendor", value: .string(vendor.spec.name)))
             members.append(JSONMember(key: "endpoints", value: .array(vendor.routes.map { route in
-                .string("\(vendor.endpoints[route.endpoint].method) \(route.display)")
+                .string("\(route.method) \(route.display)")
             })))
         } else {
             members.append(JSONMember(key: "vendors", value: .array(vendors.map { vendor in

@@ -177,9 +177,8 @@ public final class ScenarioEngine: HTTPResponder {
         _ = vendor.trie.match(segments, from: first) { index in
             let route = vendor.routes[index]
             guard route.allows(segments, from: first) else { return false }
-            let endpoint = vendor.endpoints[route.endpoint]
-            guard endpoint.method == method else {
-                if !allowed.contains(endpoint.method) { allowed.append(endpoint.method) }
+            guard route.method == method else {
+                if !allowed.contains(route.method) { allowed.append(route.method) }
                 return false
             }
             found = index
@@ -187,9 +186,8 @@ public final class ScenarioEngine: HTTPResponder {
         }
         if found >= 0 {
             let route = vendor.routes[found]
-            facts.endpoint = vendor.endpoints[route.endpoint].id
+            facts.endpoint = route.id
             facts.endpointIndex = route.endpoint
-            facts.metricsTag = vendor.endpointTags[route.endpoint]
             return respond(request, vendor: vendor, route: route, pathParameters: route.parameters(segments, from: first, of: path), facts: &facts)
         }
         var context = RenderContext(request: request, pathParameters: [], scenarioParameter: options.scenarioParameter)
@@ -219,6 +217,7 @@ public final class ScenarioEngine: HTTPResponder {
     /// body syntax, then the endpoint's own response.
     private func respond(_ request: HTTPRequest, vendor: CompiledVendor, route: CompiledRoute, pathParameters: [(name: String, value: Substring)], facts: inout RequestFacts) -> LabeledResponse {
         let endpoint = vendor.endpoints[route.endpoint]
+        facts.metricsTag = endpoint.metricsTag
         let group = vendor.endpointGroups[route.endpoint]
         var context = RenderContext(request: request, pathParameters: pathParameters, scenarioParameter: options.scenarioParameter)
         context.emulationClock = clock

@@ -15,7 +15,7 @@ public enum CatalogListing {
                     .object([
                         JSONMember(key: "id", value: .string(endpoint.id)),
                         JSONMember(key: "method", value: .string(endpoint.method)),
-                        JSONMember(key: "paths", value: .array(compiled.routes.filter { compiled.endpoints[$0.endpoint].id == endpoint.id }.map { .string($0.display) })),
+                        JSONMember(key: "paths", value: .array(compiled.routes.filter { $0.id == endpoint.id }.map { .string($0.display) })),
                         JSONMember(key: "scenarios", value: .array(endpoint.responses.enumerated().map { i, response in
                             var members = [
                                 JSONMember(key: "name", value: .string(response.name)),
