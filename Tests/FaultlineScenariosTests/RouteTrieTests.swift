@@ -60,6 +60,28 @@ import FaultlineHTTP
         #expect(LiteralTable()[Array("r1".utf8)] == nil)
     }
 
+    @Test func theSameSegmentUnderAnotherNodeIsAnotherKey() {
+        var table = LiteralTable()
+        let items = Array("items".utf8)
+        for node in Int32(0)..<1_000 { items.withUnsafeBufferPointer { table.insert($0, under: node, node + 10_000) } }
+        for node in Int32(0)..<1_000 { #expect(items.withUnsafeBufferPointer { table[$0, under: node] } == node + 10_000) }
+        #expect(items.withUnsafeBufferPointer { table[$0, under: 1_000] } == nil)
+        #expect(Array("item".utf8).withUnsafeBufferPointer { table[$0, under: 0] } == nil)
+    }
+
+    @Test func endpointValuesKeepOneCopyOfEachDistinctValue() {
+        let groups = ["a", "b", "a", "c", "b"]
+        var made = 0
+        let values = EndpointValues(count: groups.count, key: { groups[$0] }) { i -> String in
+            made += 1
+            return groups[i].uppercased()
+        }
+        #expect((0..<5).map { values[$0] } == ["A", "B", "A", "C", "B"])
+        #expect(made == 3)
+        let same = EndpointValues(count: 3, key: { _ in 0 }) { _ in "only" }
+        #expect((0..<3).map { same[$0] } == ["only", "only", "only"])
+    }
+
     @Test func aLiteralRouteOfAnotherMethodLeavesThePathToAParameterRoute() throws {
         let endpoints = #"[{"id":"send","method":"POST","path":"/things/all","response":{"status":201,"body":"sent"}},{"id":"byId","method":"GET","path":"/things/{id}","response":{"status":200,"body":"by id {{path.id}}"}},{"id":"drop","method":"DELETE","path":"/things/{id}","response":{"status":204}}]"#
         let vendor = try ScenarioLoader.parse(VendorFile.make(endpoints: endpoints), file: "acme.json").get()

@@ -76,7 +76,14 @@ struct SpecDecoder: DiagnosticReporting {
             report(path, "expected a non-empty array of endpoints")
             return []
         }
-        return items.enumerated().compactMap { decodeEndpoint($0.element, at: JSONPath.index(path, $0.offset)) }
+        // Sized once: the list lives as long as the vendor, and growth by doubling would leave
+        // up to half of it unused.
+        var endpoints: [EndpointSpec] = []
+        endpoints.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            if let endpoint = decodeEndpoint(item, at: JSONPath.index(path, i)) { endpoints.append(endpoint) }
+        }
+        return endpoints
     }
 
     /// The error catalog: scenario name → response, offered by every endpoint unless it lists some.

@@ -194,11 +194,11 @@ final class CompiledVendor: Sendable {
     let catalog: [String: CompiledResponse]
     let authenticator: Authenticator?
     /// The rate-limit group of each endpoint (by index), if any.
-    let endpointGroups: [RateLimiter.Group?]
+    let endpointGroups: EndpointValues<RateLimiter.Group?>
     /// The group that covers endpoints not listed elsewhere (shown on unknown-path answers).
     let defaultGroup: RateLimiter.Group?
     /// Each endpoint's `validate` rules (by index).
-    let validators: [RequestValidator]
+    let validators: EndpointValues<RequestValidator>
     /// The validation entry with `{{violations}}` put where its violations go (mode `all`).
     let validationResponse: CompiledResponse?
     /// The vendor's stored resources.
@@ -234,8 +234,9 @@ final class CompiledVendor: Sendable {
         let validation = spec.triggers.validation
         let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : [:]
         var patterns: [String: LinearRegex] = [:]
-        validators = spec.endpoints.map { endpoint in
-            endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
+        validators = EndpointValues(count: spec.endpoints.count, key: { spec.endpoints[$0].validate.isEmpty ? -1 : $0 }) { index in
+            let endpoint = spec.endpoints[index]
+            return endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
         }
         validationResponse = Self.validationVariant(spec)
         var routes: [CompiledRoute] = []

@@ -9,14 +9,20 @@ final class CompiledRetry: Sendable {
     let index: Int
     let endpointIDs: [String]
     /// Per endpoint, where its idempotency key goes (nil: it takes none).
-    let keys: [RetrySpec.IdempotencyRule?]
+    let keys: EndpointValues<RetrySpec.IdempotencyRule?>
 
     init(spec: RetrySpec, vendor: VendorSpec, index: Int) {
         self.spec = spec
         self.vendor = vendor.name
         self.index = index
         self.endpointIDs = vendor.endpoints.map(\.id)
-        self.keys = vendor.endpoints.map { endpoint in spec.idempotency.first { $0.endpoints.contains(endpoint.id) } }
+        let rule = { (endpoint: Int) -> Int in
+            spec.idempotency.isEmpty ? -1 : spec.idempotency.firstIndex { $0.endpoints.contains(vendor.endpoints[endpoint].id) } ?? -1
+        }
+        self.keys = EndpointValues(count: vendor.endpoints.count, key: rule) { endpoint in
+            let index = rule(endpoint)
+            return index < 0 ? nil : spec.idempotency[index]
+        }
         // Every name the vendor answers with, as the engine reports it, to the first rule that
         // names it (rules name them in any case); and every status to the first rule listing it.
         let names = vendor.errors.map(\.name) + vendor.endpoints.flatMap { $0.scenarios.map(\.name) } + BuiltinScenarios.faults.keys.sorted()

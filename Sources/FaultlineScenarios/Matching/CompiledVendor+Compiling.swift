@@ -2,7 +2,7 @@
 extension CompiledVendor {
     /// The file's rate-limit groups with `--rate-limit` applied: the vendor's default group,
     /// and the group each endpoint counts against.
-    static func rateGroups(_ spec: VendorSpec, overrides: [RateLimitOverride]) -> (RateLimiter.Group?, [RateLimiter.Group?]) {
+    static func rateGroups(_ spec: VendorSpec, overrides: [RateLimitOverride]) -> (RateLimiter.Group?, EndpointValues<RateLimiter.Group?>) {
         var groups: [RateLimiter.Group] = []
         for group in spec.triggers.rateLimits?.groups ?? [] {
             var compiled = RateLimiter.Group(id: Self.stableID(spec.name, group.name), name: group.name, limit: group.limit, window: group.window)
@@ -13,12 +13,19 @@ extension CompiledVendor {
             groups.append(compiled)
         }
         let rateGroups = spec.triggers.rateLimits?.groups ?? []
-        let defaultGroup = rateGroups.firstIndex(where: { $0.endpoints == nil }).map { groups[$0] }
-        let endpointGroups = spec.endpoints.map { endpoint -> RateLimiter.Group? in
-            if let i = rateGroups.firstIndex(where: { $0.endpoints?.contains(endpoint.id) == true }) { return groups[i] }
-            return defaultGroup
+        let defaultIndex = rateGroups.firstIndex(where: { $0.endpoints == nil })
+        // Each endpoint's group by index (-1: none), the first group listing it, else the default.
+        let listed = rateGroups.contains { $0.endpoints != nil }
+        func groupIndex(_ endpoint: Int) -> Int {
+            guard listed else { return defaultIndex ?? -1 }
+            let id = spec.endpoints[endpoint].id
+            return rateGroups.firstIndex(where: { $0.endpoints?.contains(id) == true }) ?? defaultIndex ?? -1
         }
-        return (defaultGroup, endpointGroups)
+        let endpointGroups = EndpointValues(count: spec.endpoints.count, key: groupIndex) { endpoint -> RateLimiter.Group? in
+            let index = groupIndex(endpoint)
+            return index < 0 ? nil : groups[index]
+        }
+        return (defaultIndex.map { groups[$0] }, endpointGroups)
     }
 
     /// The validation entry with every violation at its `at` path, when the vendor lists all.
