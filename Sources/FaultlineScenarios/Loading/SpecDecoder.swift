@@ -10,24 +10,24 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     /// Checks that `value` is an object with only `allowed` keys and every `required` one.
-    mutating func object(_ value: JSONValue, at path: String, allowed: [String], required: [String]) -> [JSONMember]? {
+    mutating func object(_ value: JSONValue, at path: @autoclosure () -> String, allowed: [String], required: [String]) -> [JSONMember]? {
         guard case .object(let members) = value else {
-            report(path, "expected an object")
+            report(path(), "expected an object")
             return nil
         }
         for member in members where !allowed.contains(member.key) {
-            report(JSONPath.child(path, member.key), "unknown key '\(member.key)' (allowed: \(allowed.joined(separator: ", ")))")
+            report(JSONPath.child(path(), member.key), "unknown key '\(member.key)' (allowed: \(allowed.joined(separator: ", ")))")
         }
         for key in required where !members.contains(where: { $0.key == key }) {
-            report(path, "missing required key '\(key)'")
+            report(path(), "missing required key '\(key)'")
         }
         return members
     }
 
-    mutating func string(_ members: [JSONMember], _ key: String, at path: String) -> String? {
+    mutating func string(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> String? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
         guard case .string(let s) = value else {
-            report(JSONPath.child(path, key), "expected a string")
+            report(JSONPath.child(path(), key), "expected a string")
             return nil
         }
         return s
@@ -131,62 +131,62 @@ struct SpecDecoder: DiagnosticReporting {
         return out
     }
 
-    mutating func strings(_ members: [JSONMember], _ key: String, at path: String) -> [String]? {
+    mutating func strings(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> [String]? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
         guard case .array(let items) = value else {
-            report(JSONPath.child(path, key), "expected an array of strings")
+            report(JSONPath.child(path(), key), "expected an array of strings")
             return nil
         }
         var out: [String] = []
         for (i, item) in items.enumerated() {
-            if case .string(let s) = item { out.append(s) } else { report(JSONPath.index(JSONPath.child(path, key), i), "expected a string") }
+            if case .string(let s) = item { out.append(s) } else { report(JSONPath.index(JSONPath.child(path(), key), i), "expected a string") }
         }
         return out
     }
 
-    mutating func bool(_ members: [JSONMember], _ key: String, at path: String) -> Bool? {
+    mutating func bool(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> Bool? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
         guard case .bool(let b) = value else {
-            report(JSONPath.child(path, key), "expected true or false")
+            report(JSONPath.child(path(), key), "expected true or false")
             return nil
         }
         return b
     }
 
-    mutating func positiveNumber(_ members: [JSONMember], _ key: String, at path: String) -> Double? {
+    mutating func positiveNumber(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> Double? {
         guard let value = members.first(where: { $0.key == key })?.value else { return nil }
         guard case .number(let text) = value, let number = Double(text), number > 0, number <= 31_536_000 else {
-            report(JSONPath.child(path, key), "expected a number greater than 0 and at most a year in seconds (31536000)")
+            report(JSONPath.child(path(), key), "expected a number greater than 0 and at most a year in seconds (31536000)")
             return nil
         }
         return number
     }
 
-    mutating func decodeHeaders(_ value: JSONValue?, at path: String) -> [HeaderSpec] {
+    mutating func decodeHeaders(_ value: JSONValue?, at path: @autoclosure () -> String) -> [HeaderSpec] {
         guard let value else { return [] }
         guard case .object(let members) = value else {
-            report(path, "expected an object of header name to value")
+            report(path(), "expected an object of header name to value")
             return []
         }
         var headers: [HeaderSpec] = []
         var seen: Set<String> = []
         for member in members {
-            let memberPath = JSONPath.child(path, member.key)
+            func memberPath() -> String { JSONPath.child(path(), member.key) }
             guard case .string(let text) = member.value else {
-                report(memberPath, "header values are strings")
+                report(memberPath(), "header values are strings")
                 continue
             }
             guard !member.key.isEmpty, member.key.utf8.allSatisfy({ $0.isHeaderNameChar }) else {
-                report(memberPath, "'\(member.key)' is not a valid header name")
+                report(memberPath(), "'\(member.key)' is not a valid header name")
                 continue
             }
             guard seen.insert(member.key.lowercased()).inserted else {
-                report(memberPath, "header '\(member.key)' is set twice (names are case-insensitive)")
+                report(memberPath(), "header '\(member.key)' is set twice (names are case-insensitive)")
                 continue
             }
             // RFC 9110 §5.5: a field value is visible characters, spaces and tabs.
             if text.utf8.contains(where: HTTPHeaders.isForbiddenInValue) {
-                report(memberPath, "header values may not contain control characters (CR, LF, NUL, DEL or others; a tab is allowed)")
+                report(memberPath(), "header values may not contain control characters (CR, LF, NUL, DEL or others; a tab is allowed)")
                 continue
             }
             headers.append(HeaderSpec(name: member.key, value: text))
@@ -194,19 +194,19 @@ struct SpecDecoder: DiagnosticReporting {
         return headers
     }
 
-    mutating func decodeEndpoint(_ value: JSONValue, at path: String) -> EndpointSpec? {
-        guard let members = object(value, at: path, allowed: ["id", "method", "path", "basePaths", "description", "response", "scenarios", "scope", "validate", "state"], required: ["id", "method", "path", "response"]) else { return nil }
-        let id = string(members, "id", at: path) ?? ""
-        let method = string(members, "method", at: path) ?? ""
-        let endpointPath = string(members, "path", at: path) ?? ""
-        let description = string(members, "description", at: path)
+    mutating func decodeEndpoint(_ value: JSONValue, at path: @autoclosure () -> String) -> EndpointSpec? {
+        guard let members = object(value, at: path(), allowed: ["id", "method", "path", "basePaths", "description", "response", "scenarios", "scope", "validate", "state"], required: ["id", "method", "path", "response"]) else { return nil }
+        let id = string(members, "id", at: path()) ?? ""
+        let method = string(members, "method", at: path()) ?? ""
+        let endpointPath = string(members, "path", at: path()) ?? ""
+        let description = string(members, "description", at: path())
         var response: ResponseSpec?
         if let value = members.first(where: { $0.key == "response" })?.value {
-            response = decodeResponse(value, at: JSONPath.child(path, "response"), allowEndpoints: false)?.response
+            response = decodeResponse(value, at: JSONPath.child(path(), "response"), allowEndpoints: false)?.response
         }
         var scenarios: [NamedResponse] = []
         if let value = members.first(where: { $0.key == "scenarios" })?.value {
-            let scenariosPath = JSONPath.child(path, "scenarios")
+            let scenariosPath = JSONPath.child(path(), "scenarios")
             if case .object(let entries) = value {
                 for entry in entries {
                     if let named = decodeNamedResponse(entry.key, entry.value, at: JSONPath.child(scenariosPath, entry.key), allowEndpoints: false) { scenarios.append(named) }
@@ -216,10 +216,10 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         guard let response else { return nil }
-        let scope = string(members, "scope", at: path)
+        let scope = string(members, "scope", at: path())
         var rules: [ValidationRule] = []
         if let value = members.first(where: { $0.key == "validate" })?.value {
-            let rulesPath = JSONPath.child(path, "validate")
+            let rulesPath = JSONPath.child(path(), "validate")
             if case .array(let items) = value {
                 for (i, item) in items.enumerated() {
                     if let rule = decodeRule(item, at: JSONPath.index(rulesPath, i)) { rules.append(rule) }
@@ -229,10 +229,10 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
-        if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path, "state")) }
+        if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path(), "state")) }
         if members.contains(where: { $0.key == "basePaths" }) {
-            endpoint.basePaths = strings(members, "basePaths", at: path) ?? []
-            if endpoint.basePaths?.isEmpty == true { report(JSONPath.child(path, "basePaths"), "expected a non-empty array of the vendor's base paths") }
+            endpoint.basePaths = strings(members, "basePaths", at: path()) ?? []
+            if endpoint.basePaths?.isEmpty == true { report(JSONPath.child(path(), "basePaths"), "expected a non-empty array of the vendor's base paths") }
         }
         return endpoint
     }
@@ -246,27 +246,27 @@ struct SpecDecoder: DiagnosticReporting {
         return named
     }
 
-    mutating func decodeResponse(_ value: JSONValue, at path: String, allowEndpoints: Bool, allowState: Bool = false) -> (response: ResponseSpec, endpoints: [String]?)? {
+    mutating func decodeResponse(_ value: JSONValue, at path: @autoclosure () -> String, allowEndpoints: Bool, allowState: Bool = false) -> (response: ResponseSpec, endpoints: [String]?)? {
         var allowed = ["status", "description", "headers", "body", "text", "delay", "fault"]
         if allowEndpoints { allowed.append("endpoints") }
         if allowState { allowed.append("state") }
-        guard let members = object(value, at: path, allowed: allowed, required: ["status"]) else { return nil }
+        guard let members = object(value, at: path(), allowed: allowed, required: ["status"]) else { return nil }
         var status = 0
         if let value = members.first(where: { $0.key == "status" })?.value {
             // 1xx are interim responses (RFC 9110 §15.2): a scenario answers with a final one.
             if case .number(let text) = value, let code = Int(text), (200...599).contains(code) {
                 status = code
             } else {
-                report(JSONPath.child(path, "status"), "expected an integer HTTP status from 200 to 599")
+                report(JSONPath.child(path(), "status"), "expected an integer HTTP status from 200 to 599")
             }
         }
-        let description = string(members, "description", at: path)
-        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path, "headers"))
+        let description = string(members, "description", at: path())
+        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path(), "headers"))
         let json = members.first(where: { $0.key == "body" })?.value
-        let text = string(members, "text", at: path)
+        let text = string(members, "text", at: path())
         var body = ResponseSpec.Body.none
         if json != nil && members.contains(where: { $0.key == "text" }) {
-            report(path, "'body' and 'text' conflict: a response has one body; keep one of them")
+            report(path(), "'body' and 'text' conflict: a response has one body; keep one of them")
         } else if let json {
             body = .json(json)
         } else if let text {
@@ -274,7 +274,7 @@ struct SpecDecoder: DiagnosticReporting {
         }
         var endpoints: [String]?
         if let value = members.first(where: { $0.key == "endpoints" })?.value {
-            let endpointsPath = JSONPath.child(path, "endpoints")
+            let endpointsPath = JSONPath.child(path(), "endpoints")
             if case .array(let items) = value, !items.isEmpty {
                 endpoints = []
                 for (i, item) in items.enumerated() {
@@ -292,11 +292,11 @@ struct SpecDecoder: DiagnosticReporting {
             default: nil
             }
             response.delay = text.flatMap(DelaySpec.init(parsing:))
-            if response.delay == nil { report(JSONPath.child(path, "delay"), "expected milliseconds (1500), a range (\"500-1500\") or \"lognormal:MEDIAN_MS:SIGMA\"") }
+            if response.delay == nil { report(JSONPath.child(path(), "delay"), "expected milliseconds (1500), a range (\"500-1500\") or \"lognormal:MEDIAN_MS:SIGMA\"") }
         }
-        if let name = string(members, "fault", at: path) {
+        if let name = string(members, "fault", at: path()) {
             response.fault = ResponseFault(rawValue: name)
-            if response.fault == nil { report(JSONPath.child(path, "fault"), "unknown fault '\(name)' (\(ResponseFault.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            if response.fault == nil { report(JSONPath.child(path(), "fault"), "unknown fault '\(name)' (\(ResponseFault.allCases.map(\.rawValue).joined(separator: ", ")))") }
         }
         return (response, endpoints)
     }

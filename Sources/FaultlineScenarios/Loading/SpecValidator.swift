@@ -65,71 +65,104 @@ struct SpecValidator: DiagnosticReporting {
 
     /// Ids, methods, paths (and their clashes), base paths and responses of every endpoint:
     /// the ids by index, and each endpoint's own path parameters.
-    private mutating func validateEndpoints(_ vendor: VendorSpec, baseParams: [[String]]) -> (ids: [String: Int], parameters: [String: Set<String>]) {
+    private mutating func validateEndpoints(_ vendor: VendorSpec, baseParams: [[String]]) -> (ids: [String: Int], parameters: [String: [String]]) {
         var ids: [String: Int] = [:]
-        var shapes: [String: Int] = [:]
-        var endpointParameters: [String: Set<String>] = [:]
+        ids.reserveCapacity(vendor.endpoints.count)
+        // Method, base path and shape hashed (parameters as one marker); a shared hash is
+        // confirmed on the shapes themselves. No string is built per endpoint.
+        var shapes: [UInt64: [Int]] = [:]
+        shapes.reserveCapacity(vendor.endpoints.count)
+        var endpointParameters: [String: [String]] = [:]
+        endpointParameters.reserveCapacity(vendor.endpoints.count)
         for (i, endpoint) in vendor.endpoints.enumerated() {
-            let path = JSONPath.index("$.endpoints", i)
+            // Paths are built only for a message: made for every endpoint, they cost more
+            // than the checks.
+            func path() -> String { JSONPath.index("$.endpoints", i) }
             if !Self.isIdentifier(endpoint.id) {
-                report(JSONPath.child(path, "id"), "'\(endpoint.id)' is not a valid endpoint id ([A-Za-z0-9_.-]+)")
+                report(JSONPath.child(path(), "id"), "'\(endpoint.id)' is not a valid endpoint id ([A-Za-z0-9_.-]+)")
             } else if let previous = ids[endpoint.id] {
-                report(JSONPath.child(path, "id"), "duplicate endpoint id '\(endpoint.id)' (also $.endpoints[\(previous)])")
+                report(JSONPath.child(path(), "id"), "duplicate endpoint id '\(endpoint.id)' (also $.endpoints[\(previous)])")
             } else {
                 ids[endpoint.id] = i
             }
             if !ScenarioLoader.httpMethods.contains(endpoint.method) {
-                report(JSONPath.child(path, "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
+                report(JSONPath.child(path(), "method"), "unknown method '\(endpoint.method)' (GET, POST, PUT, PATCH or DELETE)")
             }
             let bases = basePaths(of: endpoint, in: vendor, at: path)
-            let ownBaseParams = bases.map { baseParams[$0] }
             var parameters: [String] = []
             switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
             case .success(let template):
                 parameters = template.parameterNames
-                endpointParameters[endpoint.id] = Set(parameters)
+                endpointParameters[endpoint.id] = parameters
                 // Two endpoints clash only where they are served under the same base path.
                 for k in bases {
-                    let shape = "\(endpoint.method) \(vendor.basePaths[k]) \(template.shape)"
-                    if let previous = shapes[shape] {
-                        report(JSONPath.child(path, "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
+                    let key = Self.shapeHash(endpoint.method, k, template)
+                    if let previous = shapes[key]?.first(where: { j in
+                        let other = vendor.endpoints[j]
+                        return other.method == endpoint.method && (other.basePaths.map { $0.contains(vendor.basePaths[k]) } ?? true)
+                            && (try? PathTemplate.parse(other.path, allowEmpty: false).get())?.shape == template.shape
+                    }) {
+                        report(JSONPath.child(path(), "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
                         break
                     }
-                    shapes[shape] = i
+                    shapes[key, default: []].append(i)
                 }
-                for base in ownBaseParams {
-                    let all = base + parameters
-                    if Set(all).count != all.count {
-                        report(JSONPath.child(path, "path"), "a path parameter name is used twice in the full path (base path + path)")
-                    }
+                for k in bases where Self.repeats(baseParams[k] + parameters) {
+                    report(JSONPath.child(path(), "path"), "a path parameter name is used twice in the full path (base path + path)")
                 }
             case .failure(let error):
-                report(JSONPath.child(path, "path"), error.message)
+                report(JSONPath.child(path(), "path"), error.message)
             }
-            let known = Set(parameters).union(ownBaseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in ownBaseParams.allSatisfy { $0.contains(name) } })
-            validateResponse(endpoint.response, at: JSONPath.child(path, "response"), pathParameters: known)
+            // The base paths' parameters an endpoint may use are those all its base paths have.
+            var known = parameters
+            if let first = bases.first {
+                for name in baseParams[first] where bases.allSatisfy({ baseParams[$0].contains(name) }) && !known.contains(name) { known.append(name) }
+            }
+            validateResponse(endpoint.response, at: JSONPath.child(path(), "response"), pathParameters: known)
             validateScenarios(of: endpoint, pathParameters: known)
         }
         return (ids, endpointParameters)
     }
 
+    /// Method, base path and shape (literals, and one marker for any parameter), hashed.
+    private static func shapeHash(_ method: String, _ base: Int, _ template: PathTemplate) -> UInt64 {
+        var hash = FNV1a()
+        hash.add(method)
+        var base = base
+        withUnsafeBytes(of: &base) { hash.add($0.bindMemory(to: UInt8.self)) }
+        for segment in template.segments {
+            switch segment {
+            case .literal(let text): hash.add(text)
+            case .parameter: hash.add("{}")
+            }
+        }
+        return hash.bits
+    }
+
+    /// Whether a name occurs twice; lists of path parameters are a few names long.
+    private static func repeats(_ names: [String]) -> Bool {
+        guard names.count > 1 else { return false }
+        for i in names.indices.dropFirst() where names[..<i].contains(names[i]) { return true }
+        return false
+    }
+
     /// The indexes of the base paths an endpoint is served under: all of the vendor's unless it
     /// names some, each of which must be the vendor's.
-    private mutating func basePaths(of endpoint: EndpointSpec, in vendor: VendorSpec, at path: String) -> [Int] {
+    private mutating func basePaths(of endpoint: EndpointSpec, in vendor: VendorSpec, at path: () -> String) -> [Int] {
         guard let own = endpoint.basePaths else { return Array(vendor.basePaths.indices) }
         var bases: [Int] = []
         for (j, base) in own.enumerated() {
             if let k = vendor.basePaths.firstIndex(of: base) {
                 if !bases.contains(k) { bases.append(k) }
             } else {
-                report(JSONPath.index(JSONPath.child(path, "basePaths"), j), "'\(base)' is not one of this vendor's basePaths")
+                report(JSONPath.index(JSONPath.child(path(), "basePaths"), j), "'\(base)' is not one of this vendor's basePaths")
             }
         }
         return bases
     }
 
     /// An endpoint's own scenarios: valid names, unique regardless of case, valid responses.
-    private mutating func validateScenarios(of endpoint: EndpointSpec, pathParameters known: Set<String>) {
+    private mutating func validateScenarios(of endpoint: EndpointSpec, pathParameters known: [String]) {
         var localNames: [String: String] = [:]
         for named in endpoint.scenarios {
             validateName(named.name, at: named.jsonPath)
@@ -143,9 +176,10 @@ struct SpecValidator: DiagnosticReporting {
     }
 
     /// The error catalog's names, endpoint references and templates, by lowercased name.
-    private mutating func validateCatalog(_ vendor: VendorSpec, baseParams: [[String]], ids: [String: Int], endpointParameters: [String: Set<String>]) -> [String: NamedResponse] {
+    private mutating func validateCatalog(_ vendor: VendorSpec, baseParams: [[String]], ids: [String: Int], endpointParameters: [String: [String]]) -> [String: NamedResponse] {
         let sharedBaseParameters = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
         var catalogNames: [String: NamedResponse] = [:]
+        var everyEndpoint: Set<String>?
         for named in vendor.errors {
             validateName(named.name, at: named.jsonPath)
             let key = named.name.lowercased()
@@ -158,16 +192,28 @@ struct SpecValidator: DiagnosticReporting {
                     report(JSONPath.index(JSONPath.child(named.jsonPath, "endpoints"), i), "unknown endpoint id '\(reference)'")
                 }
             }
-            // A catalog entry may serve several endpoints, so only the parameters they all share are known.
-            var shared: Set<String>?
-            let targets = named.endpoints.map { refs in vendor.endpoints.filter { refs.contains($0.id) } } ?? vendor.endpoints
-            for endpoint in targets {
-                let names = endpointParameters[endpoint.id] ?? []
-                shared = shared.map { $0.intersection(names) } ?? names
+            // A catalog entry may serve several endpoints, so only the parameters they all share
+            // are known. Those of every endpoint are worked out once for all vendor-wide entries.
+            let shared: Set<String>
+            if let references = named.endpoints {
+                shared = Self.common(vendor.endpoints.lazy.filter { references.contains($0.id) }.map { endpointParameters[$0.id] ?? [] })
+            } else {
+                if everyEndpoint == nil { everyEndpoint = Self.common(vendor.endpoints.lazy.map { endpointParameters[$0.id] ?? [] }) }
+                shared = everyEndpoint!
             }
-            validateResponse(named.response, at: named.jsonPath, pathParameters: (shared ?? []).union(sharedBaseParameters))
+            validateResponse(named.response, at: named.jsonPath, pathParameters: Array(shared.union(sharedBaseParameters)))
         }
         return catalogNames
+    }
+
+    /// The names every list has; empty for no lists.
+    private static func common<Lists: Sequence<[String]>>(_ lists: Lists) -> Set<String> {
+        var shared: Set<String>?
+        for names in lists {
+            if shared?.isEmpty == true { break }
+            shared = shared.map { $0.intersection(names) } ?? Set(names)
+        }
+        return shared ?? []
     }
 
     /// An endpoint scenario may not hide a catalog entry offered on the same endpoint.
@@ -305,15 +351,18 @@ struct SpecValidator: DiagnosticReporting {
         }
     }
 
-    mutating func validateResponse(_ response: ResponseSpec, at path: String, pathParameters: Set<String>?) {
-        validateTemplates(response.headers, at: JSONPath.child(path, "headers"), pathParameters: pathParameters)
+    /// `path` is made only when there is something to report.
+    mutating func validateResponse(_ response: ResponseSpec, at path: @autoclosure () -> String, pathParameters: [String]?) {
+        if !response.headers.isEmpty {
+            validateTemplates(response.headers, at: JSONPath.child(path(), "headers"), pathParameters: pathParameters)
+        }
         switch response.body {
         case .none: break
-        case .text(let text): validateTemplate(text, at: JSONPath.child(path, "text"), pathParameters: pathParameters)
-        case .json(let json): validateJSONTemplates(json, at: JSONPath.child(path, "body"), pathParameters: pathParameters)
+        case .text(let text): validateTemplate(text, at: JSONPath.child(path(), "text"), pathParameters: pathParameters)
+        case .json(let json): validateJSONTemplates(json, at: JSONPath.child(path(), "body"), pathParameters: pathParameters)
         }
         if !HTTPStatusRules.allowsBody(response.status), !isEmptyBody(response.body) {
-            report(JSONPath.child(path, "status"), "status \(response.status) cannot carry a body (RFC 9110); remove 'body'/'text' or change the status")
+            report(JSONPath.child(path(), "status"), "status \(response.status) cannot carry a body (RFC 9110); remove 'body'/'text' or change the status")
         }
     }
 
@@ -322,20 +371,19 @@ struct SpecValidator: DiagnosticReporting {
         return false
     }
 
-    mutating func validateTemplates(_ headers: [HeaderSpec], at path: String, pathParameters: Set<String>?) {
+    mutating func validateTemplates(_ headers: [HeaderSpec], at path: @autoclosure () -> String, pathParameters: [String]?) {
         for header in headers {
-            validateTemplate(header.value, at: JSONPath.child(path, header.name), pathParameters: pathParameters)
+            validateTemplate(header.value, at: JSONPath.child(path(), header.name), pathParameters: pathParameters)
         }
     }
 
     /// Walks a body; a path string is only built for a string that holds a placeholder.
-    mutating func validateJSONTemplates(_ json: JSONValue, at path: String, pathParameters: Set<String>?) {
+    mutating func validateJSONTemplates(_ json: JSONValue, at path: @autoclosure () -> String, pathParameters: [String]?) {
         var trail: [(key: String?, index: Int)] = []
         func visit(_ value: JSONValue, _ validator: inout SpecValidator) {
             switch value {
             case .string(let s) where TemplateString.mayHoldPlaceholder(s):
-                let full = trail.reduce(path) { partial, step in step.key.map { JSONPath.child(partial, $0) } ?? JSONPath.index(partial, step.index) }
-                validator.validateTemplate(s, at: full, pathParameters: pathParameters)
+                validator.validateTemplate(s, at: trail.reduce(path()) { partial, step in step.key.map { JSONPath.child(partial, $0) } ?? JSONPath.index(partial, step.index) }, pathParameters: pathParameters)
             case .array(let items):
                 for (i, item) in items.enumerated() {
                     trail.append((nil, i))
@@ -355,22 +403,22 @@ struct SpecValidator: DiagnosticReporting {
         visit(json, &self)
     }
 
-    mutating func validateTemplate(_ text: String, at path: String, pathParameters: Set<String>?) {
+    mutating func validateTemplate(_ text: String, at path: @autoclosure () -> String, pathParameters: [String]?) {
         guard TemplateString.mayHoldPlaceholder(text) else { return }
         switch TemplateString.parse(text) {
         case .failure(let error):
-            report(path, error.message)
+            report(path(), error.message)
         case .success(let parts):
             for case .placeholder(let placeholder) in parts {
                 for source in [placeholder.source] + placeholder.alternatives {
                     if case .path(let name) = source, let pathParameters, !pathParameters.contains(name) {
                         let known = pathParameters.sorted().joined(separator: ", ")
-                        report(path, "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
+                        report(path(), "template uses path.\(name), but the path has no parameter '\(name)' (known: \(known.isEmpty ? "none" : known))")
                     }
                     switch source {
                     case .setting(let name), .timeFromSetting(let name, _):
                         if !settingNames.contains(name) {
-                            report(path, "template uses setting '\(name)', which $.settings does not declare (declared: \(settingNames.isEmpty ? "none" : settingNames.sorted().joined(separator: ", ")))")
+                            report(path(), "template uses setting '\(name)', which $.settings does not declare (declared: \(settingNames.isEmpty ? "none" : settingNames.sorted().joined(separator: ", ")))")
                         }
                     default: break
                     }
