@@ -38,6 +38,32 @@ import FaultlineScenarios
         }
     }
 
+    @Test(arguments: [
+        (#"{"a":[{"b":1},{"c":[1,2,{"d" 1}]}]}"#, "$.a[1].c[2].d", "expected ':'"),
+        (#"{"a":{"b":1 "c":2}}"#, "$.a.b", "expected ',' or '}'"),
+        (#"{"a":[1 2]}"#, "$.a", "expected ',' or ']'"),
+        (#"{"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k3":10}"#, "$.k3", "duplicate key 'k3'"),
+        (#"{"a":{"b":1,"bb":2,"b":3}}"#, "$.a.b", "duplicate key 'b'"),
+        (#"[[[]],[["x",nul]]]"#, "$[1][0][1]", "invalid literal"),
+    ])
+    func namesWhereADocumentBreaks(_ text: String, _ path: String, _ message: String) {
+        do {
+            _ = try JSONParser.parse(Array(text.utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.path == path)
+            #expect(error.message.contains(message))
+        }
+    }
+
+    @Test func aValueParsedAgainIsTheSameValue() throws {
+        let text = #"{"a":[1,"two",{"three":3.0,"four":[true,false,null]}],"b":{},"c":[],"d":"\u00e9"}"#
+        let value = try JSONParser.parse(Array(text.utf8))
+        #expect(try JSONParser.parse(value.serialized) == value)
+        #expect(value["a"]?[2]?["four"]?[2] == .null)
+        #expect(value["d"] == .string("é"))
+    }
+
     @Test(arguments: ["", "{", "[1,]", "01", "1.", "-", "\"\\x\"", "tru", "{\"a\" 1}", "1 2", "\"a\u{01}\""])
     func rejectsInvalidDocuments(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }

@@ -1,6 +1,8 @@
 /// A JSON value that keeps object members in the order written and numbers exactly as
-/// written, so a vendor body comes out byte for byte as the scenario file has it.
-public indirect enum JSONValue: Sendable, Equatable {
+/// written, so a vendor body comes out byte for byte as the scenario file has it. Not
+/// `indirect`: arrays already hold their elements out of line, and boxing every value (a
+/// string, a number) cost an allocation each.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's literal text, e.g. `4003` or `50.50`.
@@ -118,22 +120,24 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
-    /// Where the parser is, kept as components and rendered only for an error message.
-    private var location: [PathComponent] = []
+    /// Members and items of the objects and arrays being read, innermost last: each container
+    /// is then made once at its final size instead of growing one element at a time.
+    private var memberStack: [JSONMember] = []
+    private var itemStack: [JSONValue] = []
 
+    /// Where an error happened, innermost first: filled in as the error passes each container
+    /// on its way out, so a document that parses pays nothing for it.
     private enum PathComponent {
         case key(String)
         case index(Int)
     }
 
-    private var currentPath: String {
-        location.reduce("$") { path, component in
-            switch component {
-            case .key(let key): JSONPath.child(path, key)
-            case .index(let i): JSONPath.index(path, i)
-            }
-        }
+    private struct Failure: Error {
+        var message: String
+        var index: Int
+        var location: [PathComponent] = []
     }
+
     private static let maxDepth = 256
 
     public init(bytes: [UInt8]) {
@@ -144,22 +148,44 @@ public struct JSONParser {
         var parser = JSONParser(bytes: bytes)
         // Tolerate a UTF-8 byte order mark written by some editors.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.atEnd else { throw parser.error("unexpected text after the JSON value") }
-        return value
+        do throws(Failure) {
+            let value = try parser.value()
+            parser.skipWhitespace()
+            guard parser.atEnd else { throw parser.error("unexpected text after the JSON value") }
+            return value
+        } catch {
+            throw parser.report(error)
+        }
     }
 
     var atEnd: Bool { index >= bytes.count }
 
-    private func error(_ message: String) -> JSONParseError {
-        let path = currentPath
+    /// One value, as `parse` reads it but without requiring the end of the input after it.
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        do throws(Failure) {
+            return try value()
+        } catch {
+            throw report(error)
+        }
+    }
+
+    private func error(_ message: String) -> Failure {
+        Failure(message: message, index: index)
+    }
+
+    private func report(_ failure: Failure) -> JSONParseError {
+        let path = failure.location.reversed().reduce("$") { path, component in
+            switch component {
+            case .key(let key): JSONPath.child(path, key)
+            case .index(let i): JSONPath.index(path, i)
+            }
+        }
         var line = 1
         var column = 1
-        for byte in bytes[0..<min(index, bytes.count)] {
+        for byte in bytes[0..<min(failure.index, bytes.count)] {
             if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
         }
-        return JSONParseError(line: line, column: column, path: path, message: message)
+        return JSONParseError(line: line, column: column, path: path, message: failure.message)
     }
 
     /// A byte for a message: printable ASCII as itself, anything else by its code (a NUL or a
@@ -176,7 +202,7 @@ public struct JSONParser {
         }
     }
 
-    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    private mutating func value() throws(Failure) -> JSONValue {
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
@@ -191,7 +217,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+    private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(Failure) -> JSONValue {
         let w = Array(word.utf8)
         guard index + w.count <= bytes.count, Array(bytes[index..<(index + w.count)]) == w else {
             throw error("invalid literal")
@@ -200,7 +226,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber() throws(Failure) -> JSONValue {
         let start = index
         func digits() -> Int {
             let s = index
@@ -229,13 +255,13 @@ public struct JSONParser {
     /// Text from validated bytes. ASCII (nearly every key and value in a scenario file) takes
     /// the direct path: the generic `String(validating:)` costs several hundred instructions
     /// a string before it looks at a byte.
-    private func string(_ slice: ArraySlice<UInt8>) throws(JSONParseError) -> String {
+    private func string(_ slice: ArraySlice<UInt8>) throws(Failure) -> String {
         if !slice.contains(where: { $0 >= 0x80 }) { return String(decoding: slice, as: UTF8.self) }
         guard let text = String(validating: slice, as: UTF8.self) else { throw error("string is not valid UTF-8") }
         return text
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    private mutating func parseString() throws(Failure) -> String {
         index += 1
         // Fast path: no escapes, so the string is the input bytes themselves.
         var end = index
@@ -292,7 +318,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    private mutating func parseHex4() throws(Failure) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -310,61 +336,79 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray() throws(Failure) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
-        var items: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(items)
+            return .array([])
         }
+        let first = itemStack.count
+        defer { itemStack.removeSubrange(first...) }
         while true {
-            location.append(.index(items.count))
-            items.append(try parseValue())
-            location.removeLast()
+            do throws(Failure) {
+                itemStack.append(try value())
+            } catch {
+                var failure = error
+                failure.location.append(.index(itemStack.count - first))
+                throw failure
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(Array(itemStack[first...])) }
             throw error("expected ',' or ']'")
         }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject() throws(Failure) -> JSONValue {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
-        var members: [JSONMember] = []
-        // Past a few members, keys are remembered in a set: a body with 100k keys stays linear.
-        var keys: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([])
         }
+        let first = memberStack.count
+        defer { memberStack.removeSubrange(first...) }
+        // Past a few members, keys are remembered in a set: a body with 100k keys stays linear.
+        var keys: Set<String> = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
-            location.append(.key(key))
-            let duplicate = members.count < 8 ? members.contains(where: { $0.key == key }) : !keys.insert(key).inserted
-            if members.count == 7 { keys = Set(members.map(\.key) + [key]) }
-            if duplicate {
-                throw error("duplicate key '\(key)'")
+            let count = memberStack.count - first
+            let duplicate: Bool
+            if count < 8 {
+                // Lengths first: most keys of one object differ in length, and comparing
+                // those costs no string comparison.
+                let length = key.utf8.count
+                duplicate = memberStack[first...].contains { $0.key.utf8.count == length && $0.key == key }
+            } else {
+                if count == 8 { keys = Set(memberStack[first...].map(\.key)) }
+                duplicate = !keys.insert(key).inserted
             }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            do throws(Failure) {
+                if duplicate { throw error("duplicate key '\(key)'") }
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                index += 1
+                memberStack.append(JSONMember(key: key, value: try value()))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unterminated object") }
+                guard bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
+            } catch {
+                var failure = error
+                failure.location.append(.key(key))
+                throw failure
+            }
             index += 1
-            members.append(JSONMember(key: key, value: try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; location.removeLast(); continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; location.removeLast(); return .object(members) }
-            throw error("expected ',' or '}'")
+            if bytes[index - 1] == UInt8(ascii: "}") { return .object(Array(memberStack[first...])) }
         }
     }
 }
