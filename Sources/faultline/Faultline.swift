@@ -29,7 +29,7 @@ struct ScenarioDirectoryOption: ParsableArguments {
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check scenario files; print every problem with its file and JSON path.")
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check scenario files; print every problem with its file and JSON path.")
 
     @Argument(help: "Directory to check (default: the bundled Scenarios/).")
     var directory: String?
@@ -49,7 +49,7 @@ struct Validate: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List vendors, endpoints and scenario names with their statuses.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List vendors, endpoints and scenario names with their statuses.")
 
     @OptionGroup var directory: ScenarioDirectoryOption
 

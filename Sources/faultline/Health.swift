@@ -5,7 +5,7 @@ import FaultlineHTTP
 /// 0 when it answers 200, 1 otherwise. It reads the same FAULTLINE_* variables as `serve`, so
 /// in the image it finds the server with no arguments, whatever address and port it was given.
 struct Health: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Exit 0 if a running server answers its health check, 1 if not (for Docker HEALTHCHECK; no curl needed).")
+    static let configuration = CommandConfiguration(commandName: "health", abstract: "Exit 0 if a running server answers its health check, 1 if not (for Docker HEALTHCHECK; no curl needed).")
 
     @Option(help: "The server's listen address; 0.0.0.0 and :: are probed on loopback ($FAULTLINE_HOST).")
     var host: String = EnvironmentDefaults.value(option: "host", Serve.server.host)

@@ -7,6 +7,7 @@ import FaultlineScenarios
 /// violation.
 struct Verdicts: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verdicts",
         abstract: "Print how each client retried (judged by the vendors' retry rules); exit 1 on a violation.",
         discussion: "Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when the server cannot be asked.")
 

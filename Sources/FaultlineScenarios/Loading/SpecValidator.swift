@@ -32,8 +32,9 @@ struct SpecValidator: DiagnosticReporting {
         let baseParams = validateBasePaths(vendor)
         let (ids, endpointParameters) = validateEndpoints(vendor, baseParams: baseParams)
         let catalogNames = validateCatalog(vendor, baseParams: baseParams, ids: ids, endpointParameters: endpointParameters)
-        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: Set(ids.keys))
-        if let retry = vendor.retry { validateRetry(retry, of: vendor, endpointIDs: Set(ids.keys)) }
+        let endpointIDs = Set(ids.keys)
+        validateTriggers(vendor, catalogNames: Set(catalogNames.keys), endpointIDs: endpointIDs)
+        if let retry = vendor.retry { validateRetry(retry, of: vendor, endpointIDs: endpointIDs) }
         validateState(vendor)
         validateNoScenarioHidesACatalogEntry(vendor, catalogNames: catalogNames)
     }
@@ -196,9 +197,9 @@ struct SpecValidator: DiagnosticReporting {
             // are known. Those of every endpoint are worked out once for all vendor-wide entries.
             let shared: Set<String>
             if let references = named.endpoints {
-                shared = Self.common(vendor.endpoints.lazy.filter { references.contains($0.id) }.map { endpointParameters[$0.id] ?? [] })
+                shared = Self.common(vendor.endpoints.indices.lazy.filter { references.contains(vendor.endpoints[$0].id) }.map { endpointParameters[vendor.endpoints[$0].id] ?? [] })
             } else {
-                if everyEndpoint == nil { everyEndpoint = Self.common(vendor.endpoints.lazy.map { endpointParameters[$0.id] ?? [] }) }
+                if everyEndpoint == nil { everyEndpoint = Self.common(vendor.endpoints.indices.lazy.map { endpointParameters[vendor.endpoints[$0].id] ?? [] }) }
                 shared = everyEndpoint!
             }
             validateResponse(named.response, at: named.jsonPath, pathParameters: Array(shared.union(sharedBaseParameters)))
@@ -218,7 +219,8 @@ struct SpecValidator: DiagnosticReporting {
 
     /// An endpoint scenario may not hide a catalog entry offered on the same endpoint.
     private mutating func validateNoScenarioHidesACatalogEntry(_ vendor: VendorSpec, catalogNames: [String: NamedResponse]) {
-        for (i, endpoint) in vendor.endpoints.enumerated() {
+        for i in vendor.endpoints.indices where !vendor.endpoints[i].scenarios.isEmpty {
+            let endpoint = vendor.endpoints[i]
             for named in endpoint.scenarios {
                 if let entry = catalogNames[named.name.lowercased()], entry.endpoints == nil || entry.endpoints!.contains(endpoint.id) {
                     report(named.jsonPath, "scenario '\(named.name)' on endpoint '\(endpoint.id)' conflicts with the catalog entry $.errors[\"\(entry.name)\"] offered on the same endpoint (\(JSONPath.index("$.endpoints", i)))")
@@ -254,7 +256,7 @@ struct SpecValidator: DiagnosticReporting {
 
     private mutating func validateAuth(_ vendor: VendorSpec, catalogNames: Set<String>) {
         guard let auth = vendor.triggers.auth else {
-            for (i, endpoint) in vendor.endpoints.enumerated() where endpoint.scope != nil {
+            for i in vendor.endpoints.indices where vendor.endpoints[i].scope != nil {
                 report("$.endpoints[\(i)].scope", "a scope needs $.triggers.auth to check it")
             }
             return
@@ -285,7 +287,8 @@ struct SpecValidator: DiagnosticReporting {
             }
             if validation.mode == .all { validateViolationsPath(validation, vendor) }
         }
-        for (i, endpoint) in vendor.endpoints.enumerated() {
+        for i in vendor.endpoints.indices where !vendor.endpoints[i].validate.isEmpty {
+            let endpoint = vendor.endpoints[i]
             for (j, rule) in endpoint.validate.enumerated() {
                 let path = "$.endpoints[\(i)].validate[\(j)]"
                 reference(rule.response, at: path + ".response", in: catalogNames)

@@ -38,12 +38,14 @@ extension SpecValidator {
             namesByEndpoint[index] = names
             return names
         }
-        for (index, endpoint) in vendor.endpoints.enumerated() where !endpoint.state.isEmpty || endpoint.scenarios.contains(where: { !$0.state.isEmpty }) {
+        // By index, so that the thousands of endpoints without steps are not each copied.
+        for index in vendor.endpoints.indices where !vendor.endpoints[index].state.isEmpty || vendor.endpoints[index].scenarios.contains(where: { !$0.state.isEmpty }) {
+            let endpoint = vendor.endpoints[index]
             validateSteps(endpoint.state, vendor: vendor, names: names(index), bound: false)
             for named in endpoint.scenarios { validateSteps(named.state, vendor: vendor, names: names(index), bound: false) }
         }
         for named in vendor.errors where !named.state.isEmpty {
-            for (index, endpoint) in vendor.endpoints.enumerated() where named.endpoints == nil || named.endpoints!.contains(endpoint.id) {
+            for index in vendor.endpoints.indices where named.endpoints == nil || named.endpoints!.contains(vendor.endpoints[index].id) {
                 validateSteps(named.state, vendor: vendor, names: names(index), bound: false)
             }
         }
