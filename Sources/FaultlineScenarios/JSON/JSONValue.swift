@@ -263,13 +263,24 @@ public struct JSONParser {
 
     private mutating func parseString() throws(Failure) -> String {
         index += 1
-        // Fast path: no escapes, so the string is the input bytes themselves.
-        var end = index
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-            let text = try string(bytes[index..<end])
-            index = end + 1
-            return text
+        // Fast path: ASCII without escapes, so the string is the input bytes themselves, found
+        // in one pass over the buffer (nearly every key and value of a scenario file).
+        let start = index
+        let fast = bytes.withUnsafeBufferPointer { buffer -> (text: String, end: Int)? in
+            var end = start
+            var seen: UInt8 = 0
+            while end < buffer.count {
+                let byte = buffer[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                seen |= byte
+                end += 1
+            }
+            guard seen < 0x80, end < buffer.count, buffer[end] == UInt8(ascii: "\"") else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self), end)
+        }
+        if let fast {
+            index = fast.end + 1
+            return fast.text
         }
         var out: [UInt8] = []
         while true {

@@ -229,6 +229,7 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
+        endpoint.template = try? PathTemplate.parse(endpointPath, allowEmpty: false).get()
         if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path(), "state")) }
         if members.contains(where: { $0.key == "basePaths" }) {
             endpoint.basePaths = strings(members, "basePaths", at: path()) ?? []

@@ -91,7 +91,7 @@ struct SpecValidator: DiagnosticReporting {
             }
             let bases = basePaths(of: endpoint, in: vendor, at: path)
             var parameters: [String] = []
-            switch PathTemplate.parse(endpoint.path, allowEmpty: false) {
+            switch endpoint.template.map(Result.success) ?? PathTemplate.parse(endpoint.path, allowEmpty: false) {
             case .success(let template):
                 parameters = template.parameterNames
                 endpointParameters[endpoint.id] = parameters
@@ -101,7 +101,7 @@ struct SpecValidator: DiagnosticReporting {
                     if let previous = shapes[key]?.first(where: { j in
                         let other = vendor.endpoints[j]
                         return other.method == endpoint.method && (other.basePaths.map { $0.contains(vendor.basePaths[k]) } ?? true)
-                            && (try? PathTemplate.parse(other.path, allowEmpty: false).get())?.shape == template.shape
+                            && other.template?.shape == template.shape
                     }) {
                         report(JSONPath.child(path(), "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
                         break
@@ -295,7 +295,7 @@ struct SpecValidator: DiagnosticReporting {
                 if validation == nil && rule.response == nil {
                     report(path, "validation rules need $.triggers.validation (how violations are answered) or a 'response' of their own")
                 }
-                if rule.location == .path, let template = try? PathTemplate.parse(endpoint.path, allowEmpty: false).get(), !template.parameterNames.contains(rule.field) {
+                if rule.location == .path, let template = endpoint.template, !template.parameterNames.contains(rule.field) {
                     report(path + ".field", "the endpoint's path has no parameter '\(rule.field)'")
                 }
                 if rule.field.isEmpty { report(path + ".field", "a rule needs a field") }

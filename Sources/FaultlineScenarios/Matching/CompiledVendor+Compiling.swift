@@ -43,7 +43,7 @@ extension CompiledVendor {
     /// endpoint (a request must find its endpoint), unlike the endpoint's answers.
     static func routes(of index: Int, in spec: VendorSpec, mount: String, bases: [(String, PathTemplate)], into routes: inout [CompiledRoute]) {
         let endpoint = spec.endpoints[index]
-        let path = (try? PathTemplate.parse(endpoint.path, allowEmpty: false).get()) ?? PathTemplate(segments: [])
+        let path = endpoint.template ?? PathTemplate(segments: [])
         for (basePath, base) in bases where endpoint.basePaths?.contains(basePath) ?? true {
             var choices: [(index: Int, values: [String])] = []
             for (i, segment) in base.segments.enumerated() {

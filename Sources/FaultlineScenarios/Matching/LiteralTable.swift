@@ -40,6 +40,17 @@ struct LiteralTable: Sendable {
         }
     }
 
+    /// Room for `count` keys of `bytes` bytes in all, so that filling the table rehashes
+    /// nothing.
+    mutating func reserve(keys count: Int, bytes total: Int) {
+        entries.reserveCapacity(count)
+        bytes.reserveCapacity(total)
+        let size = Swift.max(4, (count * 2).nextPowerOfTwo)
+        guard slots.count < size else { return }
+        slots = [Int32](repeating: -1, count: size)
+        for index in entries.indices { place(index) }
+    }
+
     mutating func insert(_ key: [UInt8], _ value: Int32) {
         key.withUnsafeBufferPointer { insert($0, under: 0, value) }
     }

@@ -27,6 +27,17 @@ final class RouteTrie: Sendable {
     /// `routes[i]` is the segments of route `i`; the trie answers with those indices.
     init(_ routes: [[PathTemplate.Segment]]) {
         var builder = Builder()
+        // At most one node and one key per literal segment: sized once, never rehashed.
+        var literalCount = 0, literalBytes = 0, segmentCount = 0
+        for segments in routes {
+            segmentCount += segments.count
+            for case .literal(let text) in segments {
+                literalCount += 1
+                literalBytes += text.utf8.count
+            }
+        }
+        builder.literals.reserve(keys: literalCount, bytes: literalBytes)
+        builder.nodes.reserveCapacity(segmentCount + 1)
         var reached: [(node: Int32, route: Int32)] = []
         reached.reserveCapacity(routes.count)
         for (index, segments) in routes.enumerated() {

@@ -46,6 +46,9 @@ public struct EndpointSpec: Sendable {
     /// whose API generations differ in shape (AfterShip's `/v4` and `/tracking/{api_version}`)
     /// declares each generation's endpoints under its own base path.
     public var basePaths: [String]?
+    /// `path` parsed, when it parses (the validator reports why not): parsed once at load for
+    /// the validator and the routes alike.
+    var template: PathTemplate?
 }
 
 public struct NamedResponse: Sendable {
