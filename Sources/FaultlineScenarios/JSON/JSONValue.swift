@@ -13,7 +13,7 @@ public enum JSONValue: Sendable, Equatable {
 
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.value(of: key)
     }
 
     public subscript(index: Int) -> JSONValue? {
@@ -91,6 +91,16 @@ public enum JSONValue: Sendable, Equatable {
         var parser = JSONParser(bytes: Array(text.utf8))
         guard case .number = try? parser.parseValue() else { return false }
         return parser.atEnd
+    }
+}
+
+extension Array where Element == JSONMember {
+    /// The value of member `key`. Lengths are compared first: most keys of one object differ
+    /// in length, and a loader looks up every key it knows in every object of a file.
+    func value(of key: String) -> JSONValue? {
+        let length = key.utf8.count
+        for member in self where member.key.utf8.count == length && member.key == key { return member.value }
+        return nil
     }
 }
 
@@ -196,6 +206,7 @@ public struct JSONParser {
         return "byte 0x" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
             index += 1

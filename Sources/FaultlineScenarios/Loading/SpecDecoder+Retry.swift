@@ -4,22 +4,22 @@ extension SpecDecoder {
         guard let members = object(value, at: path, allowed: ["description", "answers", "wait", "idempotency", "backoff", "maxAttempts"], required: []) else { return nil }
         var spec = RetrySpec()
         spec.description = string(members, "description", at: path)
-        if let answers = members.first(where: { $0.key == "answers" })?.value {
+        if let answers = members.value(of: "answers") {
             spec.answers = list(answers, at: JSONPath.child(path, "answers")) { decoder, item, itemPath in decoder.decodeAnswerRule(item, at: itemPath) }
         }
-        if let wait = members.first(where: { $0.key == "wait" })?.value {
+        if let wait = members.value(of: "wait") {
             let waitPath = JSONPath.child(path, "wait")
             if let fields = object(wait, at: waitPath, allowed: ["from", "source"], required: ["from"]) {
                 spec.waitSource = string(fields, "source", at: waitPath)
-                if let from = fields.first(where: { $0.key == "from" })?.value {
+                if let from = fields.value(of: "from") {
                     spec.wait = list(from, at: JSONPath.child(waitPath, "from")) { decoder, item, itemPath in decoder.decodeWaitSource(item, at: itemPath) }
                 }
             }
         }
-        if let idempotency = members.first(where: { $0.key == "idempotency" })?.value {
+        if let idempotency = members.value(of: "idempotency") {
             spec.idempotency = list(idempotency, at: JSONPath.child(path, "idempotency")) { decoder, item, itemPath in decoder.decodeIdempotency(item, at: itemPath) }
         }
-        if let backoff = members.first(where: { $0.key == "backoff" })?.value {
+        if let backoff = members.value(of: "backoff") {
             let backoffPath = JSONPath.child(path, "backoff")
             if let fields = object(backoff, at: backoffPath, allowed: ["growing", "minFirstDelay", "source"], required: []) {
                 spec.growingBackoff = bool(fields, "growing", at: backoffPath) ?? true
@@ -52,7 +52,7 @@ extension SpecDecoder {
         guard let fields = object(value, at: path, allowed: ["scenarios", "status", "retryable", "source"], required: ["retryable"]) else { return nil }
         let scenarios = strings(fields, "scenarios", at: path)
         var statuses: [Int]?
-        if let status = fields.first(where: { $0.key == "status" })?.value {
+        if let status = fields.value(of: "status") {
             if case .array(let items) = status, !items.isEmpty, items.allSatisfy({ $0.numberValue.map { $0 >= 100 && $0 <= 599 && $0 == $0.rounded() } ?? false }) {
                 statuses = items.compactMap { $0.numberValue.map { Int($0) } }
             } else {

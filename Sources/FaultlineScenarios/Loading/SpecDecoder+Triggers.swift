@@ -5,13 +5,13 @@ extension SpecDecoder {
     mutating func decodeTriggers(_ value: JSONValue, at path: String) -> TriggerSpec {
         var triggers = TriggerSpec()
         guard let members = object(value, at: path, allowed: ["unknownPath", "wrongMethod", "malformedJSON", "contentType", "auth", "rateLimits", "validation"], required: []) else { return triggers }
-        if let validation = members.first(where: { $0.key == "validation" })?.value {
+        if let validation = members.value(of: "validation") {
             triggers.validation = decodeValidation(validation, at: JSONPath.child(path, "validation"))
         }
         triggers.unknownPath = string(members, "unknownPath", at: path)
         triggers.wrongMethod = string(members, "wrongMethod", at: path)
         triggers.malformedJSON = string(members, "malformedJSON", at: path)
-        if let rule = members.first(where: { $0.key == "contentType" })?.value {
+        if let rule = members.value(of: "contentType") {
             let rulePath = JSONPath.child(path, "contentType")
             if let fields = object(rule, at: rulePath, allowed: ["mediaType", "methods", "response"], required: ["mediaType", "response"]) {
                 triggers.contentType = ContentTypeRule(
@@ -20,10 +20,10 @@ extension SpecDecoder {
                     response: string(fields, "response", at: rulePath) ?? "")
             }
         }
-        if let auth = members.first(where: { $0.key == "auth" })?.value {
+        if let auth = members.value(of: "auth") {
             triggers.auth = decodeAuth(auth, at: JSONPath.child(path, "auth"))
         }
-        if let limits = members.first(where: { $0.key == "rateLimits" })?.value {
+        if let limits = members.value(of: "rateLimits") {
             triggers.rateLimits = decodeRateLimits(limits, at: JSONPath.child(path, "rateLimits"))
         }
         return triggers
@@ -32,7 +32,7 @@ extension SpecDecoder {
     mutating func decodeAuth(_ value: JSONValue, at path: String) -> AuthSpec? {
         guard let members = object(value, at: path, allowed: ["credentials", "keys", "keysFromEnvironment", "profiles", "missing", "invalid", "readOnly", "missingScope", "noPlan", "unlessAccept"], required: ["credentials", "missing", "invalid"]) else { return nil }
         var credentials: [AuthSpec.Credential] = []
-        if case .array(let items)? = members.first(where: { $0.key == "credentials" })?.value, !items.isEmpty {
+        if case .array(let items)? = members.value(of: "credentials"), !items.isEmpty {
             for (i, item) in items.enumerated() {
                 let itemPath = JSONPath.index(JSONPath.child(path, "credentials"), i)
                 guard let fields = object(item, at: itemPath, allowed: ["header", "scheme", "basePaths"], required: ["header"]) else { continue }
@@ -42,7 +42,7 @@ extension SpecDecoder {
             report(JSONPath.child(path, "credentials"), "expected a non-empty array of {header, scheme?, basePaths?}")
         }
         var profiles: [(key: String, profile: AuthSpec.KeyProfile)] = []
-        if let value = members.first(where: { $0.key == "profiles" })?.value {
+        if let value = members.value(of: "profiles") {
             let profilesPath = JSONPath.child(path, "profiles")
             if case .object(let entries) = value {
                 for entry in entries {
@@ -55,7 +55,7 @@ extension SpecDecoder {
             }
         }
         var unlessAccept: (mediaType: String, response: String)?
-        if let value = members.first(where: { $0.key == "unlessAccept" })?.value {
+        if let value = members.value(of: "unlessAccept") {
             let rulePath = JSONPath.child(path, "unlessAccept")
             if let fields = object(value, at: rulePath, allowed: ["mediaType", "response"], required: ["mediaType", "response"]) {
                 unlessAccept = (string(fields, "mediaType", at: rulePath) ?? "", string(fields, "response", at: rulePath) ?? "")
@@ -75,7 +75,7 @@ extension SpecDecoder {
     }
 
     mutating func number(_ members: [JSONMember], _ key: String, at path: String) -> Double? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .number(let text) = value, let number = Double(text) else {
             report(JSONPath.child(path, key), "expected a number")
             return nil
@@ -84,7 +84,7 @@ extension SpecDecoder {
     }
 
     mutating func count(_ members: [JSONMember], _ key: String, at path: String) -> Int? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .number(let text) = value, let number = Int(text), number >= 0 else {
             report(JSONPath.child(path, key), "expected a whole number, 0 or more")
             return nil
@@ -110,7 +110,7 @@ extension SpecDecoder {
             if format == nil { report(JSONPath.child(path, "format"), "unknown format '\(text)' (\(ValidationRule.Format.allCases.map(\.rawValue).joined(separator: ", ")))") }
         }
         var enumValues: [String]?
-        if let value = members.first(where: { $0.key == "enum" })?.value {
+        if let value = members.value(of: "enum") {
             if case .array(let items) = value, !items.isEmpty {
                 enumValues = items.map { item in item.stringValue ?? item.serializedString }
             } else {
@@ -126,7 +126,7 @@ extension SpecDecoder {
             }
         }
         var when: (field: String, values: [String])?
-        if let value = members.first(where: { $0.key == "when" })?.value {
+        if let value = members.value(of: "when") {
             let whenPath = JSONPath.child(path, "when")
             if let fields = object(value, at: whenPath, allowed: ["field", "in"], required: ["field", "in"]) {
                 let values = strings(fields, "in", at: whenPath) ?? []
@@ -158,7 +158,7 @@ extension SpecDecoder {
             if let parsed = ValidationSpec.NameStyle(rawValue: text) { nameStyle = parsed } else { report(JSONPath.child(path, "nameStyle"), "expected path, key, words or capitalized") }
         }
         func kindMap(_ key: String) -> [String: String] {
-            guard let value = members.first(where: { $0.key == key })?.value else { return [:] }
+            guard let value = members.value(of: key) else { return [:] }
             let mapPath = JSONPath.child(path, key)
             guard case .object(let entries) = value else {
                 report(mapPath, "expected an object of rule kind to text")
@@ -176,19 +176,19 @@ extension SpecDecoder {
         }
         return ValidationSpec(
             mode: mode, response: string(members, "response", at: path) ?? "", responses: kindMap("responses"),
-            at: string(members, "at", at: path), collection: collection, item: members.first(where: { $0.key == "item" })?.value,
+            at: string(members, "at", at: path), collection: collection, item: members.value(of: "item"),
             messages: kindMap("messages"), nameStyle: nameStyle)
     }
 
     mutating func decodeRateLimits(_ value: JSONValue, at path: String) -> RateLimitSpec? {
         guard let members = object(value, at: path, allowed: ["groups", "exceeded"], required: ["groups", "exceeded"]) else { return nil }
         var groups: [RateLimitSpec.Group] = []
-        if case .array(let items)? = members.first(where: { $0.key == "groups" })?.value, !items.isEmpty {
+        if case .array(let items)? = members.value(of: "groups"), !items.isEmpty {
             for (i, item) in items.enumerated() {
                 let itemPath = JSONPath.index(JSONPath.child(path, "groups"), i)
                 guard let fields = object(item, at: itemPath, allowed: ["name", "limit", "window", "endpoints"], required: ["name", "limit", "window"]) else { continue }
                 var limit = 0
-                if case .number(let text)? = fields.first(where: { $0.key == "limit" })?.value, let n = Int(text), n > 0, n <= 1_000_000_000 {
+                if case .number(let text)? = fields.value(of: "limit"), let n = Int(text), n > 0, n <= 1_000_000_000 {
                     limit = n
                 } else {
                     report(JSONPath.child(itemPath, "limit"), "expected a whole number of requests greater than 0")

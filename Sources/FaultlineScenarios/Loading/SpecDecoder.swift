@@ -15,17 +15,17 @@ struct SpecDecoder: DiagnosticReporting {
             report(path(), "expected an object")
             return nil
         }
-        for member in members where !allowed.contains(member.key) {
+        for member in members where !allowed.contains(where: { $0.utf8.count == member.key.utf8.count && $0 == member.key }) {
             report(JSONPath.child(path(), member.key), "unknown key '\(member.key)' (allowed: \(allowed.joined(separator: ", ")))")
         }
-        for key in required where !members.contains(where: { $0.key == key }) {
+        for key in required where members.value(of: key) == nil {
             report(path(), "missing required key '\(key)'")
         }
         return members
     }
 
     mutating func string(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> String? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .string(let s) = value else {
             report(JSONPath.child(path(), key), "expected a string")
             return nil
@@ -42,20 +42,20 @@ struct SpecDecoder: DiagnosticReporting {
         let description = string(members, "description", at: path)
 
         let basePaths = members.first(where: { $0.key == "basePaths" }).map { decodeBasePaths($0.value, at: JSONPath.child(path, "basePaths")) } ?? []
-        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path, "headers"))
+        let headers = decodeHeaders(members.value(of: "headers"), at: JSONPath.child(path, "headers"))
 
         let endpoints = members.first(where: { $0.key == "endpoints" }).map { decodeEndpoints($0.value, at: JSONPath.child(path, "endpoints")) } ?? []
         let errors = members.first(where: { $0.key == "errors" }).map { decodeErrors($0.value, at: JSONPath.child(path, "errors")) } ?? []
         let triggers = members.first(where: { $0.key == "triggers" }).map { decodeTriggers($0.value, at: JSONPath.child(path, "triggers")) } ?? TriggerSpec()
         var vendor = VendorSpec(name: name, title: title, description: description, basePaths: basePaths, headers: headers, endpoints: endpoints, errors: errors, triggers: triggers, file: file)
-        if let value = members.first(where: { $0.key == "collections" })?.value { vendor.collections = decodeCollections(value, at: JSONPath.child(path, "collections")) }
-        if let value = members.first(where: { $0.key == "settings" })?.value { vendor.settings = decodeSettings(value, at: JSONPath.child(path, "settings")) }
-        if let value = members.first(where: { $0.key == "sequences" })?.value { vendor.sequences = decodeSequences(value, at: JSONPath.child(path, "sequences")) }
-        if let value = members.first(where: { $0.key == "chaos" })?.value { vendor.chaos = decodeChaos(value, vendor: name, at: JSONPath.child(path, "chaos")) }
-        if let value = members.first(where: { $0.key == "basePathParameters" })?.value {
+        if let value = members.value(of: "collections") { vendor.collections = decodeCollections(value, at: JSONPath.child(path, "collections")) }
+        if let value = members.value(of: "settings") { vendor.settings = decodeSettings(value, at: JSONPath.child(path, "settings")) }
+        if let value = members.value(of: "sequences") { vendor.sequences = decodeSequences(value, at: JSONPath.child(path, "sequences")) }
+        if let value = members.value(of: "chaos") { vendor.chaos = decodeChaos(value, vendor: name, at: JSONPath.child(path, "chaos")) }
+        if let value = members.value(of: "basePathParameters") {
             vendor.basePathParameters = decodeBasePathParameters(value, at: JSONPath.child(path, "basePathParameters"))
         }
-        if let value = members.first(where: { $0.key == "retry" })?.value { vendor.retry = decodeRetry(value, at: JSONPath.child(path, "retry")) }
+        if let value = members.value(of: "retry") { vendor.retry = decodeRetry(value, at: JSONPath.child(path, "retry")) }
         return vendor
     }
 
@@ -132,7 +132,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func strings(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> [String]? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .array(let items) = value else {
             report(JSONPath.child(path(), key), "expected an array of strings")
             return nil
@@ -145,7 +145,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func bool(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> Bool? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .bool(let b) = value else {
             report(JSONPath.child(path(), key), "expected true or false")
             return nil
@@ -154,7 +154,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func positiveNumber(_ members: [JSONMember], _ key: String, at path: @autoclosure () -> String) -> Double? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         guard case .number(let text) = value, let number = Double(text), number > 0, number <= 31_536_000 else {
             report(JSONPath.child(path(), key), "expected a number greater than 0 and at most a year in seconds (31536000)")
             return nil
@@ -201,11 +201,11 @@ struct SpecDecoder: DiagnosticReporting {
         let endpointPath = string(members, "path", at: path()) ?? ""
         let description = string(members, "description", at: path())
         var response: ResponseSpec?
-        if let value = members.first(where: { $0.key == "response" })?.value {
+        if let value = members.value(of: "response") {
             response = decodeResponse(value, at: JSONPath.child(path(), "response"), allowEndpoints: false)?.response
         }
         var scenarios: [NamedResponse] = []
-        if let value = members.first(where: { $0.key == "scenarios" })?.value {
+        if let value = members.value(of: "scenarios") {
             let scenariosPath = JSONPath.child(path(), "scenarios")
             if case .object(let entries) = value {
                 for entry in entries {
@@ -218,7 +218,7 @@ struct SpecDecoder: DiagnosticReporting {
         guard let response else { return nil }
         let scope = string(members, "scope", at: path())
         var rules: [ValidationRule] = []
-        if let value = members.first(where: { $0.key == "validate" })?.value {
+        if let value = members.value(of: "validate") {
             let rulesPath = JSONPath.child(path(), "validate")
             if case .array(let items) = value {
                 for (i, item) in items.enumerated() {
@@ -230,8 +230,8 @@ struct SpecDecoder: DiagnosticReporting {
         }
         var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
         endpoint.template = try? PathTemplate.parse(endpointPath, allowEmpty: false).get()
-        if let value = members.first(where: { $0.key == "state" })?.value { endpoint.state = decodeState(value, at: JSONPath.child(path(), "state")) }
-        if members.contains(where: { $0.key == "basePaths" }) {
+        if let value = members.value(of: "state") { endpoint.state = decodeState(value, at: JSONPath.child(path(), "state")) }
+        if (members.value(of: "basePaths") != nil) {
             endpoint.basePaths = strings(members, "basePaths", at: path()) ?? []
             if endpoint.basePaths?.isEmpty == true { report(JSONPath.child(path(), "basePaths"), "expected a non-empty array of the vendor's base paths") }
         }
@@ -241,7 +241,7 @@ struct SpecDecoder: DiagnosticReporting {
     mutating func decodeNamedResponse(_ name: String, _ value: JSONValue, at path: String, allowEndpoints: Bool) -> NamedResponse? {
         guard let decoded = decodeResponse(value, at: path, allowEndpoints: allowEndpoints, allowState: true) else { return nil }
         var named = NamedResponse(name: name, response: decoded.response, endpoints: decoded.endpoints, jsonPath: path)
-        if case .object(let members) = value, let state = members.first(where: { $0.key == "state" })?.value {
+        if case .object(let members) = value, let state = members.value(of: "state") {
             named.state = decodeState(state, at: JSONPath.child(path, "state"))
         }
         return named
@@ -253,7 +253,7 @@ struct SpecDecoder: DiagnosticReporting {
         if allowState { allowed.append("state") }
         guard let members = object(value, at: path(), allowed: allowed, required: ["status"]) else { return nil }
         var status = 0
-        if let value = members.first(where: { $0.key == "status" })?.value {
+        if let value = members.value(of: "status") {
             // 1xx are interim responses (RFC 9110 §15.2): a scenario answers with a final one.
             if case .number(let text) = value, let code = Int(text), (200...599).contains(code) {
                 status = code
@@ -262,11 +262,11 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         let description = string(members, "description", at: path())
-        let headers = decodeHeaders(members.first(where: { $0.key == "headers" })?.value, at: JSONPath.child(path(), "headers"))
-        let json = members.first(where: { $0.key == "body" })?.value
+        let headers = decodeHeaders(members.value(of: "headers"), at: JSONPath.child(path(), "headers"))
+        let json = members.value(of: "body")
         let text = string(members, "text", at: path())
         var body = ResponseSpec.Body.none
-        if json != nil && members.contains(where: { $0.key == "text" }) {
+        if json != nil && (members.value(of: "text") != nil) {
             report(path(), "'body' and 'text' conflict: a response has one body; keep one of them")
         } else if let json {
             body = .json(json)
@@ -274,7 +274,7 @@ struct SpecDecoder: DiagnosticReporting {
             body = .text(text)
         }
         var endpoints: [String]?
-        if let value = members.first(where: { $0.key == "endpoints" })?.value {
+        if let value = members.value(of: "endpoints") {
             let endpointsPath = JSONPath.child(path(), "endpoints")
             if case .array(let items) = value, !items.isEmpty {
                 endpoints = []
@@ -286,7 +286,7 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         var response = ResponseSpec(status: status, description: description, headers: headers, body: body)
-        if let value = members.first(where: { $0.key == "delay" })?.value {
+        if let value = members.value(of: "delay") {
             let text: String? = switch value {
             case .number(let n): n
             case .string(let s): s

@@ -66,15 +66,15 @@ struct SpecValidator: DiagnosticReporting {
 
     /// Ids, methods, paths (and their clashes), base paths and responses of every endpoint:
     /// the ids by index, and each endpoint's own path parameters.
-    private mutating func validateEndpoints(_ vendor: VendorSpec, baseParams: [[String]]) -> (ids: [String: Int], parameters: [String: [String]]) {
+    private mutating func validateEndpoints(_ vendor: VendorSpec, baseParams: [[String]]) -> (ids: [String: Int], parameters: [[String]]) {
         var ids: [String: Int] = [:]
         ids.reserveCapacity(vendor.endpoints.count)
         // Method, base path and shape hashed (parameters as one marker); a shared hash is
         // confirmed on the shapes themselves. No string is built per endpoint.
         var shapes: [UInt64: [Int]] = [:]
         shapes.reserveCapacity(vendor.endpoints.count)
-        var endpointParameters: [String: [String]] = [:]
-        endpointParameters.reserveCapacity(vendor.endpoints.count)
+        // By index: each endpoint's path parameters (none when its path does not parse).
+        var endpointParameters = [[String]](repeating: [], count: vendor.endpoints.count)
         for (i, endpoint) in vendor.endpoints.enumerated() {
             // Paths are built only for a message: made for every endpoint, they cost more
             // than the checks.
@@ -94,7 +94,7 @@ struct SpecValidator: DiagnosticReporting {
             switch endpoint.template.map(Result.success) ?? PathTemplate.parse(endpoint.path, allowEmpty: false) {
             case .success(let template):
                 parameters = template.parameterNames
-                endpointParameters[endpoint.id] = parameters
+                endpointParameters[i] = parameters
                 // Two endpoints clash only where they are served under the same base path.
                 for k in bases {
                     let key = Self.shapeHash(endpoint.method, k, template)
@@ -177,7 +177,7 @@ struct SpecValidator: DiagnosticReporting {
     }
 
     /// The error catalog's names, endpoint references and templates, by lowercased name.
-    private mutating func validateCatalog(_ vendor: VendorSpec, baseParams: [[String]], ids: [String: Int], endpointParameters: [String: [String]]) -> [String: NamedResponse] {
+    private mutating func validateCatalog(_ vendor: VendorSpec, baseParams: [[String]], ids: [String: Int], endpointParameters: [[String]]) -> [String: NamedResponse] {
         let sharedBaseParameters = baseParams.reduce(into: Set<String>()) { $0.formUnion($1) }.filter { name in baseParams.allSatisfy { $0.contains(name) } }
         var catalogNames: [String: NamedResponse] = [:]
         var everyEndpoint: Set<String>?
@@ -197,9 +197,9 @@ struct SpecValidator: DiagnosticReporting {
             // are known. Those of every endpoint are worked out once for all vendor-wide entries.
             let shared: Set<String>
             if let references = named.endpoints {
-                shared = Self.common(vendor.endpoints.indices.lazy.filter { references.contains(vendor.endpoints[$0].id) }.map { endpointParameters[vendor.endpoints[$0].id] ?? [] })
+                shared = Self.common(vendor.endpoints.indices.lazy.filter { references.contains(vendor.endpoints[$0].id) }.map { endpointParameters[$0] })
             } else {
-                if everyEndpoint == nil { everyEndpoint = Self.common(vendor.endpoints.indices.lazy.map { endpointParameters[vendor.endpoints[$0].id] ?? [] }) }
+                if everyEndpoint == nil { everyEndpoint = Self.common(endpointParameters) }
                 shared = everyEndpoint!
             }
             validateResponse(named.response, at: named.jsonPath, pathParameters: Array(shared.union(sharedBaseParameters)))

@@ -13,7 +13,7 @@ extension SpecDecoder {
             _ = string(members, "description", at: entryPath)
             var keys: [[String]] = []
             let keysPath = JSONPath.child(entryPath, "keys")
-            if case .array(let items)? = members.first(where: { $0.key == "keys" })?.value, !items.isEmpty {
+            if case .array(let items)? = members.value(of: "keys"), !items.isEmpty {
                 for (i, item) in items.enumerated() {
                     let fields: [String]? = switch item {
                     case .string(let s): [s]
@@ -26,11 +26,11 @@ extension SpecDecoder {
                 report(keysPath, "expected a non-empty array of keys, each a field name or an array of field names")
             }
             var capacity = CollectionSpec.defaultCapacity
-            if let value = members.first(where: { $0.key == "capacity" })?.value {
+            if let value = members.value(of: "capacity") {
                 if case .number(let text) = value, let n = Int(text), n > 0, n <= 1_000_000 { capacity = n } else { report(JSONPath.child(entryPath, "capacity"), "expected a whole number from 1 to 1000000") }
             }
             var items: [JSONValue] = []
-            if let value = members.first(where: { $0.key == "items" })?.value {
+            if let value = members.value(of: "items") {
                 if case .array(let list) = value {
                     for (i, item) in list.enumerated() {
                         if case .object = item { items.append(item) } else { report(JSONPath.index(JSONPath.child(entryPath, "items"), i), "expected an object") }
@@ -114,7 +114,7 @@ extension SpecDecoder {
         case "create":
             // `object` has reported a missing `item` already; the step is dropped.
             guard let fields = object(value, at: path, allowed: ["create", "item", "conflict"], required: ["item"]),
-                  let item = fields.first(where: { $0.key == "item" })?.value else { return nil }
+                  let item = fields.value(of: "item") else { return nil }
             guard case .object = item else {
                 report(JSONPath.child(path, "item"), "expected the item as an object")
                 return nil
@@ -129,7 +129,7 @@ extension SpecDecoder {
                          limit: fields.first { $0.key == "limit" }?.value, page: fields.first { $0.key == "page" }?.value)
         default:
             guard let fields = object(value, at: path, allowed: ["forEach", "do"], required: ["do"]),
-                  let nested = fields.first(where: { $0.key == "do" })?.value else { return nil }
+                  let nested = fields.value(of: "do") else { return nil }
             guard case .string = verbValue else {
                 report(JSONPath.child(path, "forEach"), "expected a template giving an array, e.g. \"{{body.items}}\"")
                 return nil
@@ -179,7 +179,7 @@ extension SpecDecoder {
     }
 
     private mutating func fieldTemplates(_ members: [JSONMember], _ key: String, at path: String) -> [(field: String, value: JSONValue)] {
-        guard let value = members.first(where: { $0.key == key })?.value else { return [] }
+        guard let value = members.value(of: key) else { return [] }
         guard case .object(let entries) = value, !entries.isEmpty else {
             report(JSONPath.child(path, key), "expected an object of field to value")
             return []
@@ -188,7 +188,7 @@ extension SpecDecoder {
     }
 
     private mutating func responseRef(_ members: [JSONMember], _ key: String, at path: String) -> ResponseRef? {
-        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        guard let value = members.value(of: key) else { return nil }
         let refPath = JSONPath.child(path, key)
         switch value {
         case .string(let name):

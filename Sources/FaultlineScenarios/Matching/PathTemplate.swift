@@ -32,7 +32,7 @@ struct PathTemplate: Sendable, Equatable {
             if bytes.isEmpty {
                 return allowEmpty ? .success(PathTemplate(segments: [])) : .failure(SpecError("a path may not be empty; use \"/\""))
             }
-            let whole = { String(decoding: bytes, as: UTF8.self) }
+            func whole() -> String { String(decoding: bytes, as: UTF8.self) }
             guard bytes[0] == UInt8(ascii: "/") else { return .failure(SpecError("path '\(whole())' must start with '/'")) }
             if bytes.count == 1 { return allowEmpty ? .failure(SpecError("write the root base path as \"\" (empty), not \"/\"")) : .success(PathTemplate(segments: [])) }
             guard bytes[bytes.count - 1] != UInt8(ascii: "/") else { return .failure(SpecError("path '\(whole())' must not end with '/'")) }
