@@ -76,16 +76,22 @@ public enum ScenarioLoader {
     }
 
     /// `quoting`: whether a JSON syntax error may show the text it stopped at.
-    static func parse(_ bytes: [UInt8], file: String, quoting: Bool) -> Result<VendorSpec, Diagnostics> {
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(bytes)
-        } catch {
-            let message = "invalid JSON at line \(error.line), column \(error.column)" + (quoting ? ": \(error.message)" : " (the file is a symbolic link; its text is not shown)")
-            return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: file, path: quoting ? error.path : "$", message: message)]))
-        }
+    static func parse(_ bytes: consuming [UInt8], file: String, quoting: Bool) -> Result<VendorSpec, Diagnostics> {
         var decoder = SpecDecoder(file: file)
-        let vendor = decoder.decodeVendor(json)
+        let vendor: VendorSpec?
+        // The file's bytes and its JSON tree are let go of as soon as the vendor is decoded,
+        // so that they do not add to the memory the validator and the compiler peak at.
+        do {
+            let json: JSONValue
+            do {
+                json = try JSONParser.parse(bytes)
+            } catch {
+                let message = "invalid JSON at line \(error.line), column \(error.column)" + (quoting ? ": \(error.message)" : " (the file is a symbolic link; its text is not shown)")
+                return .failure(Diagnostics(diagnostics: [ScenarioDiagnostic(file: file, path: quoting ? error.path : "$", message: message)]))
+            }
+            _ = consume bytes
+            vendor = decoder.decodeVendor(json)
+        }
         if let vendor, decoder.diagnostics.isEmpty {
             var validator = SpecValidator(file: file)
             validator.validate(vendor)

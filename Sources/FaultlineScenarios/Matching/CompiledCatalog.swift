@@ -118,60 +118,6 @@ final class CompiledEndpoint: Sendable {
     }
 }
 
-final class CompiledRoute: Sendable {
-    let endpoint: Int
-    /// The endpoint's id and method, here so that matching a path compiles no endpoint.
-    let id: String
-    let method: String
-    let segments: [PathTemplate.Segment]
-    /// Where the vendor is mounted (`/aftership`, or "" at the root).
-    let mount: String
-    /// The base path this route was built from, as written in the file.
-    let basePath: String
-    /// Segments whose parameter may only take listed values (`basePathParameters`); mostly empty.
-    let choices: [(index: Int, values: [String])]
-
-    init(endpoint: Int, id: String, method: String, segments: [PathTemplate.Segment], mount: String, basePath: String, choices: [(index: Int, values: [String])] = []) {
-        self.endpoint = endpoint
-        self.id = id
-        self.method = method
-        self.segments = segments
-        self.mount = mount
-        self.basePath = basePath
-        self.choices = choices
-    }
-
-    /// The route as listings show it (`/aftership/v4/trackings/{id}`): made when asked, not
-    /// for each of thousands of routes at start-up.
-    var display: String {
-        mount + (segments.isEmpty ? "/" : PathTemplate(segments: segments).shapeWithNames)
-    }
-
-    /// Whether every constrained segment of a path that matched holds one of its values; the
-    /// route's segments start at `first`.
-    @inline(__always)
-    func allows(_ segments: PathSegments, from first: Int) -> Bool {
-        if choices.isEmpty { return true }
-        for (index, values) in choices {
-            let segment = segments[first + index]
-            guard values.contains(where: { $0.utf8.elementsEqual(segment) }) else { return false }
-        }
-        return true
-    }
-
-    /// The path parameters of a path that matched, as slices of `path` (whose bytes the
-    /// segments are).
-    func parameters(_ segments: PathSegments, from first: Int, of path: Substring) -> [(name: String, value: Substring)] {
-        var parameters: [(name: String, value: Substring)] = []
-        for (index, segment) in self.segments.enumerated() {
-            guard case .parameter(let name) = segment else { continue }
-            if parameters.isEmpty { parameters.reserveCapacity(self.segments.count - index) }
-            parameters.append((name, path.bytes(segments.range(first + index))))
-        }
-        return parameters
-    }
-}
-
 final class CompiledVendor: Sendable {
     /// A rate-limit group's bucket id from the vendor's and group's names (FNV-1a), so a
     /// reload that adds, removes or reorders files keeps every surviving group's buckets.
@@ -249,7 +195,7 @@ final class CompiledVendor: Sendable {
             return Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, metricsTag: tag)
         }
         self.routes = Self.matchOrder(routes)
-        trie = RouteTrie(self.routes.map(\.segments))
+        trie = RouteTrie(count: self.routes.count) { [routes = self.routes] in (routes[$0].base, routes[$0].path) }
     }
 }
 

@@ -51,7 +51,7 @@ extension CompiledVendor {
                     choices.append((i, allowed.values))
                 }
             }
-            routes.append(CompiledRoute(endpoint: index, id: endpoint.id, method: endpoint.method, segments: base.segments + path.segments, mount: mount, basePath: basePath, choices: choices))
+            routes.append(CompiledRoute(endpoint: index, id: endpoint.id, method: endpoint.method, base: base.segments, path: path.segments, mount: mount, basePath: basePath, choices: choices))
         }
     }
 
@@ -88,9 +88,9 @@ extension CompiledVendor {
         routes.enumerated().sorted { a, b in
             // Only routes with as many segments can match the same path; order by length first
             // so the comparison stays a strict weak ordering.
-            if a.element.segments.count != b.element.segments.count { return a.element.segments.count < b.element.segments.count }
-            for (x, y) in zip(a.element.segments, b.element.segments) {
-                switch (x, y) {
+            if a.element.segmentCount != b.element.segmentCount { return a.element.segmentCount < b.element.segmentCount }
+            for i in 0..<a.element.segmentCount {
+                switch (a.element.segment(i), b.element.segment(i)) {
                 case (.literal, .parameter): return true
                 case (.parameter, .literal): return false
                 default: continue

@@ -25,26 +25,36 @@ final class RouteTrie: Sendable {
     private let ends: [Int32]
 
     /// `routes[i]` is the segments of route `i`; the trie answers with those indices.
-    init(_ routes: [[PathTemplate.Segment]]) {
+    convenience init(_ routes: [[PathTemplate.Segment]]) {
+        self.init(count: routes.count) { (routes[$0], []) }
+    }
+
+    /// Route `i`'s segments are `parts(i).0` then `parts(i).1` (a base path's, an endpoint's).
+    init(count: Int, parts: (Int) -> ([PathTemplate.Segment], [PathTemplate.Segment])) {
         var builder = Builder()
         // At most one node and one key per literal segment: sized once, never rehashed.
         var literalCount = 0, literalBytes = 0, segmentCount = 0
-        for segments in routes {
-            segmentCount += segments.count
-            for case .literal(let text) in segments {
+        func measure(_ part: [PathTemplate.Segment]) {
+            segmentCount += part.count
+            for case .literal(let text) in part {
                 literalCount += 1
                 literalBytes += text.utf8.count
             }
         }
+        for index in 0..<count {
+            let (head, tail) = parts(index)
+            measure(head)
+            measure(tail)
+        }
         builder.literals.reserve(keys: literalCount, bytes: literalBytes)
         builder.nodes.reserveCapacity(segmentCount + 1)
         var reached: [(node: Int32, route: Int32)] = []
-        reached.reserveCapacity(routes.count)
-        for (index, segments) in routes.enumerated() {
+        reached.reserveCapacity(count)
+        for index in 0..<count {
+            let (head, tail) = parts(index)
             var node = 0
-            for segment in segments {
-                node = builder.child(of: node, for: segment)
-            }
+            for segment in head { node = builder.child(of: node, for: segment) }
+            for segment in tail { node = builder.child(of: node, for: segment) }
             reached.append((Int32(node), Int32(index)))
         }
         // Grouped by node, each group in route order.
