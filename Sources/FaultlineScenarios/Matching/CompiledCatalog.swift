@@ -7,7 +7,9 @@ struct CompiledResponse: Sendable {
     let description: String?
     /// Every header, in order, when none is templated.
     let staticHeaders: HTTPHeaders?
-    let headerTemplates: [(name: String, value: CompiledTemplate)]
+    /// Every header in order: its value as text when it is fixed (rendered once, here), else
+    /// its template (rate-limit counters, `Retry-After`).
+    let headerTemplates: [(name: String, fixed: String?, value: CompiledTemplate)]
     let body: CompiledTemplate
     let staticBody: [UInt8]?
     let delay: DelaySpec?
@@ -42,8 +44,11 @@ struct CompiledResponse: Sendable {
             }
         }
         staticBody = body.staticBytes
-        headerTemplates = merged.map { ($0.name, CompiledTemplate.text($0.value)) }
-        if headerTemplates.allSatisfy({ $0.value.staticBytes != nil }) {
+        headerTemplates = merged.map { header in
+            let template = CompiledTemplate.text(header.value)
+            return (header.name, template.staticBytes.map { String(decoding: $0, as: UTF8.self) }, template)
+        }
+        if headerTemplates.allSatisfy({ $0.fixed != nil }) {
             staticHeaders = HTTPHeaders(merged.map { ($0.name, $0.value) })
         } else {
             staticHeaders = nil
@@ -58,7 +63,11 @@ struct CompiledResponse: Sendable {
             var rendered = HTTPHeaders()
             rendered.reserveCapacity(headerTemplates.count)
             var scratch: [UInt8] = []
-            for (name, template) in headerTemplates {
+            for (name, fixed, template) in headerTemplates {
+                if let fixed {
+                    rendered.add(name: name, value: fixed)
+                    continue
+                }
                 scratch.removeAll(keepingCapacity: true)
                 template.render(&context, into: &scratch)
                 // A value taken from the request must not be able to inject header lines, nor
