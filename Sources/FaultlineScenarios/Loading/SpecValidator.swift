@@ -71,8 +71,10 @@ struct SpecValidator: DiagnosticReporting {
         ids.reserveCapacity(vendor.endpoints.count)
         // Method, base path and shape hashed (parameters as one marker); a shared hash is
         // confirmed on the shapes themselves. No string is built per endpoint.
-        var shapes: [UInt64: [Int]] = [:]
+        var shapes: [UInt64: Int] = [:]
         shapes.reserveCapacity(vendor.endpoints.count)
+        // Later endpoints whose hash an earlier, different shape already has (rare).
+        var sharedHashes: [UInt64: [Int]] = [:]
         // By index: each endpoint's path parameters (none when its path does not parse).
         var endpointParameters = [[String]](repeating: [], count: vendor.endpoints.count)
         for (i, endpoint) in vendor.endpoints.enumerated() {
@@ -98,17 +100,22 @@ struct SpecValidator: DiagnosticReporting {
                 // Two endpoints clash only where they are served under the same base path.
                 for k in bases {
                     let key = Self.shapeHash(endpoint.method, k, template)
-                    if let previous = shapes[key]?.first(where: { j in
+                    func clashes(_ j: Int) -> Bool {
                         let other = vendor.endpoints[j]
                         return other.method == endpoint.method && (other.basePaths.map { $0.contains(vendor.basePaths[k]) } ?? true)
                             && other.template?.shape == template.shape
-                    }) {
+                    }
+                    guard let first = shapes[key] else {
+                        shapes[key] = i
+                        continue
+                    }
+                    if let previous = clashes(first) ? first : sharedHashes[key]?.first(where: clashes) {
                         report(JSONPath.child(path(), "path"), "duplicate endpoint: \(endpoint.method) \(endpoint.path) has the same method and path shape as $.endpoints[\(previous)]")
                         break
                     }
-                    shapes[key, default: []].append(i)
+                    sharedHashes[key, default: []].append(i)
                 }
-                for k in bases where Self.repeats(baseParams[k] + parameters) {
+                for k in bases where Self.repeats(baseParams[k], parameters) {
                     report(JSONPath.child(path(), "path"), "a path parameter name is used twice in the full path (base path + path)")
                 }
             case .failure(let error):
@@ -140,10 +147,15 @@ struct SpecValidator: DiagnosticReporting {
         return hash.bits
     }
 
-    /// Whether a name occurs twice; lists of path parameters are a few names long.
-    private static func repeats(_ names: [String]) -> Bool {
-        guard names.count > 1 else { return false }
-        for i in names.indices.dropFirst() where names[..<i].contains(names[i]) { return true }
+    /// Whether a name occurs twice in a base path's parameters followed by a path's; lists of
+    /// path parameters are a few names long.
+    private static func repeats(_ base: [String], _ path: [String]) -> Bool {
+        let count = base.count + path.count
+        guard count > 1 else { return false }
+        func name(_ i: Int) -> String { i < base.count ? base[i] : path[i - base.count] }
+        for i in 1..<count {
+            for j in 0..<i where name(j) == name(i) { return true }
+        }
         return false
     }
 
