@@ -195,8 +195,10 @@ public struct HTTPRequestParser: Sendable {
             expectContinue = request.version == .http1_1
         }
 
-        let transferEncodings = headers.values("Transfer-Encoding")
-        let contentLengths = headers.values("Content-Length")
+        // Most requests (a GET) carry neither: a lookup says so for far less than collecting
+        // every value of each.
+        let transferEncodings = headers["Transfer-Encoding"] == nil ? [] : headers.values("Transfer-Encoding")
+        let contentLengths = headers["Content-Length"] == nil ? [] : headers.values("Content-Length")
         if !transferEncodings.isEmpty {
             // RFC 9112 §6.1: Content-Length alongside Transfer-Encoding is a smuggling vector; reject.
             if !contentLengths.isEmpty {
