@@ -64,11 +64,6 @@ struct PathTemplate: Sendable, Equatable {
         }
     }
 
-    static func isParameterName(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { isParameterName($0) }
-    }
-
     static func isParameterName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = name.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
         return name.allSatisfy { $0.isLowerAlnum || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "_") }
