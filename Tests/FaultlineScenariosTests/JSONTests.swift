@@ -13,6 +13,46 @@ import FaultlineScenarios
         #expect(value.serializedString == #""quote \" backslash \\ slash / tab \t newline \n bell \u0007 café""#)
     }
 
+    @Test func escapesAtTheEdgesAndSideBySideAndInSubstrings() {
+        #expect(JSONValue.string("\"\u{1F}\"").serializedString == #""\"\u001f\"""#)
+        #expect(JSONValue.string("\\\\x\n").serializedString == #""\\\\x\n""#)
+        #expect(JSONValue.string("").serializedString == #""""#)
+        var out: [UInt8] = []
+        JSONValue.appendEscaped("ab\"cd\u{0C}ef".dropFirst(1).dropLast(1), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #"b\"cd\fe"#)
+    }
+
+    @Test func findsEveryEscapeWhereverItFallsInAWord() {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        for special in ["\"", "\\", "\u{00}", "\u{1F}", "\n", "é", "\u{7F}", " ", "!", "#", "[", "]"] {
+            for length in 0..<20 {
+                for position in 0...length {
+                    var text = String(repeating: "a", count: length)
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: position))
+                    #expect(JSONValue.string(text).serializedString == reference(text), "\(special) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let value = try JSONParser.parse(Array(#""a\u00e9\ud83d\ude00\/""#.utf8))
         #expect(value == .string("aé😀/"))

@@ -28,7 +28,7 @@ import FaultlineHTTP
     }
 
     static func ids(_ store: ResourceStore, _ client: String, collection: Int = 0) -> [String] {
-        store.transaction(client: client) { $0.list(collection, client: client, filters: []).compactMap { $0["id"]?.stringValue } }
+        store.transaction(client: client) { $0.list(collection, client: client, filters: []).compactMap { $0.value["id"]?.stringValue } }
     }
 
     @Test func aClientsOwnWritesEvictItsOwnOldestItemsFirst() throws {
@@ -141,8 +141,10 @@ import FaultlineHTTP
 
     @Test func theVendorsBudgetEvictsTheWritersOwnItemsWhenOthersAreRecent() {
         var limits = StateLimits()
-        limits.vendorBytes = 6_000
-        limits.clientBytes = 6_000
+        // Each item costs about 1,440 bytes (its tree and its shown bytes): room for early's
+        // four and two of late's at a time.
+        limits.vendorBytes = 10_000
+        limits.clientBytes = 10_000
         let store = ResourceStore(collections: [Self.spec()], limits: limits)
         let note = String(repeating: "y", count: 500)
         for i in 0..<4 { Self.insert(store, "early", Self.item("e\(i)", note)) }
@@ -196,7 +198,19 @@ extension StateLimitsTests {
             return state.record(handle)?.value["total"]
         }
         #expect(total == .number("6"))
-        #expect(store.transaction(client: "b") { $0.list(0, client: "b", filters: []) } == [declared])
+        #expect(store.transaction(client: "b") { $0.list(0, client: "b", filters: []).map(\.value) } == [declared])
+    }
+
+    @Test func aListShowsEachItemAsLastStoredWithoutItsHiddenFields() throws {
+        let store = ResourceStore(collections: [Self.spec()])
+        let first: JSONValue = .object([JSONMember(key: "id", value: .string("1")), JSONMember(key: "_key", value: .string("k")), JSONMember(key: "n", value: .number("1"))])
+        Self.insert(store, "a", first)
+        let shown = store.transaction(client: "a") { state -> [String] in
+            guard let handle = state.find(0, key: 0, text: CompositeKey.join(["1"]), client: "a") else { return [] }
+            state.replace(handle, with: first.setting("n", to: .number("2")))
+            return state.list(0, client: "a", filters: []).map { String(decoding: $0.shown, as: UTF8.self) }
+        }
+        #expect(shown == [#"{"id":"1","n":2}"#])
     }
 
     @Test func aWriteThatCannotFitErasesNothing() {
@@ -214,7 +228,7 @@ extension StateLimitsTests {
         // The vendor full of recent clients: b's write is refused, and b keeps what it had.
         Self.insert(store, "b", Self.item("b0"))
         for i in 0..<12 { Self.insert(store, "c\(i)", Self.item("c", String(repeating: "y", count: 600))) }
-        guard case .failure(.full) = Self.insert(store, "b", Self.item("b-big", String(repeating: "z", count: 6_000))) else {
+        guard case .failure(.full) = Self.insert(store, "b", Self.item("b-big", String(repeating: "z", count: 3_000))) else {
             Issue.record("b's big item was stored in a full vendor")
             return
         }

@@ -28,10 +28,14 @@ public final class ResourceStore: Sendable {
     }
 
     struct Record {
-        var value: JSONValue
+        let value: JSONValue
         /// The client that created it ("" for the file's own items).
         let owner: String
-        var bytes: Int
+        /// What it costs against the limits (`cost`), its shown bytes included.
+        let bytes: Int
+        /// The item as a list shows it, hidden fields left out, serialized once when stored:
+        /// a list answer copies these bytes rather than writing every item out again.
+        let shown: [UInt8]
     }
 
     struct Partition {
@@ -84,7 +88,8 @@ public final class ResourceStore: Sendable {
                 for item in spec.items {
                     let seq = nextSeq
                     nextSeq += 1
-                    partition.records[seq] = Record(value: item, owner: "", bytes: cost(c, item, owner: ""))
+                    let shown = item.withoutHiddenFields.serialized
+                    partition.records[seq] = Record(value: item, owner: "", bytes: cost(c, item, owner: "", shown: shown.count), shown: shown)
                     partition.order.append(seq)
                     for k in spec.keys.indices {
                         guard let text = keyText(c, key: k, of: item, owner: "") else { continue }
@@ -136,16 +141,16 @@ public final class ResourceStore: Sendable {
 
         /// The client's items in insertion order (a shared collection's declared items first),
         /// those matching every filter.
-        func list(_ c: Int, client: String, filters: [(field: String, text: String)]) -> [JSONValue] {
+        func list(_ c: Int, client: String, filters: [(field: String, text: String)]) -> [Record] {
             let collection = collections[c]
             let partitions = collection.spec.shared
                 ? [collection.partitions[""], client.isEmpty ? nil : collection.partitions[client]].compactMap { $0 }
                 : [collection.partitions[client] ?? collection.declared]
-            var out: [JSONValue] = []
+            var out: [Record] = []
             for partition in partitions {
                 for seq in partition.order[partition.head...] {
                     guard let record = partition.records[seq] else { continue }
-                    if filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record.value) }
+                    if filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record) }
                 }
             }
             return out
@@ -161,18 +166,19 @@ public final class ResourceStore: Sendable {
                 guard let text = keyText(c, key: k, of: value, owner: client), let holder = find(c, key: k, text: text, client: client) else { continue }
                 return .success((nil, holder))
             }
-            let bytes: Int
+            let new: Record
             switch measure(c, value, owner: client) {
-            case .success(let measured): bytes = measured
+            case .success(let measured): new = measured
             case .failure(let refusal): return .failure(refusal)
             }
+            let bytes = new.bytes
             let opening = collections[c].partitions[client] == nil ? Self.openingCost(collections[c]) : 0
             guard bytes + opening <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: bytes + opening, limit: limits.clientBytes)) }
             if let refusal = makeRoom(for: client, bytes: bytes + opening, in: c, sparing: nil) { return .failure(refusal) }
             open(c, client)
             let seq = nextSeq
             nextSeq += 1
-            collections[c].partitions[client]!.records[seq] = Record(value: value, owner: client, bytes: bytes)
+            collections[c].partitions[client]!.records[seq] = new
             collections[c].partitions[client]!.order.append(seq)
             let handle = Handle(collection: c, owner: client, seq: seq, declared: false)
             index(handle, value, add: true)
@@ -185,11 +191,12 @@ public final class ResourceStore: Sendable {
         @discardableResult
         mutating func replace(_ original: Handle, with value: JSONValue) -> Refusal? {
             guard let old = record(original) else { return nil }
-            let bytes: Int
+            let new: Record
             switch measure(original.collection, value, owner: original.owner) {
-            case .success(let measured): bytes = measured
+            case .success(let measured): new = measured
             case .failure(let refusal): return refusal
             }
+            let bytes = new.bytes
             let h: Handle
             switch ownCopy(original, adding: bytes - old.bytes) {
             case .success(let own): h = own
@@ -198,7 +205,7 @@ public final class ResourceStore: Sendable {
             if let refusal = makeRoom(for: h.owner, bytes: bytes - old.bytes, in: h.collection, sparing: h) { return refusal }
             guard let current = record(h) else { return nil }
             index(h, current.value, add: false)
-            collections[h.collection].partitions[h.owner]!.records[h.seq] = Record(value: value, owner: current.owner, bytes: bytes)
+            collections[h.collection].partitions[h.owner]!.records[h.seq] = Record(value: value, owner: current.owner, bytes: bytes, shown: new.shown)
             index(h, value, add: true)
             ledger.add(bytes - current.bytes, to: h.owner)
             return nil
@@ -250,21 +257,23 @@ public final class ResourceStore: Sendable {
             partitionOverhead + (collection.spec.shared ? 0 : collection.declared.records.values.reduce(0) { $0 + $1.bytes })
         }
 
-        /// Bytes a record of `value` costs: its footprint, the record, and each key's index
-        /// entry (its text and a dictionary slot).
-        func cost(_ c: Int, _ value: JSONValue, owner: String, footprint: Int? = nil) -> Int {
-            var total = (footprint ?? value.footprint.bytes) + 64
+        /// Bytes a record of `value` costs: its footprint, the record, its shown bytes, and each
+        /// key's index entry (its text and a dictionary slot).
+        func cost(_ c: Int, _ value: JSONValue, owner: String, footprint: Int? = nil, shown: Int) -> Int {
+            var total = (footprint ?? value.footprint.bytes) + 64 + 32 + shown
             for k in collections[c].spec.keys.indices { total += 64 + (keyText(c, key: k, of: value, owner: owner)?.utf8.count ?? 0) }
             return total
         }
 
-        /// Bytes `value` costs, or why it may not be stored.
-        func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Int, Refusal> {
+        /// The record `value` would be stored as, or why it may not be. The depth is checked
+        /// before anything walks the value recursively.
+        func measure(_ c: Int, _ value: JSONValue, owner: String) -> Result<Record, Refusal> {
             let (bytes, depth) = value.footprint
             guard depth <= limits.itemDepth else { return .failure(.itemTooDeep(depth: depth, limit: limits.itemDepth)) }
-            let total = cost(c, value, owner: owner, footprint: bytes)
+            let shown = value.withoutHiddenFields.serialized
+            let total = cost(c, value, owner: owner, footprint: bytes, shown: shown.count)
             guard total <= limits.clientBytes else { return .failure(.itemTooLarge(bytes: total, limit: limits.clientBytes)) }
-            return .success(total)
+            return .success(Record(value: value, owner: owner, bytes: total, shown: shown))
         }
 
         mutating func reset(client: String?) {
@@ -335,7 +344,7 @@ public final class ResourceStore: Sendable {
     func snapshot(client: String) -> [(collection: String, items: [JSONValue])] {
         guard !isEmpty else { return [] }
         return state.withLock { state in
-            state.collections.indices.map { c in (state.collections[c].spec.name, state.list(c, client: client, filters: [])) }
+            state.collections.indices.map { c in (state.collections[c].spec.name, state.list(c, client: client, filters: []).map(\.value)) }
         }
     }
 

@@ -222,7 +222,7 @@ struct StateRunner {
         let skipped = (page - 1).multipliedReportingOverflow(by: limit)
         let start = skipped.overflow ? all.count : min(all.count, skipped.partialValue)
         let end = start + min(all.count - start, limit)
-        context.items = .array(all[start..<end].map(\.withoutHiddenFields))
+        context.items = Array(all[start..<end])
         context.listCounts = (all.count, page, limit)
     }
 

@@ -145,6 +145,16 @@ struct CompiledTemplate: Sendable {
     }
 
     private func renderTyped(_ p: Placeholder, _ context: inout RenderContext, into out: inout [UInt8]) {
+        if case .items = p.source, let items = context.items {
+            // Each listed item's bytes were written when it was stored.
+            out.append(UInt8(ascii: "["))
+            for index in items.indices {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: items[index].shown)
+            }
+            out.append(UInt8(ascii: "]"))
+            return
+        }
         let kind = p.fallbackKind
         switch context.resolve(p) {
         case .json(let value):

@@ -28,7 +28,7 @@ struct RenderContext {
     var violations: JSONValue?
     /// What the state steps bound: `{{item}}`, `{{items}}`, `{{each}}`, `{{list.*}}`.
     var item: JSONValue?
-    var items: JSONValue?
+    var items: [ResourceStore.Record]?
     var each: JSONValue?
     var listCounts: (total: Int, page: Int, limit: Int)?
     /// The request's client key, once known.
@@ -79,7 +79,7 @@ struct RenderContext {
             guard let item else { return .missing }
             return components.isEmpty ? .json(item.withoutHiddenFields) : Self.lookup(components, in: item)
         case .items:
-            return items.map { .json($0) } ?? .missing
+            return items.map { .json(.array($0.map(\.value.withoutHiddenFields))) } ?? .missing
         case .each(let components):
             guard let each else { return .missing }
             return Self.lookup(components, in: each)
