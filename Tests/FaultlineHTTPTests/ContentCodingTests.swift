@@ -41,4 +41,28 @@ import Testing
             #expect(try Zlib.decompress(compressed, format: .gzip) == input)
         }
     }
+
+    @Test func aBodyCompressedLatelyIsAnsweredFromTheCacheWithTheSameBytes() throws {
+        let cached = try #require(Deflater(format: .gzip, level: 1, cachedBodies: 2, maxCachedBodySize: 1_000))
+        let fresh = try #require(Deflater(format: .gzip, level: 1))
+        let bodies = (0..<4).map { n in Array(#"{"orders":[{"id":\#(n)},{"id":"same"}]}"#.utf8) }
+        for round in 0..<3 {
+            for body in bodies.prefix(2) + [bodies[round % 2]] {
+                let answer = try #require(cached.compress(Array(body)))
+                #expect(answer == fresh.compress(body))
+                #expect(try Zlib.decompress(answer, format: .gzip) == body)
+            }
+        }
+        #expect(cached.hits == 7)
+        // One byte different is another body; two entries kept, so the oldest goes.
+        _ = cached.compress(bodies[2])
+        _ = cached.compress(bodies[3])
+        _ = cached.compress(bodies[0])
+        #expect(cached.hits == 7)
+        // Too large to keep: compressed each time.
+        let large = [UInt8](repeating: 65, count: 2_000)
+        _ = cached.compress(large)
+        #expect(try Zlib.decompress(#require(cached.compress(large)), format: .gzip) == large)
+        #expect(cached.hits == 7)
+    }
 }

@@ -71,7 +71,7 @@ final class MessageCoding {
     private func deflater(_ coding: ResponseCoding) -> Deflater? {
         if let existing = deflaters[coding] { return existing }
         let format: Zlib.Format = coding == .gzip ? .gzip : .deflate
-        guard let made = Deflater(format: format, level: settings.level) else { return nil }
+        guard let made = Deflater(format: format, level: settings.level, cachedBodies: settings.cachedBodies, maxCachedBodySize: settings.maxCachedBodySize) else { return nil }
         deflaters[coding] = made
         return made
     }
