@@ -53,6 +53,19 @@ import FaultlineScenarios
         }
     }
 
+    @Test(arguments: ["0", "-0", "12", "1.5", "1e3", "1E+3", "-1.25e-2", "123456789012345678901234567890"])
+    func numberLiteralsAreRecognised(text: String) {
+        #expect(JSONValue.isNumberLiteral(text))
+        #expect(JSONValue.isNumberLiteral(Substring("x" + text).dropFirst()))
+        #expect(JSONValue.number(text).numberValue == Double(text))
+    }
+
+    @Test(arguments: ["", "-", "01", " 1", "1 ", "1.", ".5", "1e", "+1", "0x1", "NaN", "1.5.2", "--1", "١"])
+    func otherTextIsNoNumberLiteral(text: String) {
+        #expect(!JSONValue.isNumberLiteral(text))
+        #expect(JSONValue.string(text).numberValue == nil)
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let value = try JSONParser.parse(Array(#""a\u00e9\ud83d\ude00\/""#.utf8))
         #expect(value == .string("aé😀/"))

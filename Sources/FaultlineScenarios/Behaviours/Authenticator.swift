@@ -42,11 +42,26 @@ struct Authenticator: Sendable {
         for credential in spec.credentials where basePath == nil || credential.basePaths == nil || credential.basePaths!.contains(basePath!) {
             guard let value = request.headers[credential.header] else { continue }
             guard let scheme = credential.scheme else { return value }
-            let prefix = scheme + " "
-            guard value.utf8.count > prefix.utf8.count, HTTPHeaders.equalsIgnoringCase(value.utf8.prefix(prefix.utf8.count), prefix.utf8) else { return "" }
-            return String(Substring(value.utf8.dropFirst(prefix.utf8.count).drop(while: { $0 == UInt8(ascii: " ") })))
+            return Self.token(in: value, scheme: scheme)
         }
         return nil
+    }
+
+    /// The token of `<scheme> <token>` (the scheme matched without regard to case, RFC 9110
+    /// §11.1), spaces before it skipped; "" when the value has another scheme or no token.
+    static func token(in value: String, scheme: String) -> String {
+        var value = value
+        var scheme = scheme
+        return value.withUTF8 { v in
+            scheme.withUTF8 { s in
+                let space = UInt8(ascii: " ")
+                guard v.count > s.count + 1, v[s.count] == space,
+                      HTTPHeaders.equalsIgnoringCase(bytes: UnsafeBufferPointer(rebasing: v[..<s.count]), s) else { return "" }
+                var start = s.count + 1
+                while start < v.count, v[start] == space { start += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: v[start...]), as: UTF8.self)
+            }
+        }
     }
 
     /// The failure this request meets, and the catalog entry that answers it; nil when it passes.

@@ -142,16 +142,19 @@ public final class ResourceStore: Sendable {
         /// The client's items in insertion order (a shared collection's declared items first),
         /// those matching every filter.
         func list(_ c: Int, client: String, filters: [(field: String, text: String)]) -> [Record] {
-            let collection = collections[c]
-            let partitions = collection.spec.shared
-                ? [collection.partitions[""], client.isEmpty ? nil : collection.partitions[client]].compactMap { $0 }
-                : [collection.partitions[client] ?? collection.declared]
             var out: [Record] = []
-            for partition in partitions {
+            func add(_ partition: Partition) {
+                out.reserveCapacity(out.count + partition.records.count)
                 for seq in partition.order[partition.head...] {
                     guard let record = partition.records[seq] else { continue }
-                    if filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record) }
+                    if filters.isEmpty || filters.allSatisfy({ record.value[$0.field]?.keyText == $0.text }) { out.append(record) }
                 }
+            }
+            if collections[c].spec.shared {
+                if let partition = collections[c].partitions[""] { add(partition) }
+                if !client.isEmpty, let partition = collections[c].partitions[client] { add(partition) }
+            } else {
+                add(collections[c].partitions[client] ?? collections[c].declared)
             }
             return out
         }

@@ -26,11 +26,37 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// Whether `text` is a JSON number literal (RFC 8259 §6).
+    /// Whether `text` is a JSON number literal (RFC 8259 §6), nothing before or after it.
+    /// Scanned in place: templates ask this of a value on every rendering.
     public static func isNumberLiteral<S: StringProtocol>(_ text: S) -> Bool {
-        var parser = JSONParser(bytes: Array(text.utf8))
-        guard case .number = try? parser.parseValue() else { return false }
-        return parser.atEnd
+        if let answer = text.utf8.withContiguousStorageIfAvailable(isNumberLiteral(bytes:)) { return answer }
+        return Array(text.utf8).withUnsafeBufferPointer(isNumberLiteral(bytes:))
+    }
+
+    static func isNumberLiteral(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            return index - start
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return index == bytes.count
     }
 }
 

@@ -147,6 +147,7 @@ struct CompiledTemplate: Sendable {
     private func renderTyped(_ p: Placeholder, _ context: inout RenderContext, into out: inout [UInt8]) {
         if case .items = p.source, let items = context.items {
             // Each listed item's bytes were written when it was stored.
+            out.reserveCapacity(out.count + items.reduce(2 + items.count) { $0 + $1.shown.count } + 256)
             out.append(UInt8(ascii: "["))
             for index in items.indices {
                 if index > 0 { out.append(UInt8(ascii: ",")) }

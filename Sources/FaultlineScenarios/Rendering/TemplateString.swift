@@ -71,15 +71,26 @@ struct Placeholder: Sendable, Equatable {
     /// Further sources tried in order when `source` has no value: `{{a|b|fallback}}`.
     var alternatives: [TemplateSource] = []
     /// Text used when the source has no value.
-    var fallback: String?
+    var fallback: String? { didSet { fallbackKind = Self.kind(of: fallback, quoted: quotedFallback) } }
     /// The fallback was written in double quotes: a string even when it reads as a number.
-    var quotedFallback = false
+    var quotedFallback = false { didSet { fallbackKind = Self.kind(of: fallback, quoted: quotedFallback) } }
 
     /// The JSON kind the fallback declares, which a whole-string placeholder keeps.
     enum Kind: Sendable { case string, number, bool, null }
 
-    var fallbackKind: Kind {
-        guard let fallback, !quotedFallback else { return .string }
+    /// Worked out when the fallback is set, not per rendering: it parses the fallback as a number.
+    private(set) var fallbackKind = Kind.string
+
+    init(source: TemplateSource, alternatives: [TemplateSource] = [], fallback: String? = nil, quotedFallback: Bool = false) {
+        self.source = source
+        self.alternatives = alternatives
+        self.fallback = fallback
+        self.quotedFallback = quotedFallback
+        fallbackKind = Self.kind(of: fallback, quoted: quotedFallback)
+    }
+
+    private static func kind(of fallback: String?, quoted: Bool) -> Kind {
+        guard let fallback, !quoted else { return .string }
         if fallback == "true" || fallback == "false" { return .bool }
         if fallback == "null" { return .null }
         if JSONValue.isNumberLiteral(fallback) { return .number }
