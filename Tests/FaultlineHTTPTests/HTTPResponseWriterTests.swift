@@ -8,6 +8,13 @@ import Testing
         return String(decoding: out, as: UTF8.self)
     }
 
+    @Test func everyStatusHasItsLine() {
+        for status in 100..<600 {
+            #expect(write(HTTPResponse(status: status)).hasPrefix("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n"))
+        }
+        #expect(write(HTTPResponse(status: 99)).hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
+    }
+
     @Test func writesStatusHeadersDateLengthAndBody() {
         let text = write(HTTPResponse(status: 429, headers: ["Content-Type": "application/json", "Retry-After": "1"], body: Array("{}".utf8)))
         #expect(text == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 1\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 2\r\n\r\n{}")

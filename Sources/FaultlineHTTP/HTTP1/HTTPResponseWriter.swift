@@ -1,10 +1,21 @@
 /// Serialises responses (RFC 9112 §4, §6). The server owns the framing headers: a responder's
 /// own `Content-Length`, `Transfer-Encoding`, `Connection` or `Date` are replaced.
 package enum HTTPResponseWriter {
-    /// "HTTP/1.1 NNN Reason\r\n" for every status, built once.
-    private static let statusLines: [[UInt8]] = (0..<600).map { status in
-        Array("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n".utf8)
-    }
+    /// "HTTP/1.1 NNN Reason\r\n" for every status, built once, by the first response: byte by
+    /// byte, since 600 string interpolations cost 1.8 million instructions of start-up.
+    private static let statusLines: [[UInt8]] = {
+        let prefix: [UInt8] = Array("HTTP/1.1 ".utf8)
+        return (0..<600).map { status in
+            var line = prefix
+            line.reserveCapacity(48)
+            for divisor in [100, 10, 1] { line.append(UInt8(ascii: "0") + UInt8(status / divisor % 10)) }
+            line.append(UInt8(ascii: " "))
+            line.appendUTF8(HTTPStatusReason.phrase(status))
+            line.append(.cr)
+            line.append(.lf)
+            return line
+        }
+    }()
 
     static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
@@ -25,10 +36,10 @@ package enum HTTPResponseWriter {
         // `utf8` view, or a two-byte array, cost well over a hundred instructions each, four
         // times per header.
         for field in response.headers where !isFramingHeader(field.name) {
-            appendUTF8(field.name, to: &out)
+            out.appendUTF8(field.name)
             out.append(UInt8(ascii: ":"))
             out.append(UInt8(ascii: " "))
-            appendUTF8(field.value, to: &out)
+            out.appendUTF8(field.value)
             out.append(.cr)
             out.append(.lf)
         }
@@ -89,12 +100,6 @@ package enum HTTPResponseWriter {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         return HTTPResponse(status: status, headers: headers, body: Array(text.utf8))
-    }
-
-    @inline(__always)
-    private static func appendUTF8(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     @inline(__always)

@@ -137,7 +137,7 @@ struct CompiledTemplate: Sendable {
                 case .json(let v): text = v.stringValue ?? v.serializedString
                 case .missing: text = p.fallback ?? ""
                 }
-                out.append(contentsOf: text.utf8)
+                out.appendUTF8(text)
             case .jsonValue(let p):
                 renderTyped(p, &context, into: &out)
             }
@@ -164,9 +164,9 @@ struct CompiledTemplate: Sendable {
             // Written unquoted only when it really is a number: an alternative source (a query
             // value) may stand in for a numeric one.
             if (p.source.isNumeric || kind == .number), JSONValue.isNumberLiteral(s) {
-                out.append(contentsOf: s.utf8)
+                out.appendUTF8(s)
             } else if kind == .bool, s == "true" || s == "false" {
-                out.append(contentsOf: s.utf8)
+                out.appendUTF8(s)
             } else {
                 JSONValue.appendQuoted(s, to: &out)
             }
@@ -175,7 +175,7 @@ struct CompiledTemplate: Sendable {
                 out.append(contentsOf: "null".utf8)
                 return
             }
-            if kind == .string { JSONValue.appendQuoted(fallback, to: &out) } else { out.append(contentsOf: fallback.utf8) }
+            if kind == .string { JSONValue.appendQuoted(fallback, to: &out) } else { out.appendUTF8(fallback) }
         }
     }
 }

@@ -216,23 +216,39 @@ enum TemplateString {
         case "client": return .success(.client)
         default: break
         }
-        for prefix in ["now", "epoch"] {
-            if let name = text.stripping(prefix + "+setting.") {
-                return name.isEmpty ? .failure(SpecError("'\(text)' needs a setting name")) : .success(.timeFromSetting(name, epoch: prefix == "epoch"))
-            }
-        }
-        if let field = text.stripping("list.") {
-            guard let list = ListField(rawValue: field) else {
-                return .failure(SpecError("'\(text)': list values are \(ListField.allCases.map { "list." + $0.rawValue }.joined(separator: ", "))"))
-            }
-            return .success(.list(list))
-        }
-        if let name = text.stripping("setting.") { return name.isEmpty ? .failure(SpecError("'setting.' needs a setting name")) : .success(.setting(name)) }
-        for (prefix, make) in [("item.", TemplateSource.item), ("each.", TemplateSource.each)] {
-            guard let path = text.stripping(prefix) else { continue }
-            switch parseBodyPath(path, label: prefix) {
-            case .success(let components): return .success(make(components))
-            case .failure(let e): return .failure(e)
+        // `head.rest`: the head picks the source, so one split replaces trying every prefix.
+        if let dot = text.utf8.firstIndex(of: UInt8(ascii: ".")) {
+            let head = String(text[..<dot])
+            let rest = String(text[text.utf8.index(after: dot)...])
+            switch head {
+            case "now+setting", "epoch+setting":
+                return rest.isEmpty ? .failure(SpecError("'\(text)' needs a setting name")) : .success(.timeFromSetting(rest, epoch: head == "epoch+setting"))
+            case "list":
+                guard let list = ListField(rawValue: rest) else {
+                    return .failure(SpecError("'\(text)': list values are \(ListField.allCases.map { "list." + $0.rawValue }.joined(separator: ", "))"))
+                }
+                return .success(.list(list))
+            case "setting":
+                return rest.isEmpty ? .failure(SpecError("'setting.' needs a setting name")) : .success(.setting(rest))
+            case "item", "each", "body":
+                switch parseBodyPath(rest, label: head + ".") {
+                case .success(let components): return .success(head == "item" ? .item(components) : head == "each" ? .each(components) : .body(components))
+                case .failure(let e): return .failure(e)
+                }
+            case "violation":
+                guard let violation = ViolationField(rawValue: rest) else {
+                    return .failure(SpecError("'\(text)': violation values are \(ViolationField.allCases.map { "violation." + $0.rawValue }.joined(separator: ", "))"))
+                }
+                return .success(.violation(violation))
+            case "rate":
+                guard let rate = RateField(rawValue: rest) else {
+                    return .failure(SpecError("'\(text)': rate values are rate.limit, rate.remaining, rate.reset and rate.retryAfter"))
+                }
+                return .success(.rate(rate))
+            case "path": return rest.isEmpty ? .failure(SpecError("'path.' needs a parameter name")) : .success(.path(rest))
+            case "query": return rest.isEmpty ? .failure(SpecError("'query.' needs a parameter name")) : .success(.query(rest))
+            case "header": return rest.isEmpty ? .failure(SpecError("'header.' needs a header name")) : .success(.header(rest))
+            default: break
             }
         }
         for prefix in ["now", "epoch"] where text.utf8.starts(with: (prefix + "+").utf8) || text.utf8.starts(with: (prefix + "-").utf8) {
@@ -241,27 +257,6 @@ enum TemplateString {
                 return .failure(SpecError("'\(text)': the offset after \(prefix) must be whole seconds from -\(Self.maxTimeOffset) to \(Self.maxTimeOffset) (100 years), e.g. \(prefix)+3600"))
             }
             return .success(prefix == "now" ? .now(offset: offset) : .epoch(offset: offset))
-        }
-        if let field = text.stripping("violation.") {
-            guard let violation = ViolationField(rawValue: field) else {
-                return .failure(SpecError("'\(text)': violation values are \(ViolationField.allCases.map { "violation." + $0.rawValue }.joined(separator: ", "))"))
-            }
-            return .success(.violation(violation))
-        }
-        if let field = text.stripping("rate.") {
-            guard let rate = RateField(rawValue: field) else {
-                return .failure(SpecError("'\(text)': rate values are rate.limit, rate.remaining, rate.reset and rate.retryAfter"))
-            }
-            return .success(.rate(rate))
-        }
-        if let name = text.stripping("path.") { return name.isEmpty ? .failure(SpecError("'path.' needs a parameter name")) : .success(.path(name)) }
-        if let name = text.stripping("query.") { return name.isEmpty ? .failure(SpecError("'query.' needs a parameter name")) : .success(.query(name)) }
-        if let name = text.stripping("header.") { return name.isEmpty ? .failure(SpecError("'header.' needs a header name")) : .success(.header(name)) }
-        if let path = text.stripping("body.") {
-            switch parseBodyPath(path) {
-            case .success(let components): return .success(.body(components))
-            case .failure(let e): return .failure(e)
-            }
         }
         return .failure(SpecError("unknown template source '\(text)' (use path.NAME, query.NAME, header.NAME, body.a.b[0], uuid, objectId, hexId, shortId, serial, item, item.a.b, items, each, each.a, list.total, list.page, list.limit, list.pages, list.next, list.hasNext, client, setting.NAME, now+setting.NAME, method, requestPath, now, now+N, epoch, epoch+N, rate.limit, rate.remaining, rate.reset, rate.retryAfter, auth.scope, trigger.message, violation.field, violation.name, violation.message, violation.limit, violation.expected, violation.actual, violations)"))
     }
@@ -289,12 +284,5 @@ enum TemplateString {
             }
         }
         return .success(components)
-    }
-}
-
-extension StringProtocol {
-    /// The text after `prefix`, or nil; compared byte for byte (template sources are ASCII words).
-    func stripping(_ prefix: String) -> String? {
-        utf8.starts(with: prefix.utf8) ? String(decoding: utf8.dropFirst(prefix.utf8.count), as: UTF8.self) : nil
     }
 }
