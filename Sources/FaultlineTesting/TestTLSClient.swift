@@ -1,4 +1,7 @@
 import FaultlineHTTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A blocking HTTPS client for tests, over FaultlineHTTP's `HTTPClientConnection` (the same
 /// OpenSSL module as the server): it verifies the server's certificate against `trusting` (a
@@ -26,11 +29,35 @@ public final class TestTLSClient {
         connection.reset()
     }
 
+    /// Writes a TLS application-data record of random bytes straight to the socket: the
+    /// server's decryption fails (bad record MAC) and OpenSSL queues the reasons.
+    public func sendCorruptRecord() {
+        var record: [UInt8] = [0x17, 0x03, 0x03, 0x00, 0x40]
+        var generator = SystemRandomNumberGenerator()
+        record += (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        _ = record.withUnsafeBytes { write(connection.fd, $0.baseAddress, $0.count) }
+    }
+
     /// The protocol ALPN chose, e.g. "http/1.1".
     public var negotiatedProtocol: String? { connection.negotiatedProtocol }
 
     /// "TLSv1.3" or "TLSv1.2".
     public var protocolVersion: String { connection.protocolVersion ?? "" }
+
+    /// Sends the request's head in two TLS records with a pause between, so the server reads
+    /// the first, finds the request incomplete and waits (its read says "want read"), then
+    /// reads the answer.
+    public func requestInTwoRecords(_ method: String, _ target: String, headers: [(String, String)] = [], pauseMicroseconds: UInt32 = 50_000) throws -> TestResponse {
+        let bytes = Array(TestRequest.text(method, target, host: "localhost", headers: headers, body: nil).utf8)
+        do {
+            try connection.send(Array(bytes[..<(bytes.count / 2)]))
+            usleep(pauseMicroseconds)
+            try connection.send(Array(bytes[(bytes.count / 2)...]))
+            return TestResponse(try connection.readResponse(headRequest: method == "HEAD"))
+        } catch let failure as HTTPClientConnection.Failure {
+            throw Failure(description: failure.description)
+        }
+    }
 
     public func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: String? = nil) throws -> TestResponse {
         do {

@@ -131,6 +131,29 @@ import FaultlineTesting
         #expect(try TestTLSClient(port: port, trusting: files.certificate).request("GET", Self.couriers, headers: Self.auth).status == 200)
     }
 
+    /// Failures on one connection (a reset mid-write, a record that fails to decrypt) leave
+    /// nothing behind for the others on its event loop: OpenSSL's error queue is per thread,
+    /// and the server clears it after a failure rather than before every read and write. A
+    /// kept-alive connection, its requests split over two records, is served on throughout.
+    @Test func aKeptAliveConnectionServesOnAfterOthersFail() throws {
+        let files = try Certificate()
+        let server = try Self.start(try TLSContext.selfSigned(certificatePath: files.certificate)) { $0.eventLoops = 1 }
+        defer { server.stop() }
+        let port = try #require(server.tlsPort)
+        let kept = try TestTLSClient(port: port, trusting: files.certificate)
+        #expect(try kept.request("GET", Self.couriers, headers: Self.auth).status == 200)
+        for round in 0..<3 {
+            let other = try TestTLSClient(port: port, trusting: files.certificate)
+            if round == 0 {
+                other.sendAndReset("GET", "/aftership/v4/couriers/all", headers: [("aftership-api-key", "k"), ("Connection", "close")])
+            } else {
+                other.sendCorruptRecord()
+            }
+            usleep(100_000)
+            #expect(try kept.requestInTwoRecords("GET", Self.couriers, headers: Self.auth).status == 200)
+        }
+    }
+
     @Test func curlTrustsTheWrittenCertificate() throws {
         guard access("/usr/bin/curl", X_OK) == 0 else {
             Issue.record("curl is not installed; .ci/run installs it")
