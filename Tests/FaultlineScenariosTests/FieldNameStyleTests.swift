@@ -18,6 +18,9 @@ import Testing
         ("trailing.", .key, "trailing"),
         ("", .key, ""),
         ("ship_to.état", .words, "état"),
+        ("...", .key, "..."),
+        ("a.b..", .capitalized, "B"),
+        ("__", .capitalized, ""),
     ])
     func namesFollowTheVendorsStyle(field: String, style: ValidationSpec.NameStyle, name: String) {
         #expect(RequestValidator.name(for: field, style: style) == name)

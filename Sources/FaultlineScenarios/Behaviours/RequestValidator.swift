@@ -186,7 +186,7 @@ struct RequestValidator: @unchecked Sendable {
     private func check(_ rule: Rule, field: String, value: Input?, budget: inout Int) -> Violation? {
         let spec = rule.spec
         func violation(_ kind: ValidationKind, limit: String? = nil, expected: String? = nil, actual: String? = nil) -> Violation {
-            Violation(kind: kind, field: field, name: spec.name ?? name(for: field), limit: limit, expected: expected, actual: actual, response: spec.response)
+            Violation(kind: kind, field: field, name: spec.name ?? Self.name(for: field, style: nameStyle), limit: limit, expected: expected, actual: actual, response: spec.response)
         }
         guard let value, !Self.isNull(value) else {
             return spec.required ? violation(.required) : nil
@@ -309,33 +309,6 @@ struct RequestValidator: @unchecked Sendable {
     /// `100` rather than `100.0`.
     private static func format(_ number: Double) -> String {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-    }
-
-    /// How a message names a field, by the vendor's style: `destination_country` as is, as
-    /// `destination country`, or as `Destination Country`.
-    /// Split on bytes: splitting on `Character`s cost about 6,000 instructions a field.
-    private func name(for field: String) -> String { Self.name(for: field, style: nameStyle) }
-
-    static func name(for field: String, style nameStyle: ValidationSpec.NameStyle) -> String {
-        guard nameStyle != .path else { return field }
-        let last = field.utf8.split(separator: UInt8(ascii: ".")).last.map { String(Substring($0)) } ?? field
-        switch nameStyle {
-        case .path:
-            return field
-        case .key:
-            return last
-        case .words:
-            return String(decoding: last.utf8.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-        case .capitalized:
-            return last.utf8.split(separator: UInt8(ascii: "_")).map { word -> String in
-                // ASCII initials directly; anything else by Unicode's own upper-casing.
-                guard let first = word.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else {
-                    let text = Substring(word)
-                    return text.prefix(1).uppercased() + text.dropFirst()
-                }
-                return String(decoding: [first - 0x20] + word.dropFirst(), as: UTF8.self)
-            }.joined(separator: " ")
-        }
     }
 
     /// Text with `{{violation.*}}` filled in (other placeholders take their fallback).
