@@ -29,6 +29,19 @@ public final class TestTLSClient {
         connection.reset()
     }
 
+    /// Sends each request in its own TLS record, all before reading, then reads the answers in
+    /// order: the server gets several records in one read and must answer every one.
+    public func pipelined(_ requests: [(method: String, target: String, headers: [(String, String)])]) throws -> [TestResponse] {
+        do {
+            for request in requests {
+                try connection.send(Array(TestRequest.text(request.method, request.target, host: "localhost", headers: request.headers, body: nil).utf8))
+            }
+            return try requests.map { TestResponse(try connection.readResponse(headRequest: $0.method == "HEAD")) }
+        } catch let failure as HTTPClientConnection.Failure {
+            throw Failure(description: failure.description)
+        }
+    }
+
     /// Writes a TLS application-data record of random bytes straight to the socket: the
     /// server's decryption fails (bad record MAC) and OpenSSL queues the reasons.
     public func sendCorruptRecord() {

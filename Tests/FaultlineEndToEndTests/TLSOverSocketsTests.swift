@@ -154,6 +154,18 @@ import FaultlineTesting
         }
     }
 
+    /// With read-ahead one socket read can take several records; the ones not yet decrypted are
+    /// invisible to epoll and to `SSL_pending`, so the server asks `SSL_has_pending`.
+    @Test func requestsPipelinedInSeparateRecordsAreAllAnswered() throws {
+        let files = try Certificate()
+        let server = try Self.start(try TLSContext.selfSigned(certificatePath: files.certificate)) { $0.eventLoops = 1 }
+        defer { server.stop() }
+        let client = try TestTLSClient(port: #require(server.tlsPort), trusting: files.certificate, timeout: 3)
+        let requests = (0..<5).map { i in (method: "GET", target: i % 2 == 0 ? Self.couriers : "/aftership/v4/trackings?scenario=429", headers: Self.auth) }
+        let answers = try client.pipelined(requests)
+        #expect(answers.map(\.status) == [200, 429, 200, 429, 200])
+    }
+
     @Test func curlTrustsTheWrittenCertificate() throws {
         guard access("/usr/bin/curl", X_OK) == 0 else {
             Issue.record("curl is not installed; .ci/run installs it")

@@ -85,8 +85,8 @@ final class HTTPConnection {
                 closeNow()
             case .bytes(let count):
                 received(count)
-                // OpenSSL may hold decrypted bytes epoll cannot see: take them now.
-                if let tls, tls.pending > 0, machine.answersRequests { read() }
+                // OpenSSL may hold bytes epoll cannot see: take them now.
+                if let tls, tls.hasPending, machine.answersRequests { read() }
             }
         }
     }
@@ -339,6 +339,9 @@ final class HTTPConnection {
         case .readMore:
             if !inBuffer.isEmpty {
                 resumeBuffered()
+            } else if let tls, tls.hasPending, machine.answersRequests {
+                // Reading stopped while OpenSSL still held bytes; epoll will not announce them.
+                read()
             } else if loop.draining {
                 closeIfIdle()
             }

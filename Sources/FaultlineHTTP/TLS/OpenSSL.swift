@@ -40,6 +40,7 @@ public final class TLSContext: @unchecked Sendable {
             throw OpenSSLError.drain("SSL_CTX_set_min_proto_version")
         }
         CFaultlineOpenSSL_SSL_CTX_set_nonblocking_modes(context)
+        CFaultlineOpenSSL_SSL_CTX_set_read_ahead(context)
         CFaultlineOpenSSL_SSL_CTX_select_http11(context)
     }
 
@@ -160,8 +161,9 @@ final class TLSSession {
         }
     }
 
-    /// Bytes OpenSSL has decrypted but not handed out yet (epoll cannot see them).
-    var pending: Int { Int(SSL_pending(ssl)) }
+    /// Whether OpenSSL holds bytes epoll cannot see: decrypted but not handed out, or records
+    /// read ahead from the socket and not yet decrypted (`SSL_pending` counts only the first).
+    var hasPending: Bool { SSL_has_pending(ssl) == 1 }
 
     // Reads and writes do not clear the thread's error queue before the call, as OpenSSL's
     // manual suggests, but after any failure: every OpenSSL call on an event loop leaves the
