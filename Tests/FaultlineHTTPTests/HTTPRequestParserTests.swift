@@ -43,6 +43,14 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         #expect(request.body.isEmpty)
     }
 
+    @Test func methodsAreKeptAsSentCaseAndAll() {
+        // RFC 9110 §9.1: the method token is case-sensitive; `get` is not `GET`.
+        for method in ["GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "get", "Post", "GETX", "PUTS", "HEAT", "G"] {
+            let events = parseAll("\(method) / HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(requests(events).first?.method == method)
+        }
+    }
+
     @Test func readsContentLengthBody() throws {
         let events = parseAll("POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world")
         let request = try #require(requests(events).first)

@@ -25,6 +25,19 @@ import Testing
         #expect(text == "HTTP/1.1 200 OK\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
     }
 
+    @Test func keepsEveryOtherHeaderWhateverItsFirstLetter() {
+        let text = write(HTTPResponse(status: 200, headers: ["Content-Type": "a", "Cache-Control": "b", "Trace-Id": "c", "date-ish": "d", "Transfer": "e"]))
+        #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: a\r\nCache-Control: b\r\nTrace-Id: c\r\ndate-ish: d\r\nTransfer: e\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func writesWholeNumbersInDecimal() {
+        for value in [0, 7, 10, 429, 1_700_000_000, -1, -305, Int.max, Int.min] {
+            var out = Array("n=".utf8)
+            out.appendDecimal(value)
+            #expect(String(decoding: out, as: UTF8.self) == "n=\(value)")
+        }
+    }
+
     @Test func headResponsesKeepTheLengthButSendNoBody() {
         let text = write(HTTPResponse(status: 200, body: Array("hello".utf8)), headOnly: true)
         #expect(text.hasSuffix("Content-Length: 5\r\n\r\n"))

@@ -33,6 +33,21 @@ import FaultlineHTTP
         }
     }
 
+    @Test func aChangedCopyLeavesTheOriginalAsItWas() {
+        let original = HTTPRequest(method: "GET", target: "/a?x=1", headers: ["Host": "h"])
+        var copy = original
+        copy.target = "/b?y=2"
+        copy.method = "POST"
+        copy.version = .http1_0
+        copy.headers.add(name: "X-Extra", value: "1")
+        copy.body = [1, 2]
+        copy.listener = 3
+        #expect(original.method == "GET" && original.target == "/a?x=1" && original.path == "/a" && original.query == "x=1")
+        #expect(original.version == .http1_1 && original.headers.count == 1 && original.body.isEmpty && original.listener == 0)
+        #expect(copy.method == "POST" && copy.path == "/b" && copy.query == "y=2" && copy.version == .http1_0)
+        #expect(copy.headers["x-extra"] == "1" && copy.headers["Host"] == "h" && copy.body == [1, 2] && copy.listener == 3)
+    }
+
     @Test func aChangedTargetHasItsOwnPathAndQuery() {
         var request = HTTPRequest(method: "GET", target: "/a/b?x=1")
         request.target = "/c?y=2#z"

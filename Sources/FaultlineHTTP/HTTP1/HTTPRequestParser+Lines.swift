@@ -9,7 +9,7 @@ extension HTTPRequestParser {
         var i = start
         while i < end, b[i].isTokenChar { i += 1 }
         guard i > start, i < end, b[i] == .space else { return .failure(.badRequest("malformed request line")) }
-        let method = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        let method = Self.method(UnsafeBufferPointer(rebasing: b[start..<i]))
         let targetStart = i + 1
         var j = targetStart
         // RFC 9112 §3.2: the target holds no whitespace or control characters.
@@ -34,6 +34,17 @@ extension HTTPRequestParser {
             || (target == "*" && method == "OPTIONS")
         guard validForm else { return .failure(.badRequest("unsupported request target form")) }
         return .success((method, target, HTTPVersion(major: major, minor: minor)))
+    }
+
+    /// The common methods as literals, which cost nothing to make; others decoded.
+    private static func method(_ m: UnsafeBufferPointer<UInt8>) -> String {
+        switch (m.count, m[0]) {
+        case (3, UInt8(ascii: "G")) where m[1] == UInt8(ascii: "E") && m[2] == UInt8(ascii: "T"): return "GET"
+        case (3, UInt8(ascii: "P")) where m[1] == UInt8(ascii: "U") && m[2] == UInt8(ascii: "T"): return "PUT"
+        case (4, UInt8(ascii: "P")) where m[1] == UInt8(ascii: "O") && m[2] == UInt8(ascii: "S") && m[3] == UInt8(ascii: "T"): return "POST"
+        case (4, UInt8(ascii: "H")) where m[1] == UInt8(ascii: "E") && m[2] == UInt8(ascii: "A") && m[3] == UInt8(ascii: "D"): return "HEAD"
+        default: return String(decoding: m, as: UTF8.self)
+        }
     }
 
     static func parseFieldLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Result<(name: String, value: String), HTTPParseError> {

@@ -47,21 +47,25 @@ package enum PercentDecoding {
 package enum QueryString {
     /// Whether any key starts with `byte`: a one-pass test before looking for rarer parameters.
     package static func hasKey(startingWith byte: UInt8, in query: Substring) -> Bool {
-        var atKeyStart = true
-        for b in query.utf8 {
-            if atKeyStart && b == byte { return true }
-            atKeyStart = b == UInt8(ascii: "&")
+        var query = query
+        return query.withUTF8 { bytes in
+            var atKeyStart = true
+            for b in bytes {
+                if atKeyStart && b == byte { return true }
+                atKeyStart = b == UInt8(ascii: "&")
+            }
+            return false
         }
-        return false
     }
 
     /// The first value of `name` in an `application/x-www-form-urlencoded` query, decoded.
     /// Scans bytes: this runs on every request to find the scenario parameter.
     package static func first(_ name: String, in query: Substring) -> String? {
+        // Through `withUTF8`: a slice's `withContiguousStorageIfAvailable` goes through
+        // generic `Slice` code that cost ~500 instructions a call (callgrind).
         var name = name
-        return name.withUTF8 { wanted in
-            query.utf8.withContiguousStorageIfAvailable { first(wanted, in: $0) } ?? Array(query.utf8).withUnsafeBufferPointer { first(wanted, in: $0) }
-        }
+        var query = query
+        return name.withUTF8 { wanted in query.withUTF8 { first(wanted, in: $0) } }
     }
 
     private static func first(_ name: UnsafeBufferPointer<UInt8>, in query: UnsafeBufferPointer<UInt8>) -> String? {
@@ -74,7 +78,7 @@ package enum QueryString {
                 pairEnd += 1
             }
             let key = UnsafeBufferPointer(rebasing: query[pairStart..<(equals < 0 ? pairEnd : equals)])
-            if key.elementsEqual(name) || PercentDecoding.needsDecoding(key, plusAsSpace: true) && PercentDecoding.decode(key, plusAsSpace: true).utf8.elementsEqual(name) {
+            if key.equals(name) || PercentDecoding.needsDecoding(key, plusAsSpace: true) && PercentDecoding.decode(key, plusAsSpace: true).utf8.elementsEqual(name) {
                 return PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[(equals < 0 ? pairEnd : equals + 1)..<pairEnd]), plusAsSpace: true)
             }
             pairStart = pairEnd + 1

@@ -7,7 +7,8 @@ struct ScenarioSequence: Sendable, Equatable {
     let count: Int
 
     static func isSequence(_ text: String) -> Bool {
-        text.utf8.contains(UInt8(ascii: ",")) || text.utf8.contains(UInt8(ascii: "*"))
+        var text = text
+        return text.withUTF8 { $0.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "*") } }
     }
 
     init?(parsing text: String) {

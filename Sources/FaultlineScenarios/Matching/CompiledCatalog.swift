@@ -1,7 +1,9 @@
 import FaultlineHTTP
 
 /// One response ready to send: headers merged (vendor-wide, then its own), body compiled.
-struct CompiledResponse: Sendable {
+/// A class: rendering one from an endpoint's array copied the struct (a retain and a release
+/// per field) several times a request.
+final class CompiledResponse: Sendable {
     let name: String
     let status: Int
     let description: String?
@@ -63,17 +65,17 @@ struct CompiledResponse: Sendable {
             var rendered = HTTPHeaders()
             rendered.reserveCapacity(headerTemplates.count)
             var scratch: [UInt8] = []
-            for (name, fixed, template) in headerTemplates {
-                if let fixed {
-                    rendered.add(name: name, value: fixed)
+            for i in headerTemplates.indices {
+                if let fixed = headerTemplates[i].fixed {
+                    rendered.add(name: headerTemplates[i].name, value: fixed)
                     continue
                 }
                 scratch.removeAll(keepingCapacity: true)
-                template.render(&context, into: &scratch)
+                headerTemplates[i].value.render(&context, into: &scratch)
                 // A value taken from the request must not be able to inject header lines, nor
                 // put any other control character in the head (RFC 9110 §5.5).
-                scratch.removeAll(where: HTTPHeaders.isForbiddenInValue)
-                rendered.add(name: name, value: String(decoding: scratch, as: UTF8.self))
+                if scratch.contains(where: HTTPHeaders.isForbiddenInValue) { scratch.removeAll(where: HTTPHeaders.isForbiddenInValue) }
+                rendered.add(name: headerTemplates[i].name, value: String(decoding: scratch, as: UTF8.self))
             }
             headers = rendered
         }

@@ -36,6 +36,8 @@ indirect enum CompiledValue: Sendable {
             switch context.resolve(p) {
             case .json(let value):
                 return value
+            case .integer(let n):
+                return p.source.isNumeric || p.fallbackKind == .number ? .number(String(n)) : .string(String(n))
             case .text(let s):
                 let kind = p.fallbackKind
                 if (p.source.isNumeric || kind == .number), JSONValue.isNumberLiteral(s) { return .number(s) }

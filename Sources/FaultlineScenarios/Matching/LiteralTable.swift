@@ -32,7 +32,7 @@ struct LiteralTable: Sendable {
                 if index < 0 { return nil }
                 let entry = entries[index]
                 if entry.hash == hash, entry.parent == parent, Int(entry.count) == key.count,
-                   UnsafeBufferPointer(rebasing: stored[Int(entry.start)..<Int(entry.start + entry.count)]).elementsEqual(key) {
+                   UnsafeBufferPointer(rebasing: stored[Int(entry.start)..<Int(entry.start + entry.count)]).equals(key) {
                     return entry.value
                 }
                 slot = (slot + 1) & mask

@@ -126,6 +126,7 @@ struct CompiledTemplate: Sendable {
             case .escapedText(let p):
                 switch context.resolve(p) {
                 case .text(let s): JSONValue.appendEscaped(s, to: &out)
+                case .integer(let n): out.appendDecimal(n)
                 case .json(let v):
                     if case .string(let s) = v { JSONValue.appendEscaped(s, to: &out) } else { JSONValue.appendEscaped(v.serializedString, to: &out) }
                 case .missing: if let fallback = p.fallback { JSONValue.appendEscaped(fallback, to: &out) }
@@ -134,6 +135,9 @@ struct CompiledTemplate: Sendable {
                 let text: String
                 switch context.resolve(p) {
                 case .text(let s): text = s
+                case .integer(let n):
+                    out.appendDecimal(n)
+                    continue
                 case .json(let v): text = v.stringValue ?? v.serializedString
                 case .missing: text = p.fallback ?? ""
                 }
@@ -160,6 +164,14 @@ struct CompiledTemplate: Sendable {
         switch context.resolve(p) {
         case .json(let value):
             value.serialize(into: &out)
+        case .integer(let n):
+            if p.source.isNumeric || kind == .number {
+                out.appendDecimal(n)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                out.appendDecimal(n)
+                out.append(UInt8(ascii: "\""))
+            }
         case .text(let s):
             // Written unquoted only when it really is a number: an alternative source (a query
             // value) may stand in for a numeric one.

@@ -9,6 +9,8 @@ import Synchronization
 struct RenderContext {
     enum Value {
         case text(String)
+        /// A whole number, written without a `String` on the way (rate limits, list counts).
+        case integer(Int)
         case json(JSONValue)
         case missing
     }
@@ -119,10 +121,10 @@ struct RenderContext {
 
     private static func value(of field: ListField, in counts: (total: Int, page: Int, limit: Int)) -> Value {
         switch field {
-        case .total: .text(String(counts.total))
-        case .page: .text(String(counts.page))
-        case .limit: .text(String(counts.limit))
-        case .pages: .text(String(Self.pages(counts)))
+        case .total: .integer(counts.total)
+        case .page: .integer(counts.page)
+        case .limit: .integer(counts.limit)
+        case .pages: .integer(Self.pages(counts))
         case .next: .json(counts.page < Self.pages(counts) ? .string(String(counts.page + 1)) : .null)
         case .hasNext: .json(.bool(counts.page < Self.pages(counts)))
         }
@@ -130,10 +132,10 @@ struct RenderContext {
 
     private static func value(of field: RateField, in rate: RateLimitState) -> Value {
         switch field {
-        case .limit: .text(String(rate.limit))
-        case .remaining: .text(String(rate.remaining))
-        case .reset: .text(String(rate.reset))
-        case .retryAfter: rate.retryAfter.map { .text(String($0)) } ?? .missing
+        case .limit: .integer(rate.limit)
+        case .remaining: .integer(rate.remaining)
+        case .reset: .integer(rate.reset)
+        case .retryAfter: rate.retryAfter.map { .integer($0) } ?? .missing
         }
     }
 
