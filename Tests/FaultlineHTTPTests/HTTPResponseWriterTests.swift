@@ -30,6 +30,43 @@ import Testing
         #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: a\r\nCache-Control: b\r\nTrace-Id: c\r\ndate-ish: d\r\nTransfer: e\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
     }
 
+    @Test func preparedFieldsGoOutInOrderWithTheOnesAddedAfterThem() {
+        var headers = HTTPHeaders()
+        headers.appendPrepared(name: "Content-Type", value: "application/json", line: Array("Content-Type: application/json\r\n".utf8))
+        headers.appendRendered(name: "X-RateLimit-Reset", prefix: Array("X-RateLimit-Reset: ".utf8)) { $0.appendDecimal(1_700_000_000) }
+        headers.add(name: "Vary", value: "Accept-Encoding")
+        // After a plain add the wire form stops: a later prepared field is an ordinary one.
+        headers.appendPrepared(name: "X-Late", value: "1", line: Array("X-Late: 1\r\n".utf8))
+        headers.appendRendered(name: "X-Later", prefix: Array("X-Later: ".utf8)) { $0.appendDecimal(2) }
+        #expect(headers["x-ratelimit-reset"] == "1700000000")
+        #expect(headers.map(\.name) == ["Content-Type", "X-RateLimit-Reset", "Vary", "X-Late", "X-Later"])
+        let text = write(HTTPResponse(status: 200, headers: headers))
+        #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-RateLimit-Reset: 1700000000\r\nVary: Accept-Encoding\r\nX-Late: 1\r\nX-Later: 2\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func aChangedPreparedFieldIsWrittenAsItNowIs() {
+        var headers = HTTPHeaders()
+        headers.appendPrepared(name: "Vary", value: "Origin", line: Array("Vary: Origin\r\n".utf8))
+        headers.appendPrepared(name: "A", value: "1", line: Array("A: 1\r\n".utf8))
+        headers.appendPrepared(name: "B", value: "2", line: Array("B: 2\r\n".utf8))
+        headers.replaceOrAdd(name: "Vary", value: "Origin, Accept-Encoding")
+        headers.remove(name: "A")
+        let text = write(HTTPResponse(status: 200, headers: headers))
+        #expect(text == "HTTP/1.1 200 OK\r\nVary: Origin, Accept-Encoding\r\nB: 2\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func aRenderedValueLosesItsControlCharactersPreparedOrNot() {
+        let hostile = Array("a\r\nInjected: 1\u{7F}\u{0}".utf8)
+        var prepared = HTTPHeaders()
+        prepared.appendRendered(name: "X-Echo", prefix: Array("X-Echo: ".utf8)) { $0.append(contentsOf: hostile) }
+        var plain: HTTPHeaders = ["X-First": "0"]
+        plain.appendRendered(name: "X-Echo", prefix: Array("X-Echo: ".utf8)) { $0.append(contentsOf: hostile) }
+        #expect(prepared["X-Echo"] == "aInjected: 1")
+        #expect(plain["X-Echo"] == "aInjected: 1")
+        #expect(write(HTTPResponse(status: 200, headers: prepared)).hasPrefix("HTTP/1.1 200 OK\r\nX-Echo: aInjected: 1\r\nDate: "))
+        #expect(write(HTTPResponse(status: 200, headers: plain)).hasPrefix("HTTP/1.1 200 OK\r\nX-First: 0\r\nX-Echo: aInjected: 1\r\nDate: "))
+    }
+
     @Test func writesWholeNumbersInDecimal() {
         for value in [0, 7, 10, 429, 1_700_000_000, -1, -305, Int.max, Int.min] {
             var out = Array("n=".utf8)

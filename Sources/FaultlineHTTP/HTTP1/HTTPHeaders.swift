@@ -16,6 +16,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     @usableFromInline var fields: [Field]
+    /// The first `wired` fields as they go on the wire ("name: value\r\n" each), when a
+    /// responder prepared them (`appendPrepared`): the writer then sends them in one copy
+    /// instead of four appends per field. Only appending keeps it; any other change drops it.
+    @usableFromInline var wire: [UInt8] = []
+    @usableFromInline var wired = 0
 
     public init() { fields = [] }
 
@@ -51,13 +56,68 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
 
+    /// Room for `n` fields and `wireBytes` of their prepared wire form.
+    package mutating func reserveCapacity(_ n: Int, wireBytes: Int) {
+        fields.reserveCapacity(n)
+        wire.reserveCapacity(wireBytes)
+    }
+
     /// Appends a field, keeping any existing ones of the same name.
     public mutating func add(name: String, value: String) {
         fields.append(Field(name: name, value: value))
     }
 
+    /// Appends a field with its wire form `line` ("name: value\r\n", the value free of
+    /// control characters), which the writer then copies as is. Once any field was added
+    /// otherwise, the field is only added.
+    package mutating func appendPrepared(name: String, value: String, line: [UInt8]) {
+        if wired == fields.count {
+            wire.append(contentsOf: line)
+            wired += 1
+        }
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Appends a field whose value `render` writes as bytes: straight into the wire form
+    /// after `prefix` ("name: "), its text made from there. Control characters are dropped
+    /// from the value (RFC 9110 §5.5): one taken from a request must not split the head.
+    package mutating func appendRendered(name: String, prefix: [UInt8], _ render: (inout [UInt8]) -> Void) {
+        guard wired == fields.count else {
+            var value: [UInt8] = []
+            render(&value)
+            value.removeAll(where: Self.isForbiddenInValue)
+            fields.append(Field(name: name, value: String(decoding: value, as: UTF8.self)))
+            return
+        }
+        wire.append(contentsOf: prefix)
+        let start = wire.count
+        render(&wire)
+        if wire[start...].contains(where: Self.isForbiddenInValue) {
+            var index = wire.count - 1
+            while index >= start {
+                if Self.isForbiddenInValue(wire[index]) { wire.remove(at: index) }
+                index -= 1
+            }
+        }
+        let value = wire.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+        wire.append(.cr)
+        wire.append(.lf)
+        wired += 1
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Forgets the wire form, before a change other than an append.
+    @inline(__always)
+    private mutating func unprepare() {
+        if wired > 0 {
+            wire = []
+            wired = 0
+        }
+    }
+
     /// Replaces every field of this name with one field (kept at the first one's position).
     public mutating func replaceOrAdd(name: String, value: String) {
+        unprepare()
         if let first = fields.firstIndex(where: { Self.equalsIgnoringCase($0.name, name) }) {
             fields[first].value = value
             var index = fields.count - 1
@@ -71,6 +131,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public mutating func remove(name: String) {
+        unprepare()
         fields.removeAll { Self.equalsIgnoringCase($0.name, name) }
     }
 

@@ -37,8 +37,11 @@ package enum HTTPResponseWriter {
         // times per header.
         // By index, the fields read in place: a loop's copy of each field retained its two
         // strings, and `appendUTF8`'s mutable copy each again (20 retains a response).
-        let fields = response.headers.fields
-        for i in fields.indices where !isFramingHeader(fields[i].name) {
+        let headers = response.headers
+        // Fields a responder prepared go in one copy (framing names are never prepared).
+        if headers.wired > 0 { out.append(contentsOf: headers.wire) }
+        let fields = headers.fields
+        for i in headers.wired..<fields.count where !isFramingHeader(fields[i].name) {
             out.appendUTF8(borrowing: fields[i].name)
             out.append(UInt8(ascii: ":"))
             out.append(UInt8(ascii: " "))
@@ -105,8 +108,9 @@ package enum HTTPResponseWriter {
         return HTTPResponse(status: status, headers: headers, body: Array(text.utf8))
     }
 
+    /// A field the server writes itself; a responder's own is dropped.
     @inline(__always)
-    private static func isFramingHeader(_ name: String) -> Bool {
+    package static func isFramingHeader(_ name: String) -> Bool {
         // Every framing header starts with c, d or t: most names are ruled out by one byte.
         guard let first = name.utf8.first else { return false }
         switch first | 0x20 {

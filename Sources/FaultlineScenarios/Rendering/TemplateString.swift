@@ -66,20 +66,22 @@ enum BodyPathComponent: Sendable, Equatable {
     case index(Int)
 }
 
-struct Placeholder: Sendable, Equatable {
-    var source: TemplateSource
+/// A class: a template's segments hand it to every rendering, and a struct of a source, an
+/// array and an optional string was copied there each time (~100 instructions, callgrind).
+final class Placeholder: Sendable, Equatable {
+    let source: TemplateSource
     /// Further sources tried in order when `source` has no value: `{{a|b|fallback}}`.
-    var alternatives: [TemplateSource] = []
+    let alternatives: [TemplateSource]
     /// Text used when the source has no value.
-    var fallback: String? { didSet { fallbackKind = Self.kind(of: fallback, quoted: quotedFallback) } }
+    let fallback: String?
     /// The fallback was written in double quotes: a string even when it reads as a number.
-    var quotedFallback = false { didSet { fallbackKind = Self.kind(of: fallback, quoted: quotedFallback) } }
+    let quotedFallback: Bool
 
     /// The JSON kind the fallback declares, which a whole-string placeholder keeps.
     enum Kind: Sendable { case string, number, bool, null }
 
-    /// Worked out when the fallback is set, not per rendering: it parses the fallback as a number.
-    private(set) var fallbackKind = Kind.string
+    /// Worked out once, not per rendering: it parses the fallback as a number.
+    let fallbackKind: Kind
 
     init(source: TemplateSource, alternatives: [TemplateSource] = [], fallback: String? = nil, quotedFallback: Bool = false) {
         self.source = source
@@ -87,6 +89,10 @@ struct Placeholder: Sendable, Equatable {
         self.fallback = fallback
         self.quotedFallback = quotedFallback
         fallbackKind = Self.kind(of: fallback, quoted: quotedFallback)
+    }
+
+    static func == (a: Placeholder, b: Placeholder) -> Bool {
+        a.source == b.source && a.alternatives == b.alternatives && a.fallback == b.fallback && a.quotedFallback == b.quotedFallback
     }
 
     private static func kind(of fallback: String?, quoted: Bool) -> Kind {
