@@ -43,6 +43,20 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         #expect(request.body.isEmpty)
     }
 
+    @Test func identicalContentLengthsInAnySpellingAreOneLength() throws {
+        // RFC 9112 §6.3 (5): a list of one repeated value may be taken as that value.
+        let events = parseAll("POST /p HTTP/1.1\r\nHost: h\r\ncontent-length: 5 , 5\r\nCONTENT-LENGTH:\t5\r\n\r\nhello")
+        let request = try #require(requests(events).first)
+        #expect(request.body == Array("hello".utf8))
+    }
+
+    @Test func fieldNamesAreKeptAsSentCaseAndAll() throws {
+        let events = parseAll("GET / HTTP/1.1\r\nhost: h\r\nContent-Type: a\r\ncontent-TYPE: b\r\nAuthorization: c\r\nAccept-Encodings: d\r\n\r\n")
+        let request = try #require(requests(events).first)
+        #expect(request.headers.map(\.name) == ["host", "Content-Type", "content-TYPE", "Authorization", "Accept-Encodings"])
+        #expect(request.headers.values("content-type") == ["a", "b"])
+    }
+
     @Test func methodsAreKeptAsSentCaseAndAll() {
         // RFC 9110 §9.1: the method token is case-sensitive; `get` is not `GET`.
         for method in ["GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "OPTIONS", "get", "Post", "GETX", "PUTS", "HEAT", "G"] {
@@ -161,6 +175,9 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         Rejection(name: "conflicting Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", status: 400),
         Rejection(name: "conflicting Content-Length list", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n\r\nhello", status: 400),
         Rejection(name: "non-numeric Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n", status: 400),
+        Rejection(name: "empty Content-Length element", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: , 5\r\n\r\nhello", status: 400),
+        Rejection(name: "empty Content-Length", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \r\n\r\n", status: 400),
+        Rejection(name: "Content-Length with a sign", text: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\nhello", status: 400),
         Rejection(name: "unknown transfer coding", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
         Rejection(name: "chunked twice", text: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", status: 400),
         Rejection(name: "Transfer-Encoding in HTTP/1.0", text: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),

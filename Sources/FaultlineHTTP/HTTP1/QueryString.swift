@@ -78,7 +78,9 @@ package enum QueryString {
                 pairEnd += 1
             }
             let key = UnsafeBufferPointer(rebasing: query[pairStart..<(equals < 0 ? pairEnd : equals)])
-            if key.equals(name) || PercentDecoding.needsDecoding(key, plusAsSpace: true) && PercentDecoding.decode(key, plusAsSpace: true).utf8.elementsEqual(name) {
+            // Decoding never lengthens a key: a shorter one cannot be `name` even escaped.
+            if key.equals(name) || key.count >= name.count && PercentDecoding.needsDecoding(key, plusAsSpace: true)
+                && PercentDecoding.decode(key, plusAsSpace: true).utf8.elementsEqual(name) {
                 return PercentDecoding.decode(UnsafeBufferPointer(rebasing: query[(equals < 0 ? pairEnd : equals + 1)..<pairEnd]), plusAsSpace: true)
             }
             pairStart = pairEnd + 1

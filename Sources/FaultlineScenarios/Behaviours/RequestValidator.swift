@@ -41,6 +41,9 @@ struct RequestValidator: @unchecked Sendable {
         let whenSteps: [Step]?
         let pattern: LinearRegex?
         let message: [TemplatePart]?
+        /// The field's path as a report gives it, when it holds no `[*]`: then it reaches one
+        /// value at most, found without building paths or arrays.
+        let keyPath: String?
 
         init(spec: ValidationRule, steps: [Step], whenSteps: [Step]?, pattern: LinearRegex?, message: [TemplatePart]?) {
             self.spec = spec
@@ -48,6 +51,15 @@ struct RequestValidator: @unchecked Sendable {
             self.whenSteps = whenSteps
             self.pattern = pattern
             self.message = message
+            var path: String? = ""
+            for step in steps {
+                guard case .key(let key) = step, let joined = path else {
+                    path = nil
+                    break
+                }
+                path = joined.isEmpty ? key : joined + "." + key
+            }
+            keyPath = path
         }
     }
 
@@ -146,6 +158,17 @@ struct RequestValidator: @unchecked Sendable {
             }
             switch rule.spec.location {
             case .body:
+                if let path = rule.keyPath {
+                    // The common rule: one value or none, as `values` would find it.
+                    switch Self.value(rule.steps, in: body) {
+                    case .none: break
+                    case .missing:
+                        if let violation = check(rule, field: path, value: nil, budget: &budget) { found.append(violation) }
+                    case .found(let value):
+                        if let violation = check(rule, field: path, value: .json(value), budget: &budget) { found.append(violation) }
+                    }
+                    continue
+                }
                 for (field, value) in Self.values(rule.steps, in: body, path: "") where found.count < Self.maxViolations {
                     if let violation = check(rule, field: field, value: value.map { .json($0) }, budget: &budget) { found.append(violation) }
                 }
@@ -158,6 +181,25 @@ struct RequestValidator: @unchecked Sendable {
             }
         }
         return found
+    }
+
+    private enum Reached {
+        /// A parent is missing: the field is its rule's business, not this one's.
+        case none
+        /// The last key is missing.
+        case missing
+        case found(JSONValue)
+    }
+
+    /// `values` for a path of keys only.
+    private static func value(_ steps: [Step], in value: JSONValue?) -> Reached {
+        var current = value
+        for index in steps.indices {
+            guard case .key(let key) = steps[index] else { return .none }
+            guard case .object = current, let next = current?[key] else { return index == steps.count - 1 ? .missing : .none }
+            current = next
+        }
+        return current.map { .found($0) } ?? .missing
     }
 
     /// The values a field path reaches, with their concrete paths (`[*]` expanded). A missing
