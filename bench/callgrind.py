@@ -79,15 +79,22 @@ def instructions(binary, scenarios, flags, requests, path, header, method="GET",
         server.kill()
         raise SystemExit(f"{binary} did not start under valgrind")
     request = request_bytes(method, path, headers if headers is not None else ([header] if header else []), body)
+    def receive():
+        chunk = connection.recv(65536)
+        if not chunk:
+            server.kill()
+            raise SystemExit(f"{binary} closed the connection mid-run (a timeout under a loaded machine?)")
+        return chunk
+
     for _ in range(requests + 1):
         connection.sendall(request)
         data = b""
         while b"\r\n\r\n" not in data:
-            data += connection.recv(65536)
+            data += receive()
         head, _, rest = data.partition(b"\r\n\r\n")
         length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
         while len(rest) < length:
-            rest += connection.recv(65536)
+            rest += receive()
     connection.close()
     time.sleep(3)  # let the server go idle before it is stopped: the count ends at exit
     server.send_signal(signal.SIGTERM)

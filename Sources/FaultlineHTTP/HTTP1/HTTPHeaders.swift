@@ -155,7 +155,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Whether a comma-separated list field (such as `Connection`) holds `token`, case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        for field in fields where Self.equalsIgnoringCase(field.name, name) {
+        let length = name.utf8.count
+        for field in fields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
             for part in field.value.utf8.split(separator: UInt8(ascii: ",")) {
                 if Self.equalsIgnoringCase(trimmed(part), token.utf8) { return true }
             }

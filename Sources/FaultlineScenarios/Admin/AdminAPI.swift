@@ -50,8 +50,11 @@ enum AdminAPI {
     /// Whether `request` is for the admin API: origin-form targets (nearly all) are checked as
     /// sent, without finding the path first.
     static func isAdmin(_ request: HTTPRequest, prefix: String) -> Bool {
-        let target = request.target.utf8
-        return target.first == UInt8(ascii: "/") ? target.starts(with: prefix.utf8) : request.path.utf8.starts(with: prefix.utf8)
+        // Bytes compared in place: a generic `starts(with:)` over two UTF-8 views cost ~200
+        // instructions on every request (callgrind).
+        var path = request.path
+        var prefix = prefix
+        return path.withUTF8 { p in prefix.withUTF8 { q in p.count >= q.count && UnsafeBufferPointer(rebasing: p[..<q.count]).equals(q) } }
     }
 
     static func respond(to request: HTTPRequest, engine: ScenarioEngine, service: ScenarioService) -> LabeledResponse {
