@@ -44,6 +44,15 @@ import Testing
         #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-RateLimit-Reset: 1700000000\r\nVary: Accept-Encoding\r\nX-Late: 1\r\nX-Later: 2\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
     }
 
+    @Test func aRenderedFramingFieldIsDroppedAndTheRestStillWritten() {
+        var headers = HTTPHeaders()
+        headers.appendRendered(name: "Connection", prefix: nil) { $0.append(contentsOf: Array("upgrade".utf8)) }
+        headers.appendPrepared(name: "X-After", value: "1", line: Array("X-After: 1\r\n".utf8))
+        #expect(headers["connection"] == "upgrade")
+        let text = write(HTTPResponse(status: 200, headers: headers))
+        #expect(text == "HTTP/1.1 200 OK\r\nX-After: 1\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func aChangedPreparedFieldIsWrittenAsItNowIs() {
         var headers = HTTPHeaders()
         headers.appendPrepared(name: "Vary", value: "Origin", line: Array("Vary: Origin\r\n".utf8))

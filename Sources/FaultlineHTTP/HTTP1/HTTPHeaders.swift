@@ -79,10 +79,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     /// Appends a field whose value `render` writes as bytes: straight into the wire form
-    /// after `prefix` ("name: "), its text made from there. Control characters are dropped
-    /// from the value (RFC 9110 §5.5): one taken from a request must not split the head.
-    package mutating func appendRendered(name: String, prefix: [UInt8], _ render: (inout [UInt8]) -> Void) {
-        guard wired == fields.count else {
+    /// after `prefix` ("name: "), its text made from there; with no prefix (a framing name,
+    /// which the writer drops) the field is only added. Control characters are dropped from
+    /// the value (RFC 9110 §5.5): one taken from a request must not split the head.
+    package mutating func appendRendered(name: String, prefix: [UInt8]?, _ render: (inout [UInt8]) -> Void) {
+        guard let prefix, wired == fields.count else {
             var value: [UInt8] = []
             render(&value)
             value.removeAll(where: Self.isForbiddenInValue)

@@ -56,23 +56,28 @@ public struct HTTPRequest: Sendable {
 
     public var method: String {
         get { storage.method }
-        set { storage = Storage(method: newValue, target: target, version: version, headers: headers) }
+        set { replaceHead(method: newValue) }
     }
 
     /// The request-target exactly as sent (RFC 9112 §3.2).
     public var target: String {
         get { storage.target }
-        set { storage = Storage(method: method, target: newValue, version: version, headers: headers) }
+        set { replaceHead(target: newValue) }
     }
 
     public var version: HTTPVersion {
         get { storage.version }
-        set { storage = Storage(method: method, target: target, version: newValue, headers: headers) }
+        set { replaceHead(version: newValue) }
     }
 
     public var headers: HTTPHeaders {
         get { storage.headers }
-        set { storage = Storage(method: method, target: target, version: version, headers: newValue) }
+        set { replaceHead(headers: newValue) }
+    }
+
+    /// A new box with one part changed: the box is shared by copies, so it is never changed.
+    private mutating func replaceHead(method: String? = nil, target: String? = nil, version: HTTPVersion? = nil, headers: HTTPHeaders? = nil) {
+        storage = Storage(method: method ?? self.method, target: target ?? self.target, version: version ?? self.version, headers: headers ?? self.headers)
     }
 
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.

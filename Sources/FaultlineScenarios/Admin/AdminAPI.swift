@@ -47,8 +47,8 @@ enum AdminAPI {
         "/verdicts": [("GET", { $0.engine.verdictsAnswer($0) })],
     ]
 
-    /// Whether `request` is for the admin API: origin-form targets (nearly all) are checked as
-    /// sent, without finding the path first.
+    /// Whether `request` is for the admin API: its path (found once, when it was parsed) starts
+    /// with the prefix.
     static func isAdmin(_ request: HTTPRequest, prefix: String) -> Bool {
         // Bytes compared in place: a generic `starts(with:)` over two UTF-8 views cost ~200
         // instructions on every request (callgrind).

@@ -44,10 +44,8 @@ final class CompiledResponse: Sendable {
         func append(to headers: inout HTTPHeaders, _ context: inout RenderContext) {
             if let fixed {
                 append(fixed, to: &headers)
-            } else if let wire {
-                headers.appendRendered(name: name, prefix: wire) { value.render(&context, into: &$0) }
             } else {
-                headers.appendRendered(name: name, prefix: []) { value.render(&context, into: &$0) }
+                headers.appendRendered(name: name, prefix: wire) { value.render(&context, into: &$0) }
             }
         }
 
