@@ -73,15 +73,28 @@ public final class RateLimiter: Sendable {
         let now = clock()
         return buckets.withLock { buckets in
             let id = BucketKey(group: group.id, key: Self.storedKey(key))
-            var bucket = refilled(buckets[id], group, now.monotonic)
-            // A hair of tolerance: a client that waited exactly Retry-After must not miss by rounding.
-            let allowed = bucket.tokens >= 1 - 1e-9
-            if allowed { bucket.tokens = max(0, bucket.tokens - 1) }
-            bucket.fullIn = (Double(group.limit) - bucket.tokens) / group.refillPerSecond
-            if buckets[id] == nil && buckets.count >= maxBuckets { prune(&buckets, now.monotonic) }
+            // One hash for a known client: its bucket is changed where it lies.
+            if let index = buckets.index(forKey: id) {
+                var bucket = refilled(buckets.values[index], group, now.monotonic)
+                let allowed = spend(&bucket, group)
+                buckets.values[index] = bucket
+                return (allowed, state(bucket, group, now.wall, refused: !allowed))
+            }
+            var bucket = refilled(nil, group, now.monotonic)
+            let allowed = spend(&bucket, group)
+            if buckets.count >= maxBuckets { prune(&buckets, now.monotonic) }
             buckets[id] = bucket
             return (allowed, state(bucket, group, now.wall, refused: !allowed))
         }
+    }
+
+    /// Takes a token if there is one, and works out when the bucket is full again.
+    private func spend(_ bucket: inout Bucket, _ group: Group) -> Bool {
+        // A hair of tolerance: a client that waited exactly Retry-After must not miss by rounding.
+        let allowed = bucket.tokens >= 1 - 1e-9
+        if allowed { bucket.tokens = max(0, bucket.tokens - 1) }
+        bucket.fullIn = (Double(group.limit) - bucket.tokens) / group.refillPerSecond
+        return allowed
     }
 
     /// The key's state without using any of it (for responses a test asked for by name).

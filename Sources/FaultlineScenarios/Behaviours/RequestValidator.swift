@@ -44,8 +44,11 @@ struct RequestValidator: @unchecked Sendable {
         /// The field's path as a report gives it, when it holds no `[*]`: then it reaches one
         /// value at most, found without building paths or arrays.
         let keyPath: String?
+        /// How messages name the field when it is one fixed field (a key path, a query or
+        /// path parameter): worked out once, not at every violation.
+        let fixedName: String?
 
-        init(spec: ValidationRule, steps: [Step], whenSteps: [Step]?, pattern: LinearRegex?, message: [TemplatePart]?) {
+        init(spec: ValidationRule, steps: [Step], whenSteps: [Step]?, pattern: LinearRegex?, message: [TemplatePart]?, nameStyle: ValidationSpec.NameStyle) {
             self.spec = spec
             self.steps = steps
             self.whenSteps = whenSteps
@@ -60,6 +63,8 @@ struct RequestValidator: @unchecked Sendable {
                 path = joined.isEmpty ? key : joined + "." + key
             }
             keyPath = path
+            let fixedField = spec.location == .body ? path : spec.field
+            fixedName = spec.name ?? fixedField.map { RequestValidator.name(for: $0, style: nameStyle) }
         }
     }
 
@@ -68,18 +73,6 @@ struct RequestValidator: @unchecked Sendable {
     private let messages: Messages
 
     var isEmpty: Bool { rules.isEmpty }
-
-    /// The vendor's message templates per rule kind, parsed once for all its endpoints.
-    typealias Messages = [ValidationKind: [TemplatePart]]
-
-    static func messages(for spec: ValidationSpec?) -> Messages {
-        var messages: Messages = [:]
-        for kind in ValidationKind.allCases {
-            let text = spec?.messages[kind.rawValue] ?? defaultMessages[kind]!
-            messages[kind] = (try? TemplateString.parse(text).get()) ?? [.literal(text)]
-        }
-        return messages
-    }
 
     init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages, patterns: inout [String: LinearRegex]) {
         self.rules = rules.map { rule in
@@ -90,7 +83,7 @@ struct RequestValidator: @unchecked Sendable {
                 patterns[pattern] = compiled
             }
             return Rule(spec: rule, steps: Self.steps(rule.field), whenSteps: rule.when.map { Self.steps($0.field) }, pattern: compiled,
-                 message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] })
+                 message: rule.message.map { (try? TemplateString.parse($0).get()) ?? [.literal($0)] }, nameStyle: nameStyle)
         }
         self.nameStyle = nameStyle
         self.messages = messages
@@ -98,22 +91,8 @@ struct RequestValidator: @unchecked Sendable {
 
     static let empty: RequestValidator = {
         var none: [String: LinearRegex] = [:]
-        return RequestValidator(rules: [], nameStyle: .path, messages: [:], patterns: &none)
+        return RequestValidator(rules: [], nameStyle: .path, messages: .none, patterns: &none)
     }()
-
-    static let defaultMessages: [ValidationKind: String] = [
-        .required: "is required",
-        .type: "must be of type {{violation.expected}}",
-        .minimum: "must be greater than or equal to {{violation.limit}}",
-        .maximum: "must be less than or equal to {{violation.limit}}",
-        .exclusiveMinimum: "must be greater than {{violation.limit}}",
-        .exclusiveMaximum: "must be less than {{violation.limit}}",
-        .minLength: "must be at least {{violation.limit}} characters long",
-        .maxLength: "must be at most {{violation.limit}} characters long",
-        .pattern: "has an invalid format",
-        .enum: "must be one of {{violation.expected}}",
-        .format: "must be a valid {{violation.expected}}",
-    ]
 
     /// `a.b[*].c` → key a, key b, each, key c.
     private static func steps(_ field: String) -> [Step] {
@@ -150,12 +129,6 @@ struct RequestValidator: @unchecked Sendable {
                 let values = Self.values(whenSteps, in: body, path: "")
                 guard values.contains(where: { _, value in value.map { when.values.contains($0.stringValue ?? $0.serializedString) } ?? false }) else { continue }
             }
-            let before = found.count
-            defer {
-                for i in before..<found.count {
-                    found[i].message = Self.render(rule.message ?? messages[found[i].kind]!, found[i])
-                }
-            }
             switch rule.spec.location {
             case .body:
                 if let path = rule.keyPath {
@@ -163,24 +136,31 @@ struct RequestValidator: @unchecked Sendable {
                     switch Self.value(rule.steps, in: body) {
                     case .none: break
                     case .missing:
-                        if let violation = check(rule, field: path, value: nil, budget: &budget) { found.append(violation) }
+                        if let violation = check(rule, field: path, value: nil, budget: &budget) { append(violation, of: rule, to: &found) }
                     case .found(let value):
-                        if let violation = check(rule, field: path, value: .json(value), budget: &budget) { found.append(violation) }
+                        if let violation = check(rule, field: path, value: .json(value), budget: &budget) { append(violation, of: rule, to: &found) }
                     }
                     continue
                 }
                 for (field, value) in Self.values(rule.steps, in: body, path: "") where found.count < Self.maxViolations {
-                    if let violation = check(rule, field: field, value: value.map { .json($0) }, budget: &budget) { found.append(violation) }
+                    if let violation = check(rule, field: field, value: value.map { .json($0) }, budget: &budget) { append(violation, of: rule, to: &found) }
                 }
             case .query:
                 let value = request.query.flatMap { QueryString.first(rule.spec.field, in: $0) }
-                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { found.append(violation) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { append(violation, of: rule, to: &found) }
             case .path:
                 let value = pathParameters.first { $0.name == rule.spec.field }.map { PercentDecoding.decode($0.value, plusAsSpace: false) }
-                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { found.append(violation) }
+                if let violation = check(rule, field: rule.spec.field, value: value.map { .text($0) }, budget: &budget) { append(violation, of: rule, to: &found) }
             }
         }
         return found
+    }
+
+    /// Adds a violation with its message rendered (the rule's own template, or the vendor's
+    /// for its kind).
+    private func append(_ violation: consuming Violation, of rule: Rule, to found: inout [Violation]) {
+        violation.message = Self.render(rule.message ?? messages[violation.kind], violation)
+        found.append(violation)
     }
 
     private enum Reached {
@@ -228,7 +208,7 @@ struct RequestValidator: @unchecked Sendable {
     private func check(_ rule: Rule, field: String, value: Input?, budget: inout Int) -> Violation? {
         let spec = rule.spec
         func violation(_ kind: ValidationKind, limit: String? = nil, expected: String? = nil, actual: String? = nil) -> Violation {
-            Violation(kind: kind, field: field, name: spec.name ?? Self.name(for: field, style: nameStyle), limit: limit, expected: expected, actual: actual, response: spec.response)
+            Violation(kind: kind, field: field, name: rule.fixedName ?? spec.name ?? Self.name(for: field, style: nameStyle), limit: limit, expected: expected, actual: actual, response: spec.response)
         }
         guard let value, !Self.isNull(value) else {
             return spec.required ? violation(.required) : nil
@@ -353,30 +333,6 @@ struct RequestValidator: @unchecked Sendable {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    /// Text with `{{violation.*}}` filled in (other placeholders take their fallback).
-    private static func render(_ parts: [TemplatePart], _ violation: Violation) -> String {
-        var out = ""
-        for part in parts {
-            switch part {
-            case .literal(let text): out += text
-            case .placeholder(let p):
-                if case .violation(let field) = p.source, let value = violation.value(field) { out += value } else { out += p.fallback ?? "" }
-            }
-        }
-        return out
-    }
-
-    /// A list item (or any JSON) with `{{violation.*}}` strings filled in.
-    static func fill(_ template: JSONValue, with violation: Violation) -> JSONValue {
-        switch template {
-        case .string(let s):
-            guard TemplateString.mayHoldPlaceholder(s), let parts = try? TemplateString.parse(s).get() else { return template }
-            return .string(render(parts, violation))
-        case .array(let items): return .array(items.map { fill($0, with: violation) })
-        case .object(let members): return .object(members.map { JSONMember(key: $0.key, value: fill($0.value, with: violation)) })
-        default: return template
-        }
-    }
 }
 
 enum CountryCodes {

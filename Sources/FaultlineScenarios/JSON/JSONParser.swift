@@ -314,7 +314,14 @@ public struct JSONParser {
                 throw failure
             }
             index += 1
-            if bytes[index - 1] == UInt8(ascii: "}") { return .object(Array(memberStack[first...])) }
+            if bytes[index - 1] == UInt8(ascii: "}") {
+                // The body's own object (not one inside an array) takes the stack itself: no
+                // copy, and the `defer` finds it empty.
+                guard depth == 1 else { return .object(Array(memberStack[first...])) }
+                var members: [JSONMember] = []
+                swap(&members, &memberStack)
+                return .object(members)
+            }
         }
     }
 }

@@ -190,6 +190,10 @@ final class CompiledVendor: Sendable {
     let validators: EndpointValues<RequestValidator>
     /// The validation entry with `{{violations}}` put where its violations go (mode `all`).
     let validationResponse: CompiledResponse?
+    /// `validationResponse`'s label, made once.
+    let validationLabel: String
+    /// The list item each violation becomes (mode `all`, collection `list`).
+    let violationItem: ViolationItem
     /// The vendor's stored resources.
     let store: ResourceStore
     /// The `retry` rules clients are judged by (`RetrySpec.standard` when the file has none).
@@ -221,13 +225,15 @@ final class CompiledVendor: Sendable {
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let validation = spec.triggers.validation
-        let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : [:]
+        let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : .none
         var patterns: [String: LinearRegex] = [:]
         validators = EndpointValues(count: spec.endpoints.count, key: { spec.endpoints[$0].validate.isEmpty ? -1 : $0 }) { index in
             let endpoint = spec.endpoints[index]
             return endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
         }
         validationResponse = Self.validationVariant(spec)
+        validationLabel = validationResponse.map { "\($0.name) (validation)" } ?? ""
+        violationItem = validation?.item.map(ViolationItem.init) ?? .standard
         var routes: [CompiledRoute] = []
         let bases = spec.basePaths.compactMap { basePath in (try? PathTemplate.parse(basePath, allowEmpty: true).get()).map { (basePath, $0) } }
         for index in spec.endpoints.indices {

@@ -15,8 +15,8 @@ extension ScenarioEngine {
         case .all:
             switch spec.collection {
             case .list:
-                let item = spec.item ?? .object([JSONMember(key: "field", value: .string("{{violation.field}}")), JSONMember(key: "message", value: .string("{{violation.message}}"))])
-                context.violations = .array(found.map { RequestValidator.fill(item, with: $0) })
+                let item = vendor.violationItem
+                context.violations = .array(found.map { item.filled(with: $0) })
             case .map:
                 var order: [String] = []
                 var messages: [String: [JSONValue]] = [:]
@@ -29,7 +29,7 @@ extension ScenarioEngine {
             guard let variant = vendor.validationResponse else { return trigger(spec.response, "validation", vendor, &context) }
             var response = variant.render(&context)
             response.headers.add(name: "Faultline-Trigger", value: "validation")
-            response.label = "\(variant.name) (validation)"
+            response.label = vendor.validationLabel
             return response
         }
     }
