@@ -17,6 +17,12 @@ import Testing
         ("gzip;q=0, identity;q=0, *;q=0", .notAcceptable),
         ("gzip;q=0", .identity),
         ("x-gzip", .gzip),
+        (" gzip ; q=0.5 ,\tdeflate;Q=0.6\t", .deflate),
+        ("gzip;q=0.5;level=1, deflate;q=0.4", .gzip),
+        (",,gzip,", .gzip),
+        ("identity;q=0, gzip;q=0", .notAcceptable),
+        ("gzip;q=bad", .gzip),
+        ("gzip;q=", .gzip),
     ])
     func negotiatesAcceptEncodingAsRFC9110Says(header: String, expected: ResponseCoding) {
         #expect(AcceptEncoding.negotiate(header) == expected)

@@ -6,8 +6,10 @@ final class MessageCoding {
     private let settings: CompressionSettings
     /// Smallest body worth compressing; `Int.max` when compression is off (one compare per response).
     let threshold: Int
-    /// Compressors, made on first use and reset per response.
-    private var deflaters: [ResponseCoding: Deflater] = [:]
+    /// Compressors, made on first use and reset per response. Two fields, not a dictionary:
+    /// hashing the coding cost more than the rest of finding a kept body.
+    private var gzip: Deflater?
+    private var deflate: Deflater?
 
     init(_ settings: CompressionSettings) {
         self.settings = settings
@@ -69,10 +71,11 @@ final class MessageCoding {
     }
 
     private func deflater(_ coding: ResponseCoding) -> Deflater? {
-        if let existing = deflaters[coding] { return existing }
-        let format: Zlib.Format = coding == .gzip ? .gzip : .deflate
-        guard let made = Deflater(format: format, level: settings.level, cachedBodies: settings.cachedBodies, maxCachedBodySize: settings.maxCachedBodySize) else { return nil }
-        deflaters[coding] = made
+        let isGzip = coding == .gzip
+        if let existing = isGzip ? gzip : deflate { return existing }
+        guard let made = Deflater(format: isGzip ? .gzip : .deflate, level: settings.level, cachedBodies: settings.cachedBodies,
+                                  maxCachedBodySize: settings.maxCachedBodySize) else { return nil }
+        if isGzip { gzip = made } else { deflate = made }
         return made
     }
 }

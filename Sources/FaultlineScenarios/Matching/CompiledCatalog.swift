@@ -107,7 +107,9 @@ final class CompiledResponse: Sendable {
             headers = staticHeaders
         } else {
             var rendered = HTTPHeaders()
-            rendered.reserveCapacity(headerTemplates.count, wireBytes: wireSize)
+            // Two spare fields: the stages after (compression's `Vary` and `Content-Encoding`,
+            // a trigger's mark) add them, and growing the array cost more than the room.
+            rendered.reserveCapacity(headerTemplates.count + 2, wireBytes: wireSize)
             for i in headerTemplates.indices { headerTemplates[i].append(to: &rendered, &context) }
             headers = rendered
         }
