@@ -12,17 +12,23 @@ with a self-signed certificate; rate limits are lifted for the vendors asked. Ea
 is its req/s over that round's 429. The machine's speed drifts between rounds more than between
 the runs of one round, which is why ratios are taken per round. The same kinds are counted in
 instructions by `bench/callgrind.py --kinds`. Needs wrk and taskset.
+
+With nginx and the openssl tool installed (or --nginx PATH), each round also asks nginx for the
+same 429 over HTTP and over HTTPS (TLS 1.3 through the same system OpenSSL, a self-signed key),
+so the HTTPS ratio can be read against what the TLS library costs nginx too; --no-nginx skips it.
 """
 
 import argparse
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from common import free_port
 
@@ -64,7 +70,11 @@ def main():
     parser.add_argument("--duration", type=int, default=4)
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--client-cpu", default="1")
+    parser.add_argument("--nginx", default=shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin"))
+    parser.add_argument("--no-nginx", action="store_true")
     args = parser.parse_args()
+    if args.no_nginx or not shutil.which("openssl"):
+        args.nginx = None
     with tempfile.TemporaryDirectory(prefix="faultline-kinds.") as tmp:
         script = os.path.join(tmp, "post_shipment.lua")
         with open(script, "w") as f:
@@ -77,6 +87,7 @@ def main():
                                    "--tls-port", str(tls_port), "--rate-limit", "trackbot=1000000000/1s",
                                    "--rate-limit", "price2b=1000000000/1s"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        nginx = None
         try:
             for _ in range(200):
                 try:
@@ -84,17 +95,26 @@ def main():
                     break
                 except Exception:
                     time.sleep(0.05)
+            nginx = start_nginx(args, tmp) if args.nginx else None
             rates = {name: [] for name, *_ in KINDS}
+            rates.update({name: [] for name in NGINX_KINDS})
             for round in range(args.rounds):
                 line = []
                 for name, path, headers, lua, https in KINDS:
                     url = f"https://127.0.0.1:{tls_port}{path}" if https else f"http://127.0.0.1:{port}{path}"
                     rates[name].append(wrk(args, url, headers, script if lua else None))
                     line.append(f"{name} {rates[name][-1]:,.0f}")
+                if nginx:
+                    for name, url in zip(NGINX_KINDS, nginx[1]):
+                        rates[name].append(wrk(args, url, [], None))
+                        line.append(f"{name} {rates[name][-1]:,.0f}")
                 print(f"round {round + 1}: " + ", ".join(line), file=sys.stderr, flush=True)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
+            if nginx:
+                os.killpg(nginx[0].pid, signal.SIGTERM)
+                nginx[0].wait()
     base = rates["static 429"]
     print(f"| answer | req/s, median of {args.rounds} rounds | × the static 429 (median of per-round ratios) | per-round ratios |")
     print("|---|---:|---:|---|")
@@ -102,6 +122,46 @@ def main():
         ratios = [r / b for r, b in zip(rates[name], base)]
         print(f"| {name} | {statistics.median(rates[name]):,.0f} | {statistics.median(ratios):.2f} | "
               + ", ".join(f"{r:.2f}" for r in ratios) + " |")
+    if rates[NGINX_KINDS[0]]:
+        plain, tls = (rates[name] for name in NGINX_KINDS)
+        ratios = [t / p for t, p in zip(tls, plain)]
+        print(f"\nnginx, the same 429: HTTP {statistics.median(plain):,.0f} req/s, HTTPS {statistics.median(tls):,.0f} req/s; "
+              f"HTTPS × HTTP {statistics.median(ratios):.2f} (" + ", ".join(f"{r:.2f}" for r in ratios) + ")")
+
+
+NGINX_KINDS = ("nginx 429", "nginx 429 over HTTPS")
+
+
+def start_nginx(args, tmp):
+    """nginx with bench/nginx.conf.in, plus an HTTPS listener on a fresh self-signed key."""
+    prefix = os.path.join(tmp, "nginx")
+    os.makedirs(prefix)
+    cert, key = os.path.join(prefix, "cert.pem"), os.path.join(prefix, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    port, tls_port = free_port(), free_port()
+    while tls_port == port:
+        tls_port = free_port()
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "nginx.conf.in")) as f:
+        config = f.read().replace("@PREFIX@", prefix).replace("@PORT@", str(port))
+    listen = f"listen 127.0.0.1:{port};"
+    config = config.replace(listen, f"{listen}\n        listen 127.0.0.1:{tls_port} ssl;\n"
+                                     f"        ssl_certificate {cert};\n        ssl_certificate_key {key};")
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(config)
+    process = subprocess.Popen(["taskset", "-c", args.server_cpu, args.nginx, "-p", prefix + "/", "-c", conf,
+                                "-e", os.path.join(prefix, "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    path = "/aftership/v4/trackings"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+        except urllib.error.HTTPError:
+            break
+        except Exception:
+            time.sleep(0.05)
+    return process, (f"http://127.0.0.1:{port}{path}", f"https://127.0.0.1:{tls_port}{path}")
 
 
 if __name__ == "__main__":
