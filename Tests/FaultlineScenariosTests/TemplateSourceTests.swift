@@ -36,6 +36,12 @@ import Testing
         ("epoch-5", .epoch(offset: -5)),
         ("items", .items),
         ("auth.scope", .requiredScope),
+        ("trigger.message", .triggerMessage),
+        ("uuid", .uuid),
+        ("each", .each([])),
+        (" \tbody.a[1][2].b \t", .body([.key("a"), .index(1), .index(2), .key("b")])),
+        ("item.[3]", .item([.index(3)])),
+        ("body.é", .body([.key("é")])),
     ])
     func aSourceNamesWhatItSays(text: String, expected: TemplateSource) {
         #expect(Self.source(text) == .source(expected))
@@ -53,6 +59,14 @@ import Testing
         ("now+5.5", "'now+5.5': the offset after now must be whole seconds"),
         ("items.x", "unknown template source 'items.x'"),
         ("list", "unknown template source 'list'"),
+        ("", "unknown template source ''"),
+        ("body.a..b", "'body.a..b' has an empty name"),
+        ("body.a.", "'body.a.' has an empty name"),
+        ("item.a[x]", "'item.a[x]' has an invalid [index]"),
+        ("item.a[-1]", "'item.a[-1]' has an invalid [index]"),
+        ("each.a[1", "'each.a[1' has an invalid [index]"),
+        ("body.a[1]b", "'body.a[1]b' has text after an [index]"),
+        ("auth.scopes", "unknown template source 'auth.scopes'"),
     ])
     func aWrongSourceSaysWhatIsWrong(text: String, message: String) {
         guard case .message(let actual) = Self.source(text) else {
@@ -60,5 +74,20 @@ import Testing
             return
         }
         #expect(actual.hasPrefix(message), "\(actual)")
+    }
+
+    @Test func alternativesAndFallbacksAreSplitOnBarsAndTrimmed() throws {
+        let parts = try TemplateString.parse("{{ query.a | header.B |\t\"7\" }}x{{path.id|}}{{uuid}}").get()
+        #expect(parts.count == 4)
+        guard case .placeholder(let first) = parts[0], case .literal("x") = parts[1], case .placeholder(let second) = parts[2],
+              case .placeholder(let third) = parts[3] else {
+            Issue.record("\(parts)")
+            return
+        }
+        #expect(first.source == .query("a"))
+        #expect(first.alternatives == [.header("B")])
+        #expect(first.fallback == "7" && first.quotedFallback)
+        #expect(second.source == .path("id") && second.alternatives.isEmpty && second.fallback == "" && !second.quotedFallback)
+        #expect(third.source == .uuid && third.fallback == nil)
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 extension RequestValidator {
     /// The vendor's message templates per rule kind, parsed once for all its endpoints.
     /// An array by `ValidationKind.ordinal`, not a dictionary: a violation looks its template
@@ -8,6 +10,26 @@ extension RequestValidator {
         static let none = Messages(templates: [])
 
         subscript(kind: ValidationKind) -> [TemplatePart] { templates[kind.ordinal] }
+    }
+
+    /// A vendor's messages, parsed when the first endpoint with rules is compiled (endpoints
+    /// compile lazily, on their first request) and then shared by its other endpoints.
+    final class LazyMessages: Sendable {
+        private let spec: ValidationSpec?
+        private let parsed = Mutex<Messages?>(nil)
+
+        init(_ spec: ValidationSpec?) {
+            self.spec = spec
+        }
+
+        var value: Messages {
+            parsed.withLock { parsed in
+                if let parsed { return parsed }
+                let messages = RequestValidator.messages(for: spec)
+                parsed = messages
+                return messages
+            }
+        }
     }
 
     static func messages(for spec: ValidationSpec?) -> Messages {

@@ -149,8 +149,12 @@ final class CompiledEndpoint: Sendable {
     let steps: [[CompiledStep]]
     /// `ResponseNotes.tag` of its answers.
     let metricsTag: Int32
+    /// The endpoint's `validate` rules, compiled with the endpoint: an endpoint never called
+    /// costs no patterns or message templates at start-up.
+    let validator: RequestValidator
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1) {
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty) {
+        self.validator = validator
         self.steps = steps
         self.metricsTag = metricsTag
         self.id = id
@@ -188,8 +192,6 @@ final class CompiledVendor: Sendable {
     let endpointGroups: EndpointValues<RateLimiter.Group?>
     /// The group that covers endpoints not listed elsewhere (shown on unknown-path answers).
     let defaultGroup: RateLimiter.Group?
-    /// Each endpoint's `validate` rules (by index).
-    let validators: EndpointValues<RequestValidator>
     /// The validation entry with `{{violations}}` put where its violations go (mode `all`).
     let validationResponse: CompiledResponse?
     /// `validationResponse`'s label, made once.
@@ -227,12 +229,7 @@ final class CompiledVendor: Sendable {
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
         self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         let validation = spec.triggers.validation
-        let messages = spec.endpoints.contains { !$0.validate.isEmpty } ? RequestValidator.messages(for: validation) : .none
-        var patterns: [String: LinearRegex] = [:]
-        validators = EndpointValues(count: spec.endpoints.count, key: { spec.endpoints[$0].validate.isEmpty ? -1 : $0 }) { index in
-            let endpoint = spec.endpoints[index]
-            return endpoint.validate.isEmpty ? .empty : RequestValidator(rules: endpoint.validate, nameStyle: validation?.nameStyle ?? .path, messages: messages, patterns: &patterns)
-        }
+        let messages = RequestValidator.LazyMessages(validation)
         validationResponse = Self.validationVariant(spec)
         validationLabel = validationResponse.map { "\($0.name) (validation)" } ?? ""
         violationItem = validation?.item.map(ViolationItem.init) ?? .standard
@@ -243,7 +240,7 @@ final class CompiledVendor: Sendable {
         }
         endpoints = LazyEndpoints(count: spec.endpoints.count) { index in
             let tag = metricsLabels?.tag(vendor: spec.name, endpoint: spec.endpoints[index].id) ?? -1
-            return Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, metricsTag: tag)
+            return Self.compileEndpoint(index, of: spec, mount: mount, catalog: catalog, metricsTag: tag, messages: messages)
         }
         self.routes = Self.matchOrder(routes)
         trie = RouteTrie(count: self.routes.count) { [routes = self.routes] in (routes[$0].base, routes[$0].path) }

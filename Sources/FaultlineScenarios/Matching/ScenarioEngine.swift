@@ -256,7 +256,7 @@ public final class ScenarioEngine: HTTPResponder {
             context.triggerMessage = "The request body is not valid JSON."
             if let response = trigger(name, "malformed-json", vendor, &context) { return response }
         }
-        let validator = vendor.validators[route.endpoint]
+        let validator = endpoint.validator
         if !validator.isEmpty, let spec = vendor.spec.triggers.validation {
             let found = validator.check(request, body: context.body(), pathParameters: pathParameters)
             if let first = found.first, let response = answer(found, first: first, spec: spec, vendor: vendor, &context) {
