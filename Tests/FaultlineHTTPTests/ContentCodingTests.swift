@@ -23,6 +23,9 @@ import Testing
         ("identity;q=0, gzip;q=0", .notAcceptable),
         ("gzip;q=bad", .gzip),
         ("gzip;q=", .gzip),
+        // RFC 9110 §12.5.3: a coding comes before its parameters; an element that starts
+        // with `;` names none.
+        (";gzip", .identity),
     ])
     func negotiatesAcceptEncodingAsRFC9110Says(header: String, expected: ResponseCoding) {
         #expect(AcceptEncoding.negotiate(header) == expected)

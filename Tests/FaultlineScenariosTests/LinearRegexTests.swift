@@ -81,6 +81,20 @@ import Testing
         #expect(failure.diagnostics.map(\.description) == [#"acme.json: $.endpoints[0].validate[0].pattern: '^(a)\1$' cannot be used: backreferences are not supported (they need backtracking) (at character 5)"#])
     }
 
+    @Test func aRefusedPatternUsedTwiceIsNamedAtBothPaths() {
+        let file = VendorFile.make(
+            endpoints: #"[{"id":"a","method":"POST","path":"/t","validate":[{"field":"x","pattern":"(["},{"field":"y","pattern":"^ok$"},{"field":"z","pattern":"(["}],"response":{"status":201}}]"#,
+            extra: #","triggers":{"validation":{"mode":"first","response":"401"}}"#)
+        guard case .failure(let failure) = ScenarioLoader.parse(file, file: "acme.json") else {
+            Issue.record("an unterminated class loaded")
+            return
+        }
+        #expect(failure.diagnostics.map(\.description) == [
+            "acme.json: $.endpoints[0].validate[0].pattern: '([' cannot be used: unterminated character class (at character 2)",
+            "acme.json: $.endpoints[0].validate[2].pattern: '([' cannot be used: unterminated character class (at character 2)",
+        ])
+    }
+
     @Test func everyBundledPatternCompiles() throws {
         let (catalog, diagnostics) = ScenarioLoader.loadDirectory(Bundled.scenarios)
         #expect(diagnostics.isEmpty)

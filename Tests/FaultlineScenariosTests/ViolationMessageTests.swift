@@ -48,7 +48,7 @@ import Testing
         ("name (x)", "name"),
         ("é (x)", "é"),
     ])
-    func aLabelsScenarioNameIsWhatComesBeforeItsLastParenthesis(label: String, name: String) {
+    func aLabelsScenarioNameIsWhatComesBeforeItsLastSpace(label: String, name: String) {
         #expect(ScenarioEngine.scenarioName(label) == name)
     }
 }

@@ -119,11 +119,19 @@ extension SpecDecoder {
         }
         let pattern = string(members, "pattern", at: path)
         if let pattern {
-            do {
-                _ = try LinearRegex(pattern)
-            } catch {
-                report(JSONPath.child(path, "pattern"), "'\(pattern)' cannot be used: \(error)")
+            let problem: String?
+            if let known = checkedPatterns[pattern] {
+                problem = known
+            } else {
+                do {
+                    _ = try LinearRegex(pattern)
+                    problem = nil
+                } catch {
+                    problem = "\(error)"
+                }
+                checkedPatterns[pattern] = problem
             }
+            if let problem { report(JSONPath.child(path, "pattern"), "'\(pattern)' cannot be used: \(problem)") }
         }
         var when: (field: String, values: [String])?
         if let value = members.value(of: "when") {

@@ -4,6 +4,10 @@ import FaultlineHTTP
 struct SpecDecoder: DiagnosticReporting {
     let file: String
     var diagnostics: [ScenarioDiagnostic] = []
+    /// Validation patterns already checked in this file, with why one cannot be used: a file
+    /// repeats its id and code patterns across endpoints, and compiling one to check it costs
+    /// about 40,000 instructions.
+    var checkedPatterns: [String: String?] = [:]
 
     init(file: String) {
         self.file = file
