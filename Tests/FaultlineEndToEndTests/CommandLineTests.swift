@@ -131,6 +131,28 @@ import FaultlineTesting
         #expect(TemporaryDirectory.text(of: out).contains("--listen: no vendor named 'nobody'"))
     }
 
+    /// `serve` is the default: options without a subcommand are `serve`'s, while a
+    /// subcommand's name, help and the version still go to `faultline` itself.
+    @Test func withoutASubcommandTheOptionsAreServes() throws {
+        guard Self.binaryIsBuilt() else { return }
+        let directory = try TemporaryDirectory()
+        let out = directory.path + "/out"
+        #expect(Self.shell("'\(Self.binary)' --version > '\(out)'") == 0)
+        #expect(TemporaryDirectory.text(of: out) == "0.1.0\n")
+        #expect(Self.shell("COLUMNS=1000 '\(Self.binary)' --help > '\(out)'") == 0)
+        let help = TemporaryDirectory.text(of: out)
+        #expect(help.contains("USAGE: faultline <subcommand>") && help.contains("serve") && help.contains("validate"), "\(help)")
+        #expect(Self.shell("COLUMNS=1000 '\(Self.binary)' help serve > '\(out)'") == 0)
+        #expect(TemporaryDirectory.text(of: out).contains("USAGE: faultline serve"))
+        // An option only `serve` has: read as serve's, refused with serve's own message.
+        #expect(Self.shell("'\(Self.binary)' --port 0 --listen aftership 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--listen 'aftership': expected vendor=port, e.g. aftership=8081"))
+        #expect(Self.shell("'\(Self.binary)' --no-such-option 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--no-such-option"))
+        #expect(Self.shell("'\(Self.binary)' list --scenarios '\(TestServer.bundledScenariosDirectory)' > '\(out)'") == 0)
+        #expect(TemporaryDirectory.text(of: out).contains("trackbot"))
+    }
+
     /// Every `serve` option names its variable, and the name is the one the option reads:
     /// FAULTLINE_ and the flag in capitals with `_` for `-`.
     @Test func everyServeOptionNamesTheVariableDerivedFromItsFlag() throws {
