@@ -148,7 +148,12 @@ import FaultlineTesting
         #expect(Self.shell("'\(Self.binary)' --port 0 --listen aftership 2> '\(out)'") != 0)
         #expect(TemporaryDirectory.text(of: out).contains("--listen 'aftership': expected vendor=port, e.g. aftership=8081"))
         #expect(Self.shell("'\(Self.binary)' --no-such-option 2> '\(out)'") != 0)
-        #expect(TemporaryDirectory.text(of: out).contains("--no-such-option"))
+        #expect(TemporaryDirectory.text(of: out).contains("Unknown option '--no-such-option'"))
+        #expect(TemporaryDirectory.text(of: out).contains("Usage: faultline serve"))
+        #expect(Self.shell("COLUMNS=1000 '\(Self.binary)' serve --port 0 --help > '\(out)'") == 0)
+        #expect(TemporaryDirectory.text(of: out).contains("USAGE: faultline serve"))
+        #expect(Self.shell("'\(Self.binary)' serve --generate-completion-script bash > '\(out)'") == 0)
+        #expect(TemporaryDirectory.text(of: out).contains("_faultline"))
         #expect(Self.shell("'\(Self.binary)' list --scenarios '\(TestServer.bundledScenariosDirectory)' > '\(out)'") == 0)
         #expect(TemporaryDirectory.text(of: out).contains("trackbot"))
     }
