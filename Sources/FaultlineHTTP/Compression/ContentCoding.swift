@@ -70,13 +70,13 @@ enum AcceptEncoding {
                 // One element: `coding *( OWS ";" OWS parameter )` (RFC 9110 §12.5.3).
                 var nameEnd = start
                 while nameEnd < end, bytes[nameEnd] != UInt8(ascii: ";") { nameEnd += 1 }
-                let name = trimmed(bytes, start, nameEnd)
+                let name = UnsafeBufferPointer(rebasing: bytes[bytes.trimmingWhitespace(start..<nameEnd)])
                 var q = 1.0
                 var parameter = nameEnd
                 while parameter < end {
                     var next = parameter + 1
                     while next < end, bytes[next] != UInt8(ascii: ";") { next += 1 }
-                    let text = trimmed(bytes, parameter + 1, next)
+                    let text = UnsafeBufferPointer(rebasing: bytes[bytes.trimmingWhitespace((parameter + 1)..<next)])
                     if text.count > 2, text[0] | 0x20 == UInt8(ascii: "q"), text[1] == UInt8(ascii: "="),
                        let value = Double(String(decoding: UnsafeBufferPointer(rebasing: text[2...]), as: UTF8.self)) {
                         q = min(1, max(0, value))
@@ -100,14 +100,6 @@ enum AcceptEncoding {
         if g > 0 || d > 0 { return g >= d ? .gzip : .deflate }
         let identityAllowed = (identity ?? any ?? 1) > 0 || (identity == nil && any == nil)
         return identityAllowed ? .identity : .notAcceptable
-    }
-
-    /// Bytes `start..<end` without leading and trailing spaces and tabs.
-    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
-        var start = start, end = end
-        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
-        while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     @inline(__always)

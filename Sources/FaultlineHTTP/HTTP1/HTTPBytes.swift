@@ -38,6 +38,15 @@ private let tokenTable: [Bool] = (0..<256).map { byte in
 }
 
 extension UnsafeBufferPointer<UInt8> {
+    /// `range` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    @inline(__always)
+    package func trimmingWhitespace(_ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound, end = range.upperBound
+        while start < end, self[start] == .space || self[start] == .tab { start += 1 }
+        while end > start, self[end - 1] == .space || self[end - 1] == .tab { end -= 1 }
+        return start..<end
+    }
+
     /// Index of `byte` in `[from, min(limit, count))`, found with memchr.
     @inline(__always)
     func firstIndex(of byte: UInt8, from: Int, limit: Int) -> Int? {

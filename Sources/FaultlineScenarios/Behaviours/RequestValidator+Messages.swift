@@ -5,7 +5,7 @@ extension RequestValidator {
     /// An array by `ValidationKind.ordinal`, not a dictionary: a violation looks its template
     /// up on the request path, and hashing the kind cost more than rendering a short message.
     struct Messages: Sendable {
-        fileprivate var templates: [[TemplatePart]]
+        fileprivate let templates: [[TemplatePart]]
 
         static let none = Messages(templates: [])
 

@@ -44,8 +44,9 @@ struct RequestValidator: @unchecked Sendable {
         /// The field's path as a report gives it, when it holds no `[*]`: then it reaches one
         /// value at most, found without building paths or arrays.
         let keyPath: String?
-        /// How messages name the field when it is one fixed field (a key path, a query or
-        /// path parameter): worked out once, not at every violation.
+        /// How messages name the field: the rule's `name`, or, when it is one fixed field (a
+        /// key path, a query or path parameter), its name by the vendor's style, worked out
+        /// once rather than at every violation.
         let fixedName: String?
 
         init(spec: ValidationRule, steps: [Step], whenSteps: [Step]?, pattern: LinearRegex?, message: [TemplatePart]?, nameStyle: ValidationSpec.NameStyle) {
@@ -74,7 +75,8 @@ struct RequestValidator: @unchecked Sendable {
 
     var isEmpty: Bool { rules.isEmpty }
 
-    init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages, patterns: inout [String: LinearRegex]) {
+    init(rules: [ValidationRule], nameStyle: ValidationSpec.NameStyle, messages: Messages) {
+        var patterns: [String: LinearRegex] = [:]
         self.rules = rules.map { rule in
             var compiled: LinearRegex?
             if let pattern = rule.pattern {
@@ -89,10 +91,7 @@ struct RequestValidator: @unchecked Sendable {
         self.messages = messages
     }
 
-    static let empty: RequestValidator = {
-        var none: [String: LinearRegex] = [:]
-        return RequestValidator(rules: [], nameStyle: .path, messages: .none, patterns: &none)
-    }()
+    static let empty = RequestValidator(rules: [], nameStyle: .path, messages: .none)
 
     /// `a.b[*].c` → key a, key b, each, key c.
     private static func steps(_ field: String) -> [Step] {
@@ -208,7 +207,7 @@ struct RequestValidator: @unchecked Sendable {
     private func check(_ rule: Rule, field: String, value: Input?, budget: inout Int) -> Violation? {
         let spec = rule.spec
         func violation(_ kind: ValidationKind, limit: String? = nil, expected: String? = nil, actual: String? = nil) -> Violation {
-            Violation(kind: kind, field: field, name: rule.fixedName ?? spec.name ?? Self.name(for: field, style: nameStyle), limit: limit, expected: expected, actual: actual, response: spec.response)
+            Violation(kind: kind, field: field, name: rule.fixedName ?? Self.name(for: field, style: nameStyle), limit: limit, expected: expected, actual: actual, response: spec.response)
         }
         guard let value, !Self.isNull(value) else {
             return spec.required ? violation(.required) : nil

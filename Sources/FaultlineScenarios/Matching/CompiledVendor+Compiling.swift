@@ -58,7 +58,7 @@ extension CompiledVendor {
     /// Endpoint `index`: its default answer, its own scenarios and the catalog entries it
     /// offers, their state steps. Compiled when first reached (`LazyEndpoints`).
     static func compileEndpoint(_ index: Int, of spec: VendorSpec, mount: String, catalog: [CompiledResponse], metricsTag: Int32,
-                                messages: RequestValidator.LazyMessages? = nil) -> CompiledEndpoint {
+                                messages: RequestValidator.LazyMessages) -> CompiledEndpoint {
         let endpoint = spec.endpoints[index]
         var responses = [CompiledResponse(name: "default", spec: endpoint.response, vendorHeaders: spec.headers)]
         var sources: [(spec: ResponseSpec, state: [StateStep])] = [(endpoint.response, endpoint.state)]
@@ -80,12 +80,8 @@ extension CompiledVendor {
         // Most endpoints have no state steps: no compiler for them.
         let compiler = sources.contains { !$0.state.isEmpty } ? StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec)) : nil
         let steps = sources.map { source in compiler.map { source.state.isEmpty ? [] : $0.compile(source.state) } ?? [] }
-        var validator = RequestValidator.empty
-        if !endpoint.validate.isEmpty {
-            var patterns: [String: LinearRegex] = [:]
-            validator = RequestValidator(rules: endpoint.validate, nameStyle: spec.triggers.validation?.nameStyle ?? .path,
-                                         messages: (messages ?? RequestValidator.LazyMessages(spec.triggers.validation)).value, patterns: &patterns)
-        }
+        let validator = endpoint.validate.isEmpty ? RequestValidator.empty
+            : RequestValidator(rules: endpoint.validate, nameStyle: spec.triggers.validation?.nameStyle ?? .path, messages: messages.value)
         return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag, validator: validator)
     }
 

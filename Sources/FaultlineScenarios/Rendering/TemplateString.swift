@@ -190,10 +190,7 @@ enum TemplateString {
             while true {
                 var end = start
                 while end < bytes.count, bytes[end] != UInt8(ascii: "|") { end += 1 }
-                var first = start, last = end
-                while first < last, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") { first += 1 }
-                while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
-                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[first..<last]), as: UTF8.self))
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[bytes.trimmingWhitespace(start..<end)]), as: UTF8.self))
                 guard end < bytes.count else { return parts }
                 start = end + 1
             }
