@@ -1,6 +1,10 @@
 #define _GNU_SOURCE 1
 #include "CFaultlineSystem.h"
+#include <pthread.h>
 #include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -43,4 +47,24 @@ int CFaultlineSystem_available_cpus(void) {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
     return CPU_COUNT(&set);
+}
+
+int CFaultlineSystem_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+void CFaultlineSystem_eventfd_signal(int fd) {
+    eventfd_write(fd, 1);
+}
+
+void CFaultlineSystem_eventfd_drain(int fd) {
+    eventfd_t value;
+    eventfd_read(fd, &value);
+}
+
+void CFaultlineSystem_name_thread(const char *name) {
+    char shortName[16];
+    strncpy(shortName, name, sizeof(shortName) - 1);
+    shortName[sizeof(shortName) - 1] = 0;
+    pthread_setname_np(pthread_self(), shortName);
 }

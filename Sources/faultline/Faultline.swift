@@ -33,7 +33,7 @@ struct Faultline: ParsableCommand {
         // Whatever that parse does not simply accept as a `Serve` (help, which it answers with
         // a help command; a completion-script request; a bad option) goes the usual way, so
         // every message and usage line is the one `faultline serve` prints.
-        if arguments.first == Serve._commandName, var serve = (try? Serve.parseAsRoot(Array(arguments.dropFirst()))) as? Serve {
+        if arguments.first == Serve._commandName, let serve = (try? Serve.parseAsRoot(Array(arguments.dropFirst()))) as? Serve {
             do {
                 try serve.run()
             } catch {

@@ -53,7 +53,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes, larger gets 413 ($FAULTLINE_MAX_BODY_SIZE).")
     var maxBodySize: Int = EnvironmentDefaults.value(option: "max-body-size", Self.server.limits.maxBodySize)
 
-    @Option(name: .customLong("event-loops"), help: "Event loops (serial queues); 0 means one per CPU ($FAULTLINE_EVENT_LOOPS).")
+    @Option(name: .customLong("event-loops"), help: "Event loops (one thread each); 0 means one per CPU ($FAULTLINE_EVENT_LOOPS).")
     var eventLoops: Int = EnvironmentDefaults.value(option: "event-loops", Self.server.eventLoops)
 
     @Option(name: .customLong("admin-token"), help: "Protect the admin API (/__faultline/, health excepted) with this token ($FAULTLINE_ADMIN_TOKEN).")

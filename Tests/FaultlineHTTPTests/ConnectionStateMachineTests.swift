@@ -15,6 +15,16 @@ import Testing
         #expect(machine.timerAction(now: 1_900) == .close)
     }
 
+    @Test func aClockReadBeforeTheLastEventIsNoTimeout() {
+        // The loop reads its clock once per turn; an event of that turn may be stamped later.
+        var machine = Machine(timeouts: timeouts, now: 0)
+        machine.answered(completedRequests: 1, requestPending: false, end: .open, now: 5_000)
+        #expect(machine.timerAction(now: 4_999) == .none)
+        machine.answered(completedRequests: 0, requestPending: true, end: .open, now: 6_000)
+        #expect(machine.timerAction(now: 5_999) == .none)
+        #expect(machine.timerAction(now: 6_100) == .timeOutRequest)
+    }
+
     @Test func timesOutARequestThatArrivesTooSlowlyCountingFromItsFirstByte() {
         var machine = Machine(timeouts: timeouts, now: 0)
         machine.answered(completedRequests: 0, requestPending: true, end: .open, now: 10)

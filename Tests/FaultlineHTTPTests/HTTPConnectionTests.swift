@@ -44,13 +44,13 @@ import Glibc
             peer = fds[1]
             let server = fds[0]
             let loop = self.loop
-            loop.queue.sync { loop.adopt(server) }
+            loop.sync { loop.adopt(server) }
         }
 
         deinit {
             Glibc.close(peer)
             let loop = self.loop
-            loop.queue.sync { loop.forceClose() }
+            loop.sync { loop.forceClose() }
         }
 
         func send(_ text: String) {
@@ -161,7 +161,7 @@ import Glibc
         pair.send(Self.get("one"))
         #expect(pair.response()?.body == "one")
         let loop = pair.loop
-        loop.queue.sync { loop.drain {} }
+        loop.sync { loop.drain {} }
         #expect(pair.closedByServer())
     }
 
@@ -170,8 +170,8 @@ import Glibc
         pair.send(Self.get("late/100"))
         let loop = pair.loop
         // Let the loop read the request first: draining applies to requests already taken.
-        while loop.queue.sync(execute: { loop.connections.values.first?.answersRequests ?? false }) { usleep(1_000) }
-        loop.queue.sync { loop.drain {} }
+        while loop.sync({ loop.connections.values.first?.answersRequests ?? false }) { usleep(1_000) }
+        loop.sync { loop.drain {} }
         #expect(pair.response()?.body == "late/100")
         #expect(pair.closedByServer())
     }

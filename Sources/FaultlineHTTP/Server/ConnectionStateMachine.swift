@@ -227,18 +227,24 @@ struct ConnectionStateMachine: Sendable, Equatable {
     func timerAction(now: UInt64) -> TimerAction {
         switch state {
         case .handshaking(let since, _):
-            now &- since >= timeouts.request ? .close : .none
+            Self.elapsed(since, now) >= timeouts.request ? .close : .none
         case .idle(let since):
-            now &- since >= timeouts.idle ? .close : .none
+            Self.elapsed(since, now) >= timeouts.idle ? .close : .none
         case .receiving(let since):
-            now &- since >= timeouts.request ? .timeOutRequest : .none
+            Self.elapsed(since, now) >= timeouts.request ? .timeOutRequest : .none
         case .writing(let deadline, _):
             now >= deadline ? .close : .none
         case .lingering(let since):
-            now &- since >= timeouts.linger ? .close : .none
+            Self.elapsed(since, now) >= timeouts.linger ? .close : .none
         case .holding, .closed:
             .none
         }
+    }
+
+    /// Nanoseconds from `since` to `now`; none when `now` was read before `since` was.
+    @inline(__always)
+    private static func elapsed(_ since: UInt64, _ now: UInt64) -> UInt64 {
+        now > since ? now - since : 0
     }
 
     /// Whether a draining server closes the connection now: only between requests.

@@ -23,7 +23,7 @@ extension HTTPConnection {
 
     func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
         let deferred = Deferred(connection: self, action: action)
-        loop.queue.asyncAfter(deadline: .now() + Seconds.interval(seconds)) { deferred.run() }
+        loop.schedule(after: seconds) { deferred.run() }
     }
 
     func deliver(_ held: Held, deadline: UInt64) {
@@ -73,9 +73,9 @@ extension HTTPConnection {
     }
 }
 
-/// A connection and what to do with it on a later turn of its loop's serial queue. The queue is
-/// the confinement the compiler cannot see; the connection may be gone (closed) by then.
-private struct Deferred: @unchecked Sendable {
+/// A connection and what to do with it on a later turn of its loop. The connection may be gone
+/// (closed) by then.
+private struct Deferred {
     weak var connection: HTTPConnection?
     let action: (HTTPConnection) -> Void
 

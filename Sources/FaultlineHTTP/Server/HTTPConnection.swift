@@ -5,13 +5,13 @@ import Dispatch
 
 /// One client connection: the socket I/O and the parser. Its life cycle is
 /// `ConnectionStateMachine`'s; this class tells the machine what happened and carries out
-/// what it answers. Confined to its loop's queue.
+/// what it answers. Confined to its loop's thread.
 final class HTTPConnection {
     let fd: Int32
     /// The loop owns its connections and outlives them (a connection is removed from it before
     /// it goes), so no reference counting guards this pointer on every use.
     unowned(unsafe) let loop: EventLoop
-    // Every property below is touched only on the loop's serial queue, one event at a time, and
+    // Every property below is touched only on the loop's thread, one event at a time, and
     // no method replaces one while another holds it (the buffer `process` parses is never
     // changed under it): the runtime's exclusivity checks, two calls per access, are off for them.
     @exclusivity(unchecked) private var parser: HTTPRequestParser

@@ -65,11 +65,11 @@ public final class HTTPServer: @unchecked Sendable {
             .init(request: Seconds.nanoseconds(requestTimeout), idle: Seconds.nanoseconds(idleTimeout), linger: Seconds.nanoseconds(lingerTimeout))
         }
 
-        /// The timeout check runs often enough to honour the shortest timeout to within a quarter of it.
-        var timerInterval: DispatchTimeInterval {
+        /// Nanoseconds between timeout checks: often enough to honour the shortest timeout to
+        /// within a quarter of it.
+        var timerInterval: UInt64 {
             let shortest = min(Seconds.clamped(requestTimeout), Seconds.clamped(idleTimeout), Seconds.clamped(lingerTimeout))
-            let interval = max(0.01, min(1.0, shortest / 4))
-            return .milliseconds(Int(interval * 1000))
+            return Seconds.nanoseconds(max(0.01, min(1.0, shortest / 4)))
         }
     }
 
@@ -166,7 +166,7 @@ public final class HTTPServer: @unchecked Sendable {
                 nextLoop = (nextLoop + 1) % loops.count
                 let tls = listener.tls
                 let number = listener.number
-                loop.queue.async { loop.adopt(fd, tls: tls, listener: number) }
+                loop.execute { loop.adopt(fd, tls: tls, listener: number) }
             case .wouldBlock:
                 return
             case .failed(let error):
@@ -206,12 +206,12 @@ public final class HTTPServer: @unchecked Sendable {
             self.listenerClosed.notify(queue: self.acceptQueue) { group.leave() }
             for loop in self.loops {
                 group.enter()
-                loop.queue.async { loop.drain { group.leave() } }
+                loop.execute { loop.drain { group.leave() } }
             }
             let loops = self.loops
             let grace = self.configuration.shutdownGracePeriod
             self.acceptQueue.asyncAfter(deadline: .now() + Seconds.interval(grace)) {
-                for loop in loops { loop.queue.async { loop.forceClose() } }
+                for loop in loops { loop.execute { loop.forceClose() } }
             }
             group.notify(queue: self.acceptQueue) {
                 self.stopped.signal()
@@ -220,7 +220,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Shuts down gracefully and blocks until done. Do not call it from a loop's queue.
+    /// Shuts down gracefully and blocks until done. Do not call it from a loop's thread.
     public func stop() {
         shutdown {}
         stopped.wait()

@@ -170,8 +170,8 @@ package enum Socket {
     }
 }
 
-/// An epoll set (level-triggered). Each event loop keeps one and watches its descriptor with a
-/// single Dispatch read source, so one wake-up serves every connection that became ready.
+/// An epoll set (level-triggered). Each event loop keeps one and waits on it from its own
+/// thread, so one wake-up serves every connection that became ready.
 struct Epoll {
     let fd: Int32
 
@@ -199,9 +199,10 @@ struct Epoll {
         _ = CFaultlineSystem_epoll_ctl(fd, CFaultlineSystem_EPOLL_CTL_DEL(), socket, 0)
     }
 
-    /// Ready descriptors without blocking; the count, or 0.
-    func poll(fds: UnsafeMutablePointer<Int32>, events: UnsafeMutablePointer<UInt32>, capacity: Int32) -> Int {
-        let n = CFaultlineSystem_epoll_wait(fd, fds, events, capacity, 0)
+    /// Ready descriptors, waiting up to `timeout` milliseconds (-1: until one is ready); the
+    /// count, or 0 (timed out, or interrupted by a signal).
+    func wait(fds: UnsafeMutablePointer<Int32>, events: UnsafeMutablePointer<UInt32>, capacity: Int32, timeout: Int32) -> Int {
+        let n = CFaultlineSystem_epoll_wait(fd, fds, events, capacity, timeout)
         return n > 0 ? Int(n) : 0
     }
 }
