@@ -16,6 +16,14 @@ struct LabeledResponse: Sendable {
         self.init(HTTPResponse(status: status, headers: headers, body: body), label: label)
     }
 
+    /// Moves the response out, leaving an empty one: returning `.response` of a local copied
+    /// the whole value (five retains) and then destroyed both.
+    mutating func takeResponse() -> HTTPResponse {
+        var taken = HTTPResponse(status: 0)
+        swap(&taken, &response)
+        return taken
+    }
+
     var status: Int {
         get { response.status }
         set { response.status = newValue }

@@ -15,7 +15,10 @@ struct PathSegments {
 
     func range(_ index: Int) -> Range<Int> { ranges[index] }
 
-    /// Calls `body` with the segments of `path`, valid only during the call.
+    /// Calls `body` with the segments of `path`, valid only during the call. Inlined, so that
+    /// `body` is code of its caller: as a closure called through here it captured (retained)
+    /// the request and the routing facts, ~25 reference-count operations a request.
+    @inline(__always)
     static func with<R>(_ path: Substring, _ body: (PathSegments) -> R) -> R {
         var path = path
         return path.withUTF8 { bytes in

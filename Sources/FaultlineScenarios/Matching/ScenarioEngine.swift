@@ -106,9 +106,14 @@ public final class ScenarioEngine: HTTPResponder {
     /// wraps this engine: here every path is a vendor's. The notes carry the catalog entry
     /// served (the access log's label) and the vendor and endpoint (the metrics' tag).
     public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
-        let answer = labeledAnswer(to: request, tag: &notes.tag)
-        notes.label = answer.label
-        return answer.response
+        answer(to: request, notes: &notes)
+    }
+
+    @inline(__always)
+    func answer(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
+        var answer = labeledAnswer(to: request, tag: &notes.tag)
+        notes.label = answer.label.take()
+        return answer.takeResponse()
     }
 
     @inline(__always)

@@ -166,9 +166,8 @@ public final class ScenarioService: HTTPResponder {
 
     public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
         let engine = self.engine
-        let answer = AdminAPI.isAdmin(request, prefix: options.adminPrefix)
-            ? AdminAPI.respond(to: request, engine: engine, service: self)
-            : engine.labeledAnswer(to: request, tag: &notes.tag)
+        guard AdminAPI.isAdmin(request, prefix: options.adminPrefix) else { return engine.answer(to: request, notes: &notes) }
+        let answer = AdminAPI.respond(to: request, engine: engine, service: self)
         notes.label = answer.label
         return answer.response
     }
