@@ -165,8 +165,11 @@ public final class ScenarioService: HTTPResponder {
     }
 
     public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
-        let engine = self.engine
-        guard AdminAPI.isAdmin(request, prefix: options.adminPrefix) else { return engine.answer(to: request, notes: &notes) }
+        guard AdminAPI.isAdmin(request, prefix: options.adminPrefix) else {
+            // Borrowed, not retained: an engine a reload replaces lives on for a grace period far
+            // longer than any answer takes.
+            return Self.unmanaged(current.load(ordering: .acquiring))._withUnsafeGuaranteedRef { $0.answer(to: request, notes: &notes) }
+        }
         let answer = AdminAPI.respond(to: request, engine: engine, service: self)
         notes.label = answer.label
         return answer.response
