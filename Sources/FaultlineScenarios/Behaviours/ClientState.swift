@@ -142,13 +142,16 @@ public final class RequestJournal: Sendable {
         self.capacity = capacity
     }
 
-    func record(_ entry: JournalEntry) {
+    func record(_ entry: consuming JournalEntry) {
         guard capacity > 0 else { return }
+        // Swapped into its slot, not copied: the entry's six strings are not retained again,
+        // and the one it replaces is released after the lock.
+        var entry = entry
         state.withLock { state in
             if state.entries.count < capacity {
                 state.entries.append(entry)
             } else {
-                state.entries[state.next] = entry
+                swap(&state.entries[state.next], &entry)
             }
             state.next = (state.next + 1) % capacity
             state.total += 1

@@ -133,9 +133,10 @@ public final class ScenarioEngine: HTTPResponder {
             judge(request, response, facts)
         }
         if journal.capacity > 0 {
+            // The facts' strings move into the entry: they are not read again.
             journal.record(JournalEntry(
-                time: RequestJournal.now(), client: facts.client ?? clientKey(request, credential: nil), method: request.method,
-                target: request.target, vendor: facts.vendor, endpoint: facts.endpoint, scenario: response.label, status: response.status))
+                time: RequestJournal.now(), client: facts.client.take() ?? clientKey(request, credential: nil), method: request.method,
+                target: request.target, vendor: facts.vendor.take(), endpoint: facts.endpoint.take(), scenario: response.label, status: response.status))
         }
         return response
     }
