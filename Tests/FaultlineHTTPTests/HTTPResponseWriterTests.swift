@@ -76,6 +76,38 @@ import Testing
         #expect(write(HTTPResponse(status: 200, headers: plain)).hasPrefix("HTTP/1.1 200 OK\r\nX-First: 0\r\nX-Echo: aInjected: 1\r\nDate: "))
     }
 
+    @Test func aFullyPreparedResponseIsWrittenAsTheSameFieldsAddedPlainly() {
+        // All fields prepared takes the one-copy path; the same fields added plainly the general
+        // one. Every framing case must come out byte for byte the same.
+        let fields = [("Content-Type", "application/json"), ("Retry-After", "30"), ("X-RateLimit-Reset", "1700000000")]
+        var prepared = HTTPHeaders()
+        var plain = HTTPHeaders()
+        for (name, value) in fields {
+            prepared.appendPrepared(name: name, value: value, line: Array("\(name): \(value)\r\n".utf8))
+            plain.add(name: name, value: value)
+        }
+        let bodies: [[UInt8]] = [[], Array("{}".utf8), Array(repeating: UInt8(ascii: "x"), count: 12_345)]
+        for status in [200, 204, 304, 429, 503] {
+            for body in bodies {
+                for (headOnly, close, keepAlive10) in [(false, false, false), (true, false, false), (false, true, false), (false, false, true)] {
+                    let fast = write(HTTPResponse(status: status, headers: prepared, body: body), headOnly: headOnly, close: close, keepAlive10: keepAlive10)
+                    let general = write(HTTPResponse(status: status, headers: plain, body: body), headOnly: headOnly, close: close, keepAlive10: keepAlive10)
+                    #expect(fast == general, "status \(status), body \(body.count), head \(headOnly), close \(close), 1.0 \(keepAlive10)")
+                }
+            }
+        }
+        #expect(write(HTTPResponse(status: 429, headers: prepared, body: Array("{}".utf8)), close: true)
+            == "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 30\r\nX-RateLimit-Reset: 1700000000\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+    }
+
+    @Test func aHeadTooLargeForTheStackIsStillWrittenWhole() {
+        var headers = HTTPHeaders()
+        let value = String(repeating: "v", count: 10_000)
+        headers.appendPrepared(name: "X-Big", value: value, line: Array("X-Big: \(value)\r\n".utf8))
+        let text = write(HTTPResponse(status: 200, headers: headers, body: Array("ok".utf8)))
+        #expect(text == "HTTP/1.1 200 OK\r\nX-Big: \(value)\r\nDate: Sat, 21 Nov 2026 19:00:00 GMT\r\nContent-Length: 2\r\n\r\nok")
+    }
+
     @Test func writesWholeNumbersInDecimal() {
         for value in [0, 7, 10, 429, 1_700_000_000, -1, -305, Int.max, Int.min] {
             var out = Array("n=".utf8)
