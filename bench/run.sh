@@ -2,8 +2,8 @@
 # Benchmark Faultline against nginx serving the same AfterShip 429 response.
 #
 # Build first (this script builds nothing):
-#     swift build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
-#     (as the Docker image builds it; without the last three flags, a position-independent binary)
+#     swift build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -cross-module-optimization
+#     (as the Docker image builds it; without the -no-pie flags, a position-independent binary)
 # then, from anywhere (the script cd's to the repo root):
 #     bash bench/run.sh
 #

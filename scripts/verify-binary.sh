@@ -5,7 +5,7 @@
 # Usage: scripts/verify-binary.sh [path]   (default .build/release/faultline)
 set -euo pipefail
 bin=${1:-.build/release/faultline}
-[ -x "$bin" ] || { echo "verify-binary: $bin not found; build with: swift build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie" >&2; exit 1; }
+[ -x "$bin" ] || { echo "verify-binary: $bin not found; build with: swift build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -cross-module-optimization" >&2; exit 1; }
 
 fail=0
 if nm "$bin" 2>/dev/null | grep -qiE 'FoundationInternationalization|_FoundationICU|ucol_open|FoundationNetworking'; then
