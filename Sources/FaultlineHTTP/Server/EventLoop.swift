@@ -25,6 +25,8 @@ final class EventLoop: @unchecked Sendable {
         var exited = false
     }
     private let inbox = Mutex(Inbox())
+    /// The loop thread's `pthread_self()`, once it runs (so `sync` can refuse to wait on itself).
+    private let thread = Atomic<UInt>(0)
     private var timers = LoopTimers()
     /// Nanoseconds between timeout checks, and when the next is due.
     private let tick: UInt64
@@ -96,6 +98,9 @@ final class EventLoop: @unchecked Sendable {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
+    /// Whether the thread has ended (the loop drained); later work runs on its caller's thread.
+    var hasEnded: Bool { inbox.withLock { $0.exited } }
+
     /// Runs `task` on the loop's thread, after the work handed over before it. From any thread.
     func execute(_ task: @escaping @Sendable () -> Void) {
         // The eventfd is written under the lock: the thread closes it under the same lock when
@@ -112,7 +117,8 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `body` on the loop's thread and waits for it (tests look inside a loop this way).
     /// Never from the loop's own thread.
     func sync<T>(_ body: () -> T) -> T {
-        withoutActuallyEscaping(body) { body in
+        precondition(thread.load(ordering: .relaxed) != UInt(pthread_self()), "EventLoop.sync called on the loop's own thread")
+        return withoutActuallyEscaping(body) { body in
             let call = SyncCall(body)
             execute { call.run() }
             call.done.wait()
@@ -127,7 +133,9 @@ final class EventLoop: @unchecked Sendable {
 
     /// The thread's life: wait for readiness or the next deadline, serve, run what is due.
     func run() {
-        CFaultlineSystem_name_thread("faultline-loop\(index)")
+        // The kernel keeps 15 bytes of a name.
+        CFaultlineSystem_name_thread("loop-\(index)")
+        thread.store(UInt(pthread_self()), ordering: .relaxed)
         var now = Self.now()
         nextCheck = now &+ tick
         while running {
@@ -152,15 +160,26 @@ final class EventLoop: @unchecked Sendable {
             if now >= nextCheck {
                 checkTimeouts(now: now)
                 nextCheck = now &+ tick
+                // The wait is counted from after the sweep, which many connections make long.
+                now = Self.now()
             }
         }
-        let late = inbox.withLock { inbox -> [@Sendable () -> Void] in
-            inbox.exited = true
-            Socket.close(wakeFD)
-            return inbox.tasks
+        // Work handed over before the end still runs here, in order; only once none is left
+        // does later work run on its caller's thread (and find the loop drained).
+        while true {
+            let late = inbox.withLock { inbox -> [@Sendable () -> Void] in
+                guard inbox.tasks.isEmpty else {
+                    defer { inbox.tasks.removeAll() }
+                    return inbox.tasks
+                }
+                inbox.exited = true
+                Socket.close(wakeFD)
+                Socket.close(epoll.fd)
+                return []
+            }
+            if late.isEmpty { break }
+            for task in late { task() }
         }
-        for task in late { task() }
-        Socket.close(epoll.fd)
     }
 
     /// Milliseconds until the next timer or timeout check, rounded up.
@@ -245,6 +264,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func finishDraining() {
+        // Set here too for a forced close: whatever is handed over later finds the loop closed.
+        draining = true
         running = false
         let callback = drainedCallback
         drainedCallback = nil

@@ -136,9 +136,14 @@ public final class HTTPServer: @unchecked Sendable {
                 bound.append((extraFD, plainTLS, i + 1))
             }
             let count = configuration.eventLoops > 0 ? configuration.eventLoops : Socket.availableCPUs
-            loops = try (0..<count).map { try EventLoop(index: $0, configuration: configuration, responder: responder, metrics: metricsStore.shard()) }
+            for index in 0..<count {
+                loops.append(try EventLoop(index: index, configuration: configuration, responder: responder, metrics: metricsStore.shard()))
+            }
         } catch {
             for listener in bound { Socket.close(listener.fd) }
+            // Loops already running end their threads.
+            for loop in loops { loop.execute { loop.forceClose() } }
+            loops = []
             throw error
         }
         for (index, listener) in bound.enumerated() {

@@ -166,8 +166,9 @@ public final class ScenarioService: HTTPResponder {
 
     public func respond(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
         guard AdminAPI.isAdmin(request, prefix: options.adminPrefix) else {
-            // Borrowed, not retained: an engine a reload replaces lives on for a grace period far
-            // longer than any answer takes.
+            // Borrowed, not retained (two atomic operations a request): an engine a reload
+            // replaces is released only `retireGraceNanoseconds` later, at a later reload, and no
+            // answer blocks or waits that long.
             return Self.unmanaged(current.load(ordering: .acquiring))._withUnsafeGuaranteedRef { $0.answer(to: request, notes: &notes) }
         }
         let answer = AdminAPI.respond(to: request, engine: engine, service: self)
