@@ -4,7 +4,7 @@
 functions by inclusive cost and the callers of retain/release, both per request.
 
     strip --strip-debug -o /tmp/bin .build/release/faultline
-    python3 bench/profile.py --binary /tmp/bin [--kind 0] [--requests 2000] [--out /tmp/p.out]
+    python3 bench/hotspots.py --binary /tmp/bin [--kind 0] [--requests 2000] [--out /tmp/p.out]
         [--callees 'ScenarioEngine.respond'] [--top 40]
 
 Kinds are bench/callgrind.py's (0 static 429, 1 200 with auth, 2 validation error, 3 stateful
