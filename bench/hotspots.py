@@ -151,8 +151,8 @@ def main():
 
     if args.callees:
         pattern = re.compile(args.callees)
-        matching = [f for f in inclusive if pattern.search(f)]
-        for function, shown in zip(matching, demangle(matching)):
+        every = list(inclusive)
+        for function, shown in zip(every, demangle(every)):
             if not pattern.search(function) and not pattern.search(shown):
                 continue
             print(f"\n{shown[:150]}: {inclusive[function] / n:,.0f} inclusive, {self_cost[function] / n:,.0f} self")

@@ -177,14 +177,16 @@ public final class ScenarioEngine: HTTPResponder {
         facts.metricsTag = vendor.vendorTag
         let method = request.method == "HEAD" ? "GET" : request.method
 
-        // The first route in match order that takes the method; the others' methods make a 405.
-        var allowed: [String] = []
+        // The first route in match order that takes the method. Routes of the path with other
+        // methods are only noted: their list (for a 405) is made when no route matched, since
+        // building it on the way cost an allocation on every path with a GET and a POST.
+        var otherMethods = false
         var found = -1
         _ = vendor.trie.match(segments, from: first) { index in
             let route = vendor.routes[index]
             guard route.allows(segments, from: first) else { return false }
             guard route.method == method else {
-                if !allowed.contains(route.method) { allowed.append(route.method) }
+                otherMethods = true
                 return false
             }
             found = index
@@ -203,8 +205,13 @@ public final class ScenarioEngine: HTTPResponder {
         if let group = vendor.defaultGroup {
             context.rate = rateLimiter.peek(group, key: client)
         }
-        if !allowed.isEmpty {
-            var methods = allowed
+        if otherMethods {
+            var methods: [String] = []
+            _ = vendor.trie.match(segments, from: first) { index in
+                let route = vendor.routes[index]
+                if route.allows(segments, from: first), !methods.contains(route.method) { methods.append(route.method) }
+                return false
+            }
             if methods.contains("GET") { methods.append("HEAD") }
             if let name = vendor.spec.triggers.wrongMethod, var response = trigger(name, "wrong-method", vendor, &context) {
                 response.headers.replaceOrAdd(name: "Allow", value: methods.joined(separator: ", "))
