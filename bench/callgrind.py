@@ -52,17 +52,18 @@ def request_bytes(method, path, headers, body):
     return (head + "\r\n").encode() + body.encode()
 
 
-def instructions(binary, scenarios, flags, requests, path, header, method="GET", headers=None, body="", tls=False):
-    out = tempfile.mktemp(prefix="callgrind.")
+def serve_under_callgrind(binary, scenarios, flags, out, tls=False, instrument=True):
+    """Starts the binary under callgrind and connects to it (over TLS when asked): (server,
+    connection). `instrument=False` counts nothing until `callgrind_control -i on`."""
     port = free_port()
     serve = ["--port", str(port), "--scenarios", scenarios] + flags
     target = port
     if tls:
         target = free_port()
         serve += ["--tls-self-signed", out + ".pem", "--tls-port", str(target)]
-    server = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary] + serve,
+    options = [] if instrument else ["--instr-atstart=no"]
+    server = subprocess.Popen(["valgrind", "--tool=callgrind", *options, f"--callgrind-out-file={out}", binary] + serve,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    connection = None
     for _ in range(600):
         try:
             connection = socket.create_connection(("127.0.0.1", target))
@@ -71,30 +72,38 @@ def instructions(binary, scenarios, flags, requests, path, header, method="GET",
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
                 connection = context.wrap_socket(connection)
-            break
+            return server, connection
         except OSError:
-            connection = None
             time.sleep(0.1)
-    if connection is None:
-        server.kill()
-        raise SystemExit(f"{binary} did not start under valgrind")
-    request = request_bytes(method, path, headers if headers is not None else ([header] if header else []), body)
+    server.kill()
+    raise SystemExit(f"{binary} did not start under valgrind (strip its debug information first)")
+
+
+def exchange(server, connection, request):
+    """Sends one request and reads its whole response (by Content-Length)."""
     def receive():
         chunk = connection.recv(65536)
         if not chunk:
             server.kill()
-            raise SystemExit(f"{binary} closed the connection mid-run (a timeout under a loaded machine?)")
+            raise SystemExit("the server closed the connection mid-run (a timeout under a loaded machine?)")
         return chunk
 
+    connection.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += receive()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
+    while len(rest) < length:
+        rest += receive()
+
+
+def instructions(binary, scenarios, flags, requests, path, header, method="GET", headers=None, body="", tls=False):
+    out = tempfile.mktemp(prefix="callgrind.")
+    server, connection = serve_under_callgrind(binary, scenarios, flags, out, tls=tls)
+    request = request_bytes(method, path, headers if headers is not None else ([header] if header else []), body)
     for _ in range(requests + 1):
-        connection.sendall(request)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += receive()
-        head, _, rest = data.partition(b"\r\n\r\n")
-        length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
-        while len(rest) < length:
-            rest += receive()
+        exchange(server, connection, request)
     connection.close()
     time.sleep(3)  # let the server go idle before it is stopped: the count ends at exit
     server.send_signal(signal.SIGTERM)

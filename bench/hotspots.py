@@ -17,53 +17,20 @@ import argparse
 import collections
 import re
 import signal
-import socket
-import ssl
 import subprocess
-import time
 
 import callgrind as cg
-from common import free_port
 
 REFCOUNT = re.compile(r"^swift_(bridgeObject|unknownObject)?([Rr]etain|[Rr]elease)(_n)?$")
 
 
 def profile(binary, kind, requests, out):
     name, method, path, headers, body, flags, tls = cg.KINDS[kind]
-    port = free_port()
-    target = port
-    serve = ["--port", str(port), "--scenarios", "Scenarios"] + flags
-    if tls:
-        target = free_port()
-        serve += ["--tls-self-signed", out + ".pem", "--tls-port", str(target)]
-    server = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out, binary] + serve,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    connection = None
-    for _ in range(3000):
-        try:
-            connection = socket.create_connection(("127.0.0.1", target))
-            if tls:
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-                connection = context.wrap_socket(connection)
-            break
-        except OSError:
-            time.sleep(0.1)
-    if connection is None:
-        server.kill()
-        raise SystemExit(f"{binary} did not start under valgrind (strip its debug information first)")
+    server, connection = cg.serve_under_callgrind(binary, "Scenarios", flags, out, tls=tls, instrument=False)
     request = cg.request_bytes(method, path, headers, body)
 
     def one():
-        connection.sendall(request)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += connection.recv(65536)
-        head, _, rest = data.partition(b"\r\n\r\n")
-        length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))
-        while len(rest) < length:
-            rest += connection.recv(65536)
+        cg.exchange(server, connection, request)
 
     for _ in range(20):
         one()
