@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 
 /// Held responses: a delay, a slow body, or a fault that breaks the answer on purpose. While one
 /// is held nothing more is read from the connection, so pipelined answers keep their order.

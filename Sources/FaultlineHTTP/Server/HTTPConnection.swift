@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 
 /// One client connection: the socket I/O and the parser. Its life cycle is
 /// `ConnectionStateMachine`'s; this class tells the machine what happened and carries out
