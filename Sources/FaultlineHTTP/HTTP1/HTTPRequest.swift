@@ -33,13 +33,22 @@ public struct HTTPRequest: Sendable {
         /// they are read several times per request.
         let path: Substring
         let query: Substring?
+        let queryInitials: UInt64
 
-        init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders) {
+        init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders, querySplit: Int = HTTPRequest.unknownSplit,
+             queryInitials: UInt64 = QueryString.anyInitial) {
             self.method = method
             self.target = target
             self.version = version
             self.headers = headers
-            (path, query) = HTTPRequest.slices(of: target)
+            self.queryInitials = queryInitials
+            if querySplit == -1 {
+                (path, query) = (Substring(target), nil)
+            } else if querySplit >= 0 {
+                (path, query) = (target.bytes(0..<querySplit), target.bytes((querySplit + 1)..<target.utf8.count))
+            } else {
+                (path, query) = HTTPRequest.slices(of: target)
+            }
         }
     }
 
@@ -53,6 +62,15 @@ public struct HTTPRequest: Sendable {
         storage = Storage(method: method, target: target, version: version, headers: headers)
         self.body = body
     }
+
+    /// `querySplit` as the parser found it: the offset of the `?` in an origin-form target
+    /// without a `#`, -1 for such a target with no query, `unknownSplit` to split it here.
+    init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders, querySplit: Int, queryInitials: UInt64) {
+        storage = Storage(method: method, target: target, version: version, headers: headers, querySplit: querySplit, queryInitials: queryInitials)
+        body = []
+    }
+
+    static var unknownSplit: Int { -2 }
 
     public var method: String {
         get { storage.method }
@@ -77,7 +95,8 @@ public struct HTTPRequest: Sendable {
 
     /// A new box with one part changed: the box is shared by copies, so it is never changed.
     private mutating func replaceHead(method: String? = nil, target: String? = nil, version: HTTPVersion? = nil, headers: HTTPHeaders? = nil) {
-        storage = Storage(method: method ?? self.method, target: target ?? self.target, version: version ?? self.version, headers: headers ?? self.headers)
+        storage = Storage(method: method ?? self.method, target: target ?? self.target, version: version ?? self.version, headers: headers ?? self.headers,
+                          queryInitials: target == nil ? queryInitials : QueryString.anyInitial)
     }
 
     /// The path part of the target (before `?`); for absolute-form targets, the path after the authority.
@@ -85,6 +104,10 @@ public struct HTTPRequest: Sendable {
 
     /// The raw query (after `?`, before any `#`), or nil when the target has none.
     public var query: Substring? { storage.query }
+
+    /// `QueryString.initials` of the query as the parser found it; every bit set when
+    /// unknown (a request made otherwise), which only means "look".
+    package var queryInitials: UInt64 { storage.queryInitials }
 
     fileprivate static func slices(of target: String) -> (path: Substring, query: Substring?) {
         let (path, query) = parts(of: target)

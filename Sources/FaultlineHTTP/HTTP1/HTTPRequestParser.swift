@@ -107,11 +107,8 @@ public struct HTTPRequestParser: Sendable {
         if lineContentEnd - start > limits.maxRequestLineLength {
             return fail(HTTPParseError(status: 414, reason: "request line longer than \(limits.maxRequestLineLength) bytes"))
         }
-        let requestLine: (method: String, target: String, version: HTTPVersion)
-        switch Self.parseRequestLine(b, start, lineContentEnd) {
-        case .success(let line): requestLine = line
-        case .failure(let error): return fail(error)
-        }
+        let requestLine: RequestLine
+        do { requestLine = try Self.parseRequestLine(b, start, lineContentEnd) } catch { return fail(error) }
 
         // Field lines (RFC 9112 §5) up to the empty line that ends the head.
         var headers = HTTPHeaders()
@@ -136,14 +133,16 @@ public struct HTTPRequestParser: Sendable {
             if headers.count == limits.maxHeaderCount {
                 return fail(HTTPParseError(status: 431, reason: "more than \(limits.maxHeaderCount) header fields"))
             }
-            switch Self.parseFieldLine(b, position, contentEnd) {
-            case .success(let field): headers.add(name: field.name, value: field.value)
-            case .failure(let error): return fail(error)
+            do {
+                let field = try Self.parseFieldLine(b, position, contentEnd)
+                headers.add(name: field.name, value: field.value)
+            } catch {
+                return fail(error)
             }
             position = fieldEnd + 1
         }
 
-        var request = HTTPRequest(method: requestLine.method, target: requestLine.target, version: requestLine.version, headers: headers)
+        var request = HTTPRequest(method: requestLine.method, target: requestLine.target, version: requestLine.version, headers: headers, querySplit: requestLine.querySplit, queryInitials: requestLine.initials)
         let framing: Framing
         switch Self.framing(of: request, limits: limits) {
         case .success(let f): framing = f

@@ -45,6 +45,23 @@ package enum PercentDecoding {
 /// The query of a request target read as `application/x-www-form-urlencoded` pairs, without
 /// splitting it first (most requests only ask for one parameter).
 package enum QueryString {
+    /// A bit for each byte a key of the query starts with (the byte's low six bits, so bytes
+    /// may share one): the parser collects them as it checks the target, and a parameter whose
+    /// first byte's bit is clear is not there, without a scan. A key starting with `%` or `+`
+    /// may decode to anything, so it sets every bit.
+    @inline(__always)
+    package static func initialBit(_ byte: UInt8) -> UInt64 {
+        byte == UInt8(ascii: "%") || byte == UInt8(ascii: "+") ? anyInitial : 1 &<< UInt64(byte & 63)
+    }
+
+    package static var anyInitial: UInt64 { ~0 }
+
+    /// Whether a key of the query may be `name`, by `initials`.
+    @inline(__always)
+    package static func mayHave(_ name: String, initials: UInt64) -> Bool {
+        initials == anyInitial || initials & initialBit(name.utf8.first ?? 0) != 0
+    }
+
     /// Whether any key starts with `byte`: a one-pass test before looking for rarer parameters.
     package static func hasKey(startingWith byte: UInt8, in query: Substring) -> Bool {
         var query = query

@@ -141,8 +141,8 @@ final class CompiledEndpoint: Sendable {
     let scope: String?
     /// Index 0 is the default response.
     let responses: [CompiledResponse]
-    /// Lowercased scenario name → index in `responses`.
-    let names: [String: Int]
+    /// Scenario name, case-insensitively → index in `responses`.
+    let names: NameTable<Int>
     /// Status → indexes of named (non-default) responses with that status.
     let byStatus: [Int: [Int]]
     /// Each response's state steps (by index); mostly empty.
@@ -153,7 +153,7 @@ final class CompiledEndpoint: Sendable {
     /// costs no patterns or message templates at start-up.
     let validator: RequestValidator
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: [String: Int], byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty) {
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: NameTable<Int>, byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty) {
         self.validator = validator
         self.steps = steps
         self.metricsTag = metricsTag
@@ -205,7 +205,7 @@ final class CompiledVendor: Sendable {
     /// `settings` from the file, with `--set` applied.
     let settings: [String: JSONValue]
     /// Sequences declared in the file, by lowercased name.
-    let sequences: [String: String]
+    let sequences: NameTable<String>
     /// `--chaos` rules that apply to this vendor.
     let chaos: [ChaosRule]
     /// `ResponseNotes.tag` of answers about the vendor but no endpoint (each endpoint has its own).
@@ -222,7 +222,8 @@ final class CompiledVendor: Sendable {
         for (name, value) in spec.settings { settings[name] = value }
         for override in settingOverrides where override.vendor == spec.name { settings[override.name] = override.value }
         self.settings = settings
-        self.sequences = Dictionary(spec.sequences.map { ($0.name.lowercased(), $0.steps) }, uniquingKeysWith: { first, _ in first })
+        // The first of two declarations of one name wins, as the file's order says.
+        self.sequences = NameTable(spec.sequences.reversed().map { ($0.name, $0.steps) })
         authenticator = spec.triggers.auth.map { Authenticator(spec: $0, environment: environment) }
         (defaultGroup, endpointGroups) = Self.rateGroups(spec, overrides: rateLimitOverrides)
         // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
@@ -279,7 +280,7 @@ extension CompiledVendor {
 /// key and response names (the validator has already checked they exist).
 struct StateCompiler {
     let vendor: VendorSpec
-    let names: [String: Int]
+    let names: NameTable<Int>
     let responses: [CompiledResponse]
     let specs: [ResponseSpec]
 
@@ -290,7 +291,7 @@ struct StateCompiler {
     private func collection(_ name: String) -> Int? { vendor.collections.firstIndex { $0.name == name } }
 
     private func answer(_ ref: ResponseRef?) -> CompiledAnswer? {
-        guard let ref, let index = names[ref.name.lowercased()] else { return nil }
+        guard let ref, let index = names[ref.name] else { return nil }
         guard let at = ref.itemAt, case .json(let body) = specs[index].body,
               let inserted = CompiledVendor.inserting(at.split(separator: ".").map(String.init), in: body, .string("{{item}}")) else {
             return CompiledAnswer(index: index, variant: nil)

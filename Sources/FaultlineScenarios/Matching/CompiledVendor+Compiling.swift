@@ -70,10 +70,10 @@ extension CompiledVendor {
             responses.append(catalog[i])
             sources.append((named.response, named.state))
         }
-        var names: [String: Int] = [:]
+        var names = NameTable<Int>()
         var byStatus: [Int: [Int]] = [:]
         for (i, response) in responses.enumerated() {
-            names[response.name.lowercased()] = i
+            names[response.name] = i
             if i > 0 { byStatus[response.status, default: []].append(i) }
         }
         let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""

@@ -12,6 +12,19 @@ struct FNV1a {
         bits = hash
     }
 
+    /// The bytes with ASCII capitals lowercased, as if they had been.
+    @inline(__always)
+    mutating func add(foldingASCII bytes: UnsafeBufferPointer<UInt8>) {
+        var hash = bits
+        for byte in bytes { hash = (hash ^ UInt64(Self.foldASCII(byte))) &* 0x0000_0100_0000_01B3 }
+        bits = hash
+    }
+
+    @inline(__always)
+    static func foldASCII(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
     /// Text and a 0 after it: `GET` + `/a` differs from `GE` + `T/a`.
     mutating func add(_ text: String) {
         var text = text

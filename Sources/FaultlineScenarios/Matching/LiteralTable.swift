@@ -40,6 +40,34 @@ struct LiteralTable: Sendable {
         }
     }
 
+    /// The value of the key equal to `key` with its ASCII letters lowercased (keys stored
+    /// lowercased): a case-insensitive lookup that folds as it hashes and compares.
+    func value(foldingASCII key: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard !slots.isEmpty else { return nil }
+        var fnv = FNV1a()
+        fnv.add(foldingASCII: key)
+        let hash = Self.mix(fnv.bits, 0)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        return bytes.withUnsafeBufferPointer { stored in
+            while true {
+                let index = Int(slots[slot])
+                if index < 0 { return nil }
+                let entry = entries[index]
+                if entry.hash == hash, entry.parent == 0, Int(entry.count) == key.count {
+                    let start = Int(entry.start)
+                    var same = true
+                    for i in 0..<key.count where stored[start + i] != FNV1a.foldASCII(key[i]) {
+                        same = false
+                        break
+                    }
+                    if same { return entry.value }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
     /// Room for `count` keys of `bytes` bytes in all, so that filling the table rehashes
     /// nothing.
     mutating func reserve(keys count: Int, bytes total: Int) {
@@ -76,7 +104,12 @@ struct LiteralTable: Sendable {
     }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ parent: Int32) -> UInt64 {
-        var hash = FNV1a.hash(bytes)
+        mix(FNV1a.hash(bytes), parent)
+    }
+
+    @inline(__always)
+    private static func mix(_ fnv: UInt64, _ parent: Int32) -> UInt64 {
+        var hash = fnv
         // The parent multiplied by a 64-bit odd constant (2^64 / golden ratio) spreads
         // neighbouring node numbers across the table.
         hash ^= UInt64(UInt32(bitPattern: parent)) &* 0x9E37_79B9_7F4A_7C15

@@ -6,8 +6,9 @@ extension ScenarioEngine {
     /// `?delay=` and `?dribble=` on any request: nil when the request asks for neither; a
     /// Faultline 400 naming the parameter when a value is malformed or out of range.
     func requestedDelivery(_ request: HTTPRequest) -> Result<(delay: DelaySpec?, dribble: DribbleSpec?)?, RefusedRequest> {
-        // One pass over the query rules out nearly every request before any lookup.
-        guard let query = request.query, let first = options.delayParameter.utf8.first, let other = options.dribbleParameter.utf8.first,
+        // The keys' first bytes, found by the parser, rule out nearly every request at once.
+        guard request.queryInitials & deliveryInitials != 0, let query = request.query,
+              let first = options.delayParameter.utf8.first, let other = options.dribbleParameter.utf8.first,
               QueryString.hasKey(startingWith: first, in: query) || (other != first && QueryString.hasKey(startingWith: other, in: query)) else { return .success(nil) }
         var delay: DelaySpec?
         var dribble: DribbleSpec?

@@ -18,7 +18,7 @@ extension ScenarioEngine {
 
     /// A name first (case-insensitively); then a bare status that exactly one named response has.
     static func select(_ name: String, in endpoint: CompiledEndpoint) -> Selection {
-        if let i = endpoint.names[name] ?? endpoint.names[name.lowercased()] { return .found(i) }
+        if let i = endpoint.names[name] { return .found(i) }
         if name.utf8.count == 3, let status = Int(name), let candidates = endpoint.byStatus[status] {
             return candidates.count == 1 ? .found(candidates[0]) : .ambiguous(candidates)
         }

@@ -40,6 +40,10 @@ public final class ScenarioEngine: HTTPResponder {
     public let random: SeededRandom
     /// The emulation's time, which tests may freeze and move (`POST /__faultline/clock`).
     public let clock: EmulationClock
+    /// `QueryString.initialBit`s of the delivery parameters' names and of the client
+    /// parameter's: a request whose query has no key starting so is not searched for them.
+    let deliveryInitials: UInt64
+    let clientInitial: UInt64
 
     /// Reads the process environment (where `keysFromEnvironment` variables are looked up).
     public static func processEnvironment(_ name: String) -> String? { Authenticator.environment(name) }
@@ -60,6 +64,8 @@ public final class ScenarioEngine: HTTPResponder {
         self.journal = previous?.journal ?? RequestJournal(capacity: max(0, options.journalSize))
         self.judge = previous?.judge ?? RetryJudge(clients: options.stateLimits.clients)
         self.random = previous?.random ?? SeededRandom(seed: options.seed ?? SeededRandom.freshSeed())
+        deliveryInitials = QueryString.initialBit(options.delayParameter.utf8.first ?? 0) | QueryString.initialBit(options.dribbleParameter.utf8.first ?? 0)
+        clientInitial = QueryString.initialBit(Self.clientParameter.utf8.first ?? 0)
         self.sequences = previous?.sequences ?? SequenceCounters(limits: options.stateLimits)
         self.stickyScenarios = previous?.stickyScenarios ?? StickyScenarios()
         try Self.check(options, against: catalog)
@@ -145,7 +151,8 @@ public final class ScenarioEngine: HTTPResponder {
     /// a long one as its length and hash (`ClientName`), as every table keeps it.
     func clientKey(_ request: HTTPRequest, credential: String?) -> String {
         if let explicit = request.headers[Self.clientHeader], !explicit.isEmpty { return ClientName.stored(explicit) }
-        if let query = request.query, let explicit = QueryString.first(Self.clientParameter, in: query), !explicit.isEmpty { return ClientName.stored(explicit) }
+        if let query = request.query, request.queryInitials & clientInitial != 0,
+           let explicit = QueryString.first(Self.clientParameter, in: query), !explicit.isEmpty { return ClientName.stored(explicit) }
         if let credential, !credential.isEmpty { return ClientName.stored(credential) }
         return "anonymous"
     }
@@ -300,7 +307,7 @@ public final class ScenarioEngine: HTTPResponder {
             // An explicit scenario wins and uses none of the key's allowance; the headers still
             // show the limiter's state.
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
-            if let declared = vendor.sequences[name.lowercased()] { name = declared }
+            if let declared = vendor.sequences[name] { name = declared }
             if ScenarioSequence.isSequence(name) {
                 guard let sequence = ScenarioSequence(parsing: name) else {
                     return FaultlineResponses.invalidSequence(name)
