@@ -58,7 +58,7 @@ public struct HTTPRequest: Sendable {
     /// (`Configuration.port`, or its HTTPS twin), `i + 1` for `Configuration.extraPorts[i]`.
     public var listener: Int = 0
 
-    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         storage = Storage(method: method, target: target, version: version, headers: headers)
         self.body = body
     }

@@ -12,10 +12,11 @@ public struct HTTPResponse: Sendable {
     /// Boxed so that the common response (no delivery) stays small to copy.
     private var deliveryBox: DeliveryBox?
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], delivery: ResponseDelivery? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        deliveryBox = delivery.map(DeliveryBox.init)
     }
 
     /// Whether a response with this status may carry a body (RFC 9110 §6.4.1).

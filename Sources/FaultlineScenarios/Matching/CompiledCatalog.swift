@@ -122,12 +122,14 @@ final class CompiledResponse: Sendable {
             body.render(&context, into: &out)
             bytes = out
         }
-        var response = LabeledResponse(status: status, headers: headers, body: bytes, label: name)
+        var delivery: ResponseDelivery?
         if delay != nil || fault != nil {
             let seconds = delay.map { delay in context.random.map { delay.seconds($0) } ?? delay.seconds(SeededRandom(seed: SeededRandom.freshSeed())) } ?? 0
-            response.delivery = ResponseDelivery(delay: seconds, fault: fault)
+            delivery = ResponseDelivery(delay: seconds, fault: fault)
         }
-        return response
+        // Made once and returned as made: built into a `var` and changed, the value was made
+        // twice and copied (five retains and releases a request).
+        return LabeledResponse(status: status, headers: headers, body: bytes, label: name, delivery: delivery)
     }
 }
 

@@ -117,9 +117,7 @@ public final class ScenarioEngine: HTTPResponder {
 
     @inline(__always)
     func answer(to request: HTTPRequest, notes: inout ResponseNotes) -> HTTPResponse {
-        var answer = labeledAnswer(to: request, tag: &notes.tag)
-        notes.label = answer.label.take()
-        return answer.takeResponse()
+        labeledAnswer(to: request, tag: &notes.tag).unlabeled(label: &notes.label)
     }
 
     @inline(__always)
