@@ -21,6 +21,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// instead of four appends per field. Only appending keeps it; any other change drops it.
     @usableFromInline var wire: [UInt8] = []
     @usableFromInline var wired = 0
+    /// Set when the fields were made from a plan (`init(plan:_:)`): then the first
+    /// `plan.count` fields are the plan's, their lines all of `wire`, and `fields` holds only
+    /// those added after them. Their `Field`s (two strings each) are made only when something
+    /// changes or walks the fields; a lookup reads a value from the wire.
+    var plan: FieldPlan?
 
     public init() { fields = [] }
 
@@ -39,8 +44,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         (byte < 0x20 && byte != 0x09) || byte == 0x7F
     }
 
-    public var count: Int { fields.count }
-    public var isEmpty: Bool { fields.isEmpty }
+    public var count: Int { (plan?.count ?? 0) + fields.count }
+    public var isEmpty: Bool { count == 0 }
 
     public struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[Field]>
@@ -51,13 +56,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public func makeIterator() -> Iterator {
-        Iterator(base: fields.makeIterator())
+        Iterator(base: allFields.makeIterator())
     }
 
     public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
 
     /// Room for `n` fields and `wireBytes` of their prepared wire form.
     package mutating func reserveCapacity(_ n: Int, wireBytes: Int) {
+        materialize()
         fields.reserveCapacity(n)
         wire.reserveCapacity(wireBytes)
     }
@@ -71,6 +77,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// control characters), which the writer then copies as is. Once any field was added
     /// otherwise, the field is only added.
     package mutating func appendPrepared(name: String, value: String, line: [UInt8]) {
+        materialize()
         if wired == fields.count {
             wire.append(contentsOf: line)
             wired += 1
@@ -83,6 +90,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// which the writer drops) the field is only added. Control characters are dropped from
     /// the value (RFC 9110 §5.5): one taken from a request must not split the head.
     package mutating func appendRendered(name: String, prefix: [UInt8]?, _ render: (inout [UInt8]) -> Void) {
+        materialize()
         guard let prefix, wired == fields.count else {
             var value: [UInt8] = []
             render(&value)
@@ -93,13 +101,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         wire.append(contentsOf: prefix)
         let start = wire.count
         render(&wire)
-        if wire[start...].contains(where: Self.isForbiddenInValue) {
-            var index = wire.count - 1
-            while index >= start {
-                if Self.isForbiddenInValue(wire[index]) { wire.remove(at: index) }
-                index -= 1
-            }
-        }
+        Self.dropForbidden(&wire, from: start)
         let value = wire.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
         wire.append(.cr)
         wire.append(.lf)
@@ -116,8 +118,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         }
     }
 
+    /// Control characters dropped from a value just rendered at `start` (RFC 9110 §5.5).
+    @inline(__always)
+    static func dropForbidden(_ wire: inout [UInt8], from start: Int) {
+        guard wire[start...].contains(where: isForbiddenInValue) else { return }
+        var index = wire.count - 1
+        while index >= start {
+            if isForbiddenInValue(wire[index]) { wire.remove(at: index) }
+            index -= 1
+        }
+    }
+
     /// Replaces every field of this name with one field (kept at the first one's position).
     public mutating func replaceOrAdd(name: String, value: String) {
+        materialize()
         unprepare()
         if let first = fields.firstIndex(where: { Self.equalsIgnoringCase($0.name, name) }) {
             fields[first].value = value
@@ -132,6 +146,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public mutating func remove(name: String) {
+        materialize()
         unprepare()
         fields.removeAll { Self.equalsIgnoringCase($0.name, name) }
     }
@@ -141,6 +156,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         // Lengths first: most fields differ in length, and a field read in place is not
         // retained as a loop's copy would be.
         let length = name.utf8.count
+        if let plan, let i = plan.index(of: name, length: length) { return planValue(plan, i) }
         for i in fields.indices where fields[i].name.utf8.count == length {
             if Self.equalsIgnoringCase(fields[i].name, name) { return fields[i].value }
         }
@@ -149,7 +165,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.compactMap { Self.equalsIgnoringCase($0.name, name) ? $0.value : nil }
+        allFields.compactMap { Self.equalsIgnoringCase($0.name, name) ? $0.value : nil }
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -157,7 +173,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Whether a comma-separated list field (such as `Connection`) holds `token`, case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
         let length = name.utf8.count
-        for field in fields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
+        for field in allFields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
             for part in field.value.utf8.split(separator: UInt8(ascii: ",")) {
                 if Self.equalsIgnoringCase(trimmed(part), token.utf8) { return true }
             }
@@ -166,8 +182,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.fields.count == rhs.fields.count
-            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        lhs.count == rhs.count
+            && zip(lhs.allFields, rhs.allFields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// ASCII case-insensitive comparison without allocating lowercased copies. Names of

@@ -31,7 +31,7 @@ package enum HTTPResponseWriter {
     ///   - announceKeepAlive: an HTTP/1.0 client asked for keep-alive and gets it.
     package static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, announceKeepAlive: Bool, date: [UInt8], into out: inout [UInt8]) {
         let status = (100..<600).contains(response.status) ? response.status : 500
-        if response.headers.wired == response.headers.fields.count,
+        if response.headers.allPrepared,
            writePrepared(response, status: status, headOnly: headOnly, close: close, announceKeepAlive: announceKeepAlive, date: date, into: &out) {
             return
         }
@@ -44,8 +44,8 @@ package enum HTTPResponseWriter {
         let headers = response.headers
         // Fields a responder prepared go in one copy (framing names are never prepared).
         if headers.wired > 0 { out.append(contentsOf: headers.wire) }
-        let fields = headers.fields
-        for i in headers.wired..<fields.count where !isFramingHeader(fields[i].name) {
+        let fields = headers.unpreparedFields
+        for i in fields.indices where !isFramingHeader(fields[i].name) {
             out.appendUTF8(borrowing: fields[i].name)
             out.append(UInt8(ascii: ":"))
             out.append(UInt8(ascii: " "))

@@ -54,6 +54,9 @@ final class CompiledResponse: Sendable {
         }
     }
 
+    /// The headers' names, fixed values and lines when some are rendered: each answer's
+    /// headers are then its wire bytes alone. Nil when a framing name is among them.
+    private let fieldPlan: FieldPlan?
     /// Bytes the headers take on the wire, about: rendered values are guessed at 24 bytes.
     private let wireSize: Int
     let body: CompiledTemplate
@@ -96,8 +99,10 @@ final class CompiledResponse: Sendable {
             var headers = HTTPHeaders()
             for plan in headerTemplates { plan.append(plan.fixed!, to: &headers) }
             staticHeaders = headers
+            fieldPlan = nil
         } else {
             staticHeaders = nil
+            fieldPlan = FieldPlan(headerTemplates.map { ($0.name, $0.fixed) })
         }
     }
 
@@ -105,6 +110,8 @@ final class CompiledResponse: Sendable {
         let headers: HTTPHeaders
         if let staticHeaders {
             headers = staticHeaders
+        } else if let fieldPlan {
+            headers = HTTPHeaders(plan: fieldPlan) { i, wire in headerTemplates[i].value.render(&context, into: &wire) }
         } else {
             var rendered = HTTPHeaders()
             // Two spare fields: the stages after (compression's `Vary` and `Content-Encoding`,
