@@ -92,6 +92,23 @@ import Testing
         #expect(write(headers).hasPrefix("HTTP/1.1 429 Too Many Requests\r\nX-Echo: aInjected: 1\r\nX-After: 1\r\nDate: "))
     }
 
+    @Test func readsAValueAsBytesWhereverItLives() throws {
+        func bytes(_ headers: HTTPHeaders, _ name: String) -> String? {
+            var found: String?
+            let present = headers.withValue(of: name) { found = String(decoding: $0, as: UTF8.self) }
+            #expect(present == (found != nil))
+            return found
+        }
+        var headers = try planned()
+        headers.add(name: "X-Extra", value: "7")
+        #expect(bytes(headers, "retry-after") == "30")
+        #expect(bytes(headers, "X-RateLimit-Reset") == "1700000000")
+        #expect(bytes(headers, "X-RateLimit-Remaining") == "")
+        #expect(bytes(headers, "x-extra") == "7")
+        #expect(bytes(headers, "Missing") == nil)
+        #expect(bytes(plain(), "X-RateLimit-Reset") == "1700000000")
+    }
+
     @Test func aPlanWithAFramingNameIsRefused() {
         #expect(FieldPlan([("A", nil), ("Content-Length", "3")]) == nil)
         #expect(FieldPlan([("A", nil), ("connection", nil)]) == nil)

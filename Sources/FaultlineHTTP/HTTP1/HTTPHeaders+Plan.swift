@@ -89,6 +89,50 @@ extension HTTPHeaders {
         self.plan = plan
     }
 
+    /// The same fields, made ordinary.
+    init(materializing headers: HTTPHeaders) {
+        self = headers
+        materialize()
+    }
+
+    /// Calls `body` with the first value of `name` as bytes; false when there is no such
+    /// field. A plan's rendered value is read in place, with no string made of it. (Not
+    /// generic: unspecialised across modules, its `R?` was looked up in the runtime's
+    /// metadata cache on every call.)
+    package func withValue(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        let length = name.utf8.count
+        if let plan, let index = plan.index(of: name, length: length) {
+            if var fixed = plan.fixed[index] {
+                fixed.withUTF8(body)
+            } else {
+                wire.withUnsafeBufferPointer { bytes in body(UnsafeBufferPointer(rebasing: bytes[Self.renderedValue(plan, index, in: bytes)])) }
+            }
+            return true
+        }
+        guard var value = self[name] else { return false }
+        value.withUTF8(body)
+        return true
+    }
+
+    /// Where rendered field `index`'s value lies in the wire: its line follows the lines
+    /// before it, and a rendered value holds no CR or LF, so it ends at the first CR.
+    private static func renderedValue(_ plan: FieldPlan, _ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var position = 0
+        for i in 0..<index {
+            if plan.fixed[i] != nil {
+                position += plan.lines[i].count
+            } else {
+                position += plan.lines[i].count
+                while bytes[position] != .cr { position += 1 }
+                position += 2
+            }
+        }
+        let start = position + plan.lines[index].count
+        var end = start
+        while bytes[end] != .cr { end += 1 }
+        return start..<end
+    }
+
     /// Every field, in order, the plan's made into `Field`s.
     var allFields: [Field] {
         guard let plan else { return fields }
@@ -116,28 +160,13 @@ extension HTTPHeaders {
     /// The value of the plan's field `index`: its fixed text, or read from its line.
     func planValue(_ plan: FieldPlan, _ index: Int) -> String {
         if let fixed = plan.fixed[index] { return fixed }
-        var found = ""
-        forEachPlanValue(plan, upTo: index) { found = $1 }
-        return found
+        return wire.withUnsafeBufferPointer { bytes in
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[Self.renderedValue(plan, index, in: bytes)]), as: UTF8.self)
+        }
     }
 
-    /// Calls `body` with each plan field's value (up to `last`), rendered ones read from
-    /// their lines: a rendered value holds no CR or LF, so its line ends at the first CR.
-    private func forEachPlanValue(_ plan: FieldPlan, upTo last: Int = .max, _ body: (Int, String) -> Void) {
-        wire.withUnsafeBufferPointer { bytes in
-            var position = 0
-            for i in 0..<(last < plan.count ? last + 1 : plan.count) {
-                if let fixed = plan.fixed[i] {
-                    position += plan.lines[i].count
-                    if i == last || last == .max { body(i, fixed) }
-                    continue
-                }
-                let start = position + plan.lines[i].count
-                var end = start
-                while bytes[end] != .cr { end += 1 }
-                position = end + 2
-                if i == last || last == .max { body(i, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) }
-            }
-        }
+    /// Calls `body` with each plan field's index and value, in order.
+    private func forEachPlanValue(_ plan: FieldPlan, _ body: (Int, String) -> Void) {
+        for i in 0..<plan.count { body(i, planValue(plan, i)) }
     }
 }

@@ -172,8 +172,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Whether a comma-separated list field (such as `Connection`) holds `token`, case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
+        if plan != nil { return HTTPHeaders(materializing: self).containsToken(token, in: name) }
         let length = name.utf8.count
-        for field in allFields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
+        for field in fields where field.name.utf8.count == length && Self.equalsIgnoringCase(field.name, name) {
             for part in field.value.utf8.split(separator: UInt8(ascii: ",")) {
                 if Self.equalsIgnoringCase(trimmed(part), token.utf8) { return true }
             }

@@ -60,9 +60,11 @@ final class CompiledRetry: Sendable {
         for source in spec.wait {
             switch source {
             case .header(let name):
-                if let value = response.headers[name].flatMap(Self.seconds) { return value }
+                var value: Double?
+                if response.headers.withValue(of: name, { value = Self.seconds($0) }), let value { return value }
             case .resetHeader(let name):
-                if let value = response.headers[name].flatMap(Self.seconds) { return max(0, value - wall) }
+                var value: Double?
+                if response.headers.withValue(of: name, { value = Self.seconds($0) }), let value { return max(0, value - wall) }
             case .body(let path):
                 guard let body = try? JSONParser.parse(response.body) else { continue }
                 var value: JSONValue? = body
@@ -75,10 +77,10 @@ final class CompiledRetry: Sendable {
 
     /// Whole seconds as headers write them (`60`, ` 1 `) read without a detour through text;
     /// anything else (`1.5`) as a decimal; nil when no finite number of 0 or more.
-    static func seconds(_ value: String) -> Double? {
+    static func seconds(_ value: UnsafeBufferPointer<UInt8>) -> Double? {
         var whole = 0
         var digits = 0
-        for byte in value.utf8 {
+        for byte in value {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9") where digits < 15:
                 whole = whole * 10 + Int(byte - UInt8(ascii: "0"))
@@ -86,7 +88,7 @@ final class CompiledRetry: Sendable {
             case UInt8(ascii: " "), UInt8(ascii: "\t"):
                 continue
             default:
-                return Double(value.trimmingWhitespace()).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+                return Double(String(decoding: value, as: UTF8.self).trimmingWhitespace()).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
             }
         }
         return digits > 0 ? Double(whole) : nil

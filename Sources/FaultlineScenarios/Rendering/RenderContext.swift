@@ -38,9 +38,11 @@ struct RenderContext {
     /// The vendor's settings (`{{setting.NAME}}`).
     var settings: [String: JSONValue] = [:]
     /// Draws for a response's declared delay range.
-    var random: SeededRandom?
+    /// Both unowned: only the engine sets them, to its own, and a context lives for one of
+    /// its answers; owned, they cost four atomic reference-count operations a request.
+    unowned(unsafe) var random: SeededRandom?
     /// The emulation's time (`{{now}}`, `{{epoch}}`); the real clock when nil.
-    var emulationClock: EmulationClock?
+    unowned(unsafe) var emulationClock: EmulationClock?
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
