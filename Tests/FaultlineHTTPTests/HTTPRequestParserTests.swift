@@ -53,6 +53,19 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         #expect(!QueryString.mayHave("delay", initials: changed.queryInitials))
     }
 
+    /// The fields that decide framing are noted while the field lines are parsed, by name in
+    /// any case: each must still count.
+    @Test func recognisesFramingFieldsWhateverTheirCase() throws {
+        #expect(errorStatus(parseAll("POST /p HTTP/1.1\r\nHOST: h\r\ntransfer-ENCODING: chunked\r\ncontent-LENGTH: 3\r\n\r\n")) == 400)
+        #expect(errorStatus(parseAll("GET / HTTP/1.1\r\nhost: a\r\nHoSt: b\r\n\r\n")) == 400)
+        #expect(errorStatus(parseAll("GET / HTTP/1.1\r\nX-Host: a\r\n\r\n")) == 400)
+        #expect(errorStatus(parseAll("PUT /u HTTP/1.1\r\nhost: h\r\nEXPECT: 200-ok\r\n\r\n")) == 417)
+        let request = try #require(requests(parseAll("POST /p HTTP/1.1\r\nhost: h\r\nCONTENT-length: 2\r\n\r\nok")).first)
+        #expect(request.body == Array("ok".utf8))
+        let chunked = try #require(requests(parseAll("POST /p HTTP/1.1\r\nhost: h\r\nTRANSFER-encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")).first)
+        #expect(chunked.body == Array("ok".utf8))
+    }
+
     @Test func splitsTheTargetAsTheRequestItselfWould() throws {
         let targets = ["/v4/trackings?scenario=429", "/v4/trackings", "/", "/x?", "/?a", "/a?b?c", "/a?b#c", "/a#b?c",
                        "http://example.com/p?k=v", "/caf%C3%A9?q=%C3%A9&r", "/a/b/?x=1&y=2"]

@@ -126,7 +126,36 @@ extension HTTPRequestParser {
         UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount).equals(bytes)
     }
 
-    static func parseFieldLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws(HTTPParseError) -> (name: String, value: String) {
+    /// The fields that decide a request's framing, noted as the field lines are parsed, so
+    /// that deciding it looks up only those present: four lookups and a walk over every field
+    /// cost ~2,000 instructions for a POST with four fields (callgrind).
+    struct FramingFields {
+        var hosts = 0
+        /// The first `Host` value that is not a valid host.
+        var invalidHost: String?
+        var expect = false
+        var transferEncoding = false
+        var contentLength = false
+
+        mutating func note(_ name: UnsafeBufferPointer<UInt8>, _ value: String) {
+            switch name.count {
+            case 4 where Self.named(name, "host"):
+                hosts += 1
+                if invalidHost == nil, !HTTPHost.isValid(value) { invalidHost = value }
+            case 6 where Self.named(name, "expect"): expect = true
+            case 14 where Self.named(name, "content-length"): contentLength = true
+            case 17 where Self.named(name, "transfer-encoding"): transferEncoding = true
+            default: break
+            }
+        }
+
+        @inline(__always)
+        private static func named(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+            HTTPHeaders.equalsIgnoringCase(bytes: bytes, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+        }
+    }
+
+    static func parseFieldLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ framing: inout FramingFields) throws(HTTPParseError) -> (name: String, value: String) {
         // RFC 9112 §5.2: obsolete line folding in a request is rejected with 400.
         if b[start] == .space || b[start] == .tab { throw .badRequest("obsolete line folding") }
         var i = start
@@ -143,6 +172,7 @@ extension HTTPRequestParser {
             throw .badRequest("invalid character in header field '\(name)'")
         }
         let value = String(decoding: UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), as: UTF8.self)
+        framing.note(UnsafeBufferPointer(rebasing: b[start..<i]), value)
         return (name, value)
     }
 }

@@ -113,6 +113,7 @@ public struct HTTPRequestParser: Sendable {
         // Field lines (RFC 9112 §5) up to the empty line that ends the head.
         var headers = HTTPHeaders()
         headers.reserveCapacity(12)
+        var framingFields = FramingFields()
         var position = lineEnd + 1
         let blockStart = position
         while true {
@@ -134,7 +135,7 @@ public struct HTTPRequestParser: Sendable {
                 return fail(HTTPParseError(status: 431, reason: "more than \(limits.maxHeaderCount) header fields"))
             }
             do {
-                let field = try Self.parseFieldLine(b, position, contentEnd)
+                let field = try Self.parseFieldLine(b, position, contentEnd, &framingFields)
                 headers.add(name: field.name, value: field.value)
             } catch {
                 return fail(error)
@@ -144,7 +145,7 @@ public struct HTTPRequestParser: Sendable {
 
         var request = HTTPRequest(method: requestLine.method, target: requestLine.target, version: requestLine.version, headers: headers, querySplit: requestLine.querySplit, queryInitials: requestLine.initials)
         let framing: Framing
-        switch Self.framing(of: request, limits: limits) {
+        switch Self.framing(of: request, framingFields, limits: limits) {
         case .success(let f): framing = f
         case .failure(let error): return fail(error)
         }
@@ -181,12 +182,12 @@ public struct HTTPRequestParser: Sendable {
 
     /// Decides how the body is delimited (RFC 9112 §6.1–6.3) and rejects ambiguous framing,
     /// the root of request smuggling.
-    private static func framing(of request: HTTPRequest, limits: HTTPParserLimits) -> Result<Framing, HTTPParseError> {
+    private static func framing(of request: HTTPRequest, _ fields: FramingFields, limits: HTTPParserLimits) -> Result<Framing, HTTPParseError> {
         let headers = request.headers
-        if let error = hostError(request) { return .failure(error) }
+        if let error = hostError(request, fields) { return .failure(error) }
 
         var expectContinue = false
-        if let expect = headers["Expect"] {
+        if fields.expect, let expect = headers["Expect"] {
             // RFC 9110 §10.1.1: 100-continue is the only expectation; a 1.0 request's one is ignored.
             guard HTTPHeaders.equalsIgnoringCase(expect.trimmingWhitespace().utf8, "100-continue".utf8) else {
                 return .failure(HTTPParseError(status: 417, reason: "unsupported expectation '\(expect)'"))
@@ -194,10 +195,8 @@ public struct HTTPRequestParser: Sendable {
             expectContinue = request.version == .http1_1
         }
 
-        // Most requests (a GET) carry neither: a lookup says so for far less than collecting
-        // every value of each.
-        let transferEncodings = headers["Transfer-Encoding"] == nil ? [] : headers.values("Transfer-Encoding")
-        let hasContentLength = headers["Content-Length"] != nil
+        let transferEncodings = fields.transferEncoding ? headers.values("Transfer-Encoding") : []
+        let hasContentLength = fields.contentLength
         if !transferEncodings.isEmpty {
             // RFC 9112 §6.1: Content-Length alongside Transfer-Encoding is a smuggling vector; reject.
             if hasContentLength {
@@ -232,13 +231,9 @@ public struct HTTPRequestParser: Sendable {
     /// RFC 9112 §3.2: a 1.1 request without exactly one Host field gets 400, and so does any
     /// request whose Host is not `uri-host [":" port]` (RFC 3986 §3.2.2, §3.2.3).
     @inline(__always)
-    private static func hostError(_ request: HTTPRequest) -> HTTPParseError? {
-        var hosts = 0
-        for field in request.headers where HTTPHeaders.equalsIgnoringCase(field.name, "Host") {
-            hosts += 1
-            guard HTTPHost.isValid(field.value) else { return .badRequest("Host '\(field.value)' is not a valid host") }
-        }
-        if request.version == .http1_1 && hosts != 1 { return .badRequest("HTTP/1.1 request needs exactly one Host header") }
+    private static func hostError(_ request: HTTPRequest, _ fields: FramingFields) -> HTTPParseError? {
+        if let invalid = fields.invalidHost { return .badRequest("Host '\(invalid)' is not a valid host") }
+        if request.version == .http1_1 && fields.hosts != 1 { return .badRequest("HTTP/1.1 request needs exactly one Host header") }
         return nil
     }
 
