@@ -3,13 +3,15 @@
 
 Usage: report.py RESULTS_DIR OUTPUT_MD
 
-RESULTS_DIR holds, for NAME in (faultline, nginx):
-    NAME.ka.txt      wrk -c50 keep-alive output (with --latency)
-    NAME.close.txt   wrk -c50 'Connection: close' output
-    NAME.c1000.txt   wrk -c1000 output
-    NAME.kv          key=value lines (startup_ms*, idle_rss_kb, peak_rss_kb, ...)
-and meta.kv (key=value: date, url_*, duration, ...).
-The markdown table goes to stdout and to OUTPUT_MD (with the raw wrk output
+RESULTS_DIR holds, for NAME in (faultline, nginx) and each round R (1, 2, ...):
+    NAME.ka.R.txt     wrk -c50 keep-alive output (with --latency)
+    NAME.close.R.txt  wrk -c50 'Connection: close' output
+    NAME.c1000.R.txt  wrk -c1000 output
+    NAME.kv           key=value lines (startup_ms*, idle_rss_kb, peak_rss_kb, ...)
+and meta.kv (key=value: date, url_*, duration, rounds, ...).
+A measured row gives each server's median over the rounds and, as the ratio, the median of
+the per-round ratios (each round runs the two servers seconds apart), the rounds' ratios
+beside it. The markdown table goes to stdout and to OUTPUT_MD (with the raw wrk output
 appended in a collapsed section).
 """
 
@@ -63,6 +65,24 @@ def parse_wrk(path):
     return r
 
 
+def rounds(rdir, server, test):
+    """The parsed wrk output of every round of one test, in round order."""
+    found = []
+    for name in os.listdir(rdir):
+        m = re.fullmatch(rf"{server}\.{test}\.(\d+)\.txt", name)
+        if m:
+            found.append((int(m.group(1)), parse_wrk(os.path.join(rdir, name))))
+    return [d for _, d in sorted(found)]
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def fmt(v, digits=2):
     if v is None:
         return "n/a"
@@ -103,29 +123,42 @@ def main():
     rdir, out = sys.argv[1], sys.argv[2]
     meta = read_kv(os.path.join(rdir, "meta.kv"))
     kv = {s: read_kv(os.path.join(rdir, f"{s}.kv")) for s in SERVERS}
-    ka = {s: parse_wrk(os.path.join(rdir, f"{s}.ka.txt")) for s in SERVERS}
-    close = {s: parse_wrk(os.path.join(rdir, f"{s}.close.txt")) for s in SERVERS}
-    c1k = {s: parse_wrk(os.path.join(rdir, f"{s}.c1000.txt")) for s in SERVERS}
+    ka = {s: rounds(rdir, s, "ka") for s in SERVERS}
+    close = {s: rounds(rdir, s, "close") for s in SERVERS}
+    c1k = {s: rounds(rdir, s, "c1000") for s in SERVERS}
 
     def kvf(s, key, scale=1.0):
         v = kv[s].get(key)
         return float(v) * scale if v not in (None, "") else None
 
+    def measured(runs, key, total=False):
+        """Each server's median (or total) over the rounds, the median per-round ratio, and
+        the per-round ratios."""
+        per = {s: [d.get(key) for d in runs[s]] for s in SERVERS}
+        if total:
+            return {s: sum(v or 0 for v in per[s]) for s in SERVERS}, None, []
+        pairs = [(f, n) for f, n in zip(per["faultline"], per["nginx"]) if f is not None and n]
+        ratios = [f / n for f, n in pairs]
+        return {s: median(per[s]) for s in SERVERS}, median(ratios), ratios
+
     dur = meta.get("duration", "?")
+    c1k_dur = meta.get("c1000_duration", "5")
     rows = [
-        (f"keep-alive req/s (-c50, {dur}s) ↑", {s: ka[s].get("rps") for s in SERVERS}),
-        ("keep-alive latency p50 (ms) ↓", {s: ka[s].get("p50_ms") for s in SERVERS}),
-        ("keep-alive latency p99 (ms) ↓", {s: ka[s].get("p99_ms") for s in SERVERS}),
-        ("keep-alive socket errors ↓", {s: ka[s].get("socket_errors") for s in SERVERS}),
-        (f"Connection: close req/s (-c50, {dur}s) ↑", {s: close[s].get("rps") for s in SERVERS}),
-        ("Connection: close socket errors ↓", {s: close[s].get("socket_errors") for s in SERVERS}),
-        ("spawn → first response, median (ms) ↓", {s: kvf(s, "startup_ms") for s in SERVERS}),
-        ("spawn → first response, min (ms) ↓", {s: kvf(s, "startup_ms_min") for s in SERVERS}),
-        ("idle RSS (MiB) ↓", {s: kvf(s, "idle_rss_kb", 1 / 1024) for s in SERVERS}),
-        ("peak RSS, VmHWM after all load (MiB) ↓", {s: kvf(s, "peak_rss_kb", 1 / 1024) for s in SERVERS}),
-        (f"1000 conns req/s (-c1000, {meta.get('c1000_duration', '5')}s) ↑", {s: c1k[s].get("rps") for s in SERVERS}),
-        ("1000 conns socket errors ↓", {s: c1k[s].get("socket_errors") for s in SERVERS}),
+        (f"keep-alive req/s (-c50, {dur}s) ↑", *measured(ka, "rps")),
+        ("keep-alive latency p50 (ms) ↓", *measured(ka, "p50_ms")),
+        ("keep-alive latency p99 (ms) ↓", *measured(ka, "p99_ms")),
+        ("keep-alive socket errors, all rounds ↓", *measured(ka, "socket_errors", total=True)),
+        (f"Connection: close req/s (-c50, {dur}s) ↑", *measured(close, "rps")),
+        ("Connection: close socket errors, all rounds ↓", *measured(close, "socket_errors", total=True)),
+        ("spawn → first response, median (ms) ↓", {s: kvf(s, "startup_ms") for s in SERVERS}, None, []),
+        ("spawn → first response, min (ms) ↓", {s: kvf(s, "startup_ms_min") for s in SERVERS}, None, []),
+        ("idle RSS (MiB) ↓", {s: kvf(s, "idle_rss_kb", 1 / 1024) for s in SERVERS}, None, []),
+        ("peak RSS, VmHWM after all load (MiB) ↓", {s: kvf(s, "peak_rss_kb", 1 / 1024) for s in SERVERS}, None, []),
+        (f"1000 conns req/s (-c1000, {c1k_dur}s) ↑", *measured(c1k, "rps")),
+        ("1000 conns socket errors, all rounds ↓", *measured(c1k, "socket_errors", total=True)),
     ]
+    ka_rps = median([d.get("rps") for d in ka["faultline"]])
+    close_rps = median([d.get("rps") for d in close["faultline"]])
 
     tls = parse_wrk(os.path.join(rdir, "faultline.tls.txt"))
     tls_close = parse_wrk(os.path.join(rdir, "faultline.tlsclose.txt"))
@@ -146,11 +179,15 @@ def main():
     lines.append(f"- open-files limit during the run: {meta.get('nofile', '?')}; CPU busy "
                  f"before load (should be ~0%): {meta.get('idle_busy', '?')}")
     lines.append("")
-    lines.append("| metric | faultline | nginx | ratio (faultline/nginx) |")
-    lines.append("|---|---:|---:|---:|")
-    for name, vals in rows:
+    lines.append(f"{meta.get('rounds', '?')} rounds; a measured row's figures are each server's median over "
+                 "them, its ratio the median of the rounds' ratios (listed after it).")
+    lines.append("")
+    lines.append("| metric | faultline | nginx | ratio (faultline/nginx) | rounds' ratios |")
+    lines.append("|---|---:|---:|---:|---|")
+    for name, vals, mid, ratios in rows:
         f, n = vals["faultline"], vals["nginx"]
-        lines.append(f"| {name} | {fmt(f)} | {fmt(n)} | {ratio(f, n)} |")
+        shown = f"{mid:.2f}" if mid is not None else ratio(f, n)
+        lines.append(f"| {name} | {fmt(f)} | {fmt(n)} | {shown} | {', '.join(f'{r:.2f}' for r in ratios)} |")
     lines.append("")
     lines.append("↑ higher is better, ↓ lower is better. Every response is a 429, so wrk's "
                  "\"Non-2xx or 3xx responses\" is expected and not counted; socket errors = "
@@ -165,9 +202,9 @@ def main():
         lines.append("")
         lines.append("| | HTTP req/s ↑ | HTTPS req/s ↑ | HTTPS / HTTP |")
         lines.append("|---|---:|---:|---:|")
-        lines.append(f"| keep-alive | {fmt(ka['faultline'].get('rps'))} | {fmt(tls.get('rps'))} | {ratio(tls.get('rps'), ka['faultline'].get('rps'))} |")
+        lines.append(f"| keep-alive (HTTP: the rounds' median) | {fmt(ka_rps)} | {fmt(tls.get('rps'))} | {ratio(tls.get('rps'), ka_rps)} |")
         if tls_close:
-            lines.append(f"| Connection: close (a handshake per request) | {fmt(close['faultline'].get('rps'))} | {fmt(tls_close.get('rps'))} | {ratio(tls_close.get('rps'), close['faultline'].get('rps'))} |")
+            lines.append(f"| Connection: close (a handshake per request) | {fmt(close_rps)} | {fmt(tls_close.get('rps'))} | {ratio(tls_close.get('rps'), close_rps)} |")
     if plain and gz:
         lines.append("")
         lines.append(f"Compression cost (Faultline alone, `GET /price2b/api/v1/orders`, keep-alive -c50, {dur}s):")
@@ -182,16 +219,15 @@ def main():
         times = kv[s].get("startup_ms_all")
         if times:
             notes.append(f"- {s} spawn → first response runs (ms): {times}")
-        for label, d in (("keep-alive", ka[s]), ("Connection: close", close[s]), ("1000 conns", c1k[s])):
-            if not d:
-                continue
-            if d.get("socket_errors"):
-                notes.append(f"- {s} {label}: socket errors connect {d['err_connect']}, "
-                             f"read {d['err_read']}, write {d['err_write']}, "
-                             f"timeout {d['err_timeout']}")
-            if "requests" in d and d["non2xx"] != d["requests"]:
-                notes.append(f"- {s} {label}: only {d['non2xx']:,} of {d['requests']:,} "
-                             "responses were non-2xx/3xx (expected all of them to be 429)")
+        for label, runs in (("keep-alive", ka[s]), ("Connection: close", close[s]), ("1000 conns", c1k[s])):
+            for number, d in enumerate(runs, 1):
+                if d.get("socket_errors"):
+                    notes.append(f"- {s} {label}, round {number}: socket errors connect {d['err_connect']}, "
+                                 f"read {d['err_read']}, write {d['err_write']}, "
+                                 f"timeout {d['err_timeout']}")
+                if "requests" in d and d["non2xx"] != d["requests"]:
+                    notes.append(f"- {s} {label}, round {number}: only {d['non2xx']:,} of {d['requests']:,} "
+                                 "responses were non-2xx/3xx (expected all of them to be 429)")
         for k in ("idle_rss_kb_main", "peak_rss_kb_main"):
             if k in kv[s]:
                 notes.append(f"- {s} {k.replace('_kb_main', '')} of the main process alone: "
@@ -205,9 +241,9 @@ def main():
 
     raw = ["", "<details><summary>raw wrk output</summary>", ""]
     for s in SERVERS:
-        for label, d in (("keep-alive", ka[s]), ("Connection: close", close[s]), ("1000 conns", c1k[s])):
-            if d:
-                raw += [f"### {s}: {label}", "", "```", d["raw"].rstrip(), "```", ""]
+        for label, runs in (("keep-alive", ka[s]), ("Connection: close", close[s]), ("1000 conns", c1k[s])):
+            for number, d in enumerate(runs, 1):
+                raw += [f"### {s}: {label}, round {number}", "", "```", d["raw"].rstrip(), "```", ""]
     raw.append("</details>")
     with open(out, "w") as f:
         f.write(table + "\n".join(raw) + "\n")

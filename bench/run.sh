@@ -13,6 +13,9 @@
 # Environment:
 #   FAULTLINE_BIN   server binary            (default .build/release/faultline)
 #   SCENARIOS       scenarios directory      (default Scenarios)
+#   ROUNDS          rounds of the side-by-side runs (default 3): each round runs keep-alive,
+#                   close and -c1000 on both servers, alternating which goes first; the table
+#                   gives each server's median and the median of the per-round ratios
 #   DURATION        seconds per -c50 wrk run (default 10)
 #   C1000_DURATION  seconds of the -c1000 run (default 5)
 #   STARTUP_RUNS    spawns timed for "spawn -> first response" (median; default 5)
@@ -40,6 +43,7 @@ cd "$REPO_ROOT"
 
 BIN=${FAULTLINE_BIN:-.build/release/faultline}
 SCENARIOS=${SCENARIOS:-Scenarios}
+ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 C1000_DURATION=${C1000_DURATION:-5}
 STARTUP_RUNS=${STARTUP_RUNS:-5}
@@ -289,17 +293,22 @@ fi
 
 # --- load ----------------------------------------------------------------------
 
-for name in faultline nginx; do
-    if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
-    run_wrk "$name" "$pid" "$TMP/$name.ka.txt" -t1 -c50 -d"${DURATION}s" --latency "$url"
-done
-for name in faultline nginx; do
-    if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
-    run_wrk "$name" "$pid" "$TMP/$name.close.txt" -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "$url"
-done
-for name in faultline nginx; do
-    if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
-    run_wrk "$name" "$pid" "$TMP/$name.c1000.txt" -t1 -c1000 -d"${C1000_DURATION}s" "$url"
+# Side by side in rounds: the machine's speed drifts within a run, so each round compares
+# the two servers a few seconds apart, the order swapped every round.
+for ((round = 1; round <= ROUNDS; round++)); do
+    if ((round % 2)); then order=(faultline nginx); else order=(nginx faultline); fi
+    for name in "${order[@]}"; do
+        if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
+        run_wrk "$name" "$pid" "$TMP/$name.ka.$round.txt" -t1 -c50 -d"${DURATION}s" --latency "$url"
+    done
+    for name in "${order[@]}"; do
+        if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
+        run_wrk "$name" "$pid" "$TMP/$name.close.$round.txt" -t1 -c50 -d"${DURATION}s" -H 'Connection: close' "$url"
+    done
+    for name in "${order[@]}"; do
+        if [[ $name == faultline ]]; then pid=$FL_PID url=$FL_URL; else pid=$NG_PID url=$NG_URL; fi
+        run_wrk "$name" "$pid" "$TMP/$name.c1000.$round.txt" -t1 -c1000 -d"${C1000_DURATION}s" "$url"
+    done
 done
 
 # gzip cost: Faultline alone, a larger stateful answer (Price2b's order list, ~1.5 KB, from
@@ -348,6 +357,7 @@ done
 
 {
     echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "rounds=$ROUNDS"
     echo "duration=$DURATION"
     echo "c1000_duration=$C1000_DURATION"
     echo "startup_runs=$STARTUP_RUNS"
