@@ -1,18 +1,48 @@
 import FaultlineHTTP
 
 /// One broken rule, with what messages and list items can say about it.
+///
+/// What the rule found lives in one shared box: a violation is copied into the render
+/// context, its list item and the answer, and each copy of six strings was six retains and
+/// six releases (callgrind).
 struct Violation: Sendable {
-    let kind: ValidationKind
-    /// The field as the vendor writes it: `shipment.parcels[0].weight`.
-    let field: String
-    /// The field as messages name it (the rule's `name`, or by the vendor's name style).
-    let name: String
+    private final class Found: Sendable {
+        let kind: ValidationKind
+        let field: String
+        let name: String
+        let limit: String?
+        let expected: String?
+        let actual: String?
+        let response: String?
+
+        init(kind: ValidationKind, field: String, name: String, limit: String?, expected: String?, actual: String?, response: String?) {
+            self.kind = kind
+            self.field = field
+            self.name = name
+            self.limit = limit
+            self.expected = expected
+            self.actual = actual
+            self.response = response
+        }
+    }
+
+    private let found: Found
     var message: String = ""
-    let limit: String?
-    let expected: String?
-    let actual: String?
+
+    init(kind: ValidationKind, field: String, name: String, limit: String?, expected: String?, actual: String?, response: String?) {
+        found = Found(kind: kind, field: field, name: name, limit: limit, expected: expected, actual: actual, response: response)
+    }
+
+    var kind: ValidationKind { found.kind }
+    /// The field as the vendor writes it: `shipment.parcels[0].weight`.
+    var field: String { found.field }
+    /// The field as messages name it (the rule's `name`, or by the vendor's name style).
+    var name: String { found.name }
+    var limit: String? { found.limit }
+    var expected: String? { found.expected }
+    var actual: String? { found.actual }
     /// The catalog entry the rule answers with on its own, if any.
-    let response: String?
+    var response: String? { found.response }
 
     func value(_ field: ViolationField) -> String? {
         switch field {

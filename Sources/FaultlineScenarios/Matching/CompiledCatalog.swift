@@ -194,8 +194,8 @@ final class CompiledVendor: Sendable {
     let routes: [CompiledRoute]
     /// `routes` by path segment: what a request's path is matched against.
     let trie: RouteTrie
-    /// Catalog entries by lowercased name, for the triggers that answer with them.
-    let catalog: [String: CompiledResponse]
+    /// Catalog entries by name, case-insensitively, for the triggers that answer with them.
+    let catalog: NameTable<CompiledResponse>
     let authenticator: Authenticator?
     /// The rate-limit group of each endpoint (by index), if any.
     let endpointGroups: EndpointValues<RateLimiter.Group?>
@@ -237,7 +237,8 @@ final class CompiledVendor: Sendable {
         (defaultGroup, endpointGroups) = Self.rateGroups(spec, overrides: rateLimitOverrides)
         // Each catalog entry is compiled once and shared (copy-on-write) by every endpoint offering it.
         let catalog = spec.errors.map { CompiledResponse(name: $0.name, spec: $0.response, vendorHeaders: spec.headers) }
-        self.catalog = Dictionary(catalog.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        // The first entry of a name wins, as the file's order says.
+        self.catalog = NameTable(catalog.reversed().map { ($0.name, $0) })
         let validation = spec.triggers.validation
         let messages = RequestValidator.LazyMessages(validation)
         validationResponse = Self.validationVariant(spec)

@@ -37,7 +37,7 @@ extension ScenarioEngine {
     /// Renders the catalog entry a trigger answers with, marked with `Faultline-Trigger` so a
     /// test author can see why the vendor's error came.
     func trigger(_ name: String, _ reason: String, _ vendor: CompiledVendor, _ context: inout RenderContext) -> LabeledResponse? {
-        guard let compiled = vendor.catalog[name.lowercased()] else { return nil }
+        guard let compiled = vendor.catalog[name] else { return nil }
         var response = compiled.render(&context)
         response.headers.add(name: "Faultline-Trigger", value: reason)
         response.label = "\(compiled.name) (\(reason))"
