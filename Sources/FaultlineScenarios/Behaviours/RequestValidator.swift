@@ -29,8 +29,9 @@ struct Violation: Sendable {
     private let found: Found
     var message: String = ""
 
-    init(kind: ValidationKind, field: String, name: String, limit: String?, expected: String?, actual: String?, response: String?) {
+    init(kind: ValidationKind, field: String, name: String, message: String = "", limit: String?, expected: String?, actual: String?, response: String?) {
         found = Found(kind: kind, field: field, name: name, limit: limit, expected: expected, actual: actual, response: response)
+        self.message = message
     }
 
     var kind: ValidationKind { found.kind }
