@@ -66,6 +66,23 @@ private func errorStatus(_ events: [HTTPRequestParser.Event]) -> Int? {
         #expect(chunked.body == Array("ok".utf8))
     }
 
+    /// An invalid UTF-8 byte in the target decodes to U+FFFD (three bytes): the parser's byte
+    /// offsets no longer fit the text, so the request splits the target itself.
+    @Test func aTargetWithInvalidUTF8IsSplitAsText() throws {
+        var parser = HTTPRequestParser(limits: .init())
+        let bytes = Array("GET /users/".utf8) + [0xFF] + Array("?scenario=rate_limited&delay=1 HTTP/1.1\r\nHost: h\r\n\r\n".utf8)
+        let (event, _) = bytes.withUnsafeBufferPointer { parser.parse($0) }
+        guard case .request(let request) = event else {
+            Issue.record("expected a request, got \(event)")
+            return
+        }
+        let general = HTTPRequest(method: "GET", target: request.target)
+        #expect(request.path == general.path)
+        #expect(request.path == "/users/\u{FFFD}")
+        #expect(request.query == "scenario=rate_limited&delay=1")
+        #expect(QueryString.mayHave("delay", initials: request.queryInitials))
+    }
+
     @Test func splitsTheTargetAsTheRequestItselfWould() throws {
         let targets = ["/v4/trackings?scenario=429", "/v4/trackings", "/", "/x?", "/?a", "/a?b?c", "/a?b#c", "/a#b?c",
                        "http://example.com/p?k=v", "/caf%C3%A9?q=%C3%A9&r", "/a/b/?x=1&y=2"]

@@ -27,6 +27,18 @@ import Testing
         #expect(symbols["a{1}"] == nil)
     }
 
+    /// As `String` keys did: canonically equivalent spellings are one name, and a name whose
+    /// lowercase is ASCII (the Kelvin sign's is `k`) finds the ASCII key.
+    @Test func equivalentSpellingsAreOneName() {
+        let table = NameTable([("caf\u{E9}", 1), ("kilo", 2)])
+        #expect(table["cafe\u{301}"] == 1)
+        #expect(table["CAFE\u{301}"] == 1)
+        #expect(table["\u{212A}ilo"] == 2)
+        var merged = NameTable([("caf\u{E9}", 1)])
+        merged["cafe\u{301}"] = 3
+        #expect(merged.count == 1 && merged["caf\u{E9}"] == 3)
+    }
+
     @Test func aLaterKeyOfTheSameFoldedNameReplacesTheEarlier() {
         var table = NameTable([("Flaky", 1), ("flaky", 2)])
         #expect(table["FLAKY"] == 2)

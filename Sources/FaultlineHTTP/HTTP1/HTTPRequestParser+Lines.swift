@@ -71,7 +71,9 @@ extension HTTPRequestParser {
             || target.hasPrefix("http://") || target.hasPrefix("https://")
             || (target == "*" && method == "OPTIONS")
         guard validForm else { throw .badRequest("unsupported request target form") }
-        let known = first == UInt8(ascii: "/") && !fragment
+        // Offsets into the bytes are offsets into the text only when decoding kept every byte
+        // (an invalid UTF-8 byte becomes a three-byte U+FFFD).
+        let known = first == UInt8(ascii: "/") && !fragment && target.utf8.count == j - targetStart
         return RequestLine(method: method, target: target, version: HTTPVersion(major: major, minor: minor),
                                     querySplit: known ? question : HTTPRequest.unknownSplit, initials: known ? initials : QueryString.anyInitial)
     }

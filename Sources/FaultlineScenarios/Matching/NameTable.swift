@@ -1,10 +1,13 @@
-/// Names (scenarios, sequences) to values, found case-insensitively without making a lowercased
-/// `String`: an ASCII name is folded as it is hashed and compared. A request that names a
-/// scenario looks it up twice (a declared sequence, then the endpoint's answer), and
-/// `lowercased()` with a `Dictionary` probe cost ~460 instructions for the first alone
-/// (callgrind). A name with any non-ASCII byte is folded by `lowercased()`, as the keys are.
+/// Names (scenarios, sequences, catalog entries) to values, found case-insensitively without
+/// making a lowercased `String`: an ASCII name is folded as it is hashed and compared. A
+/// request that names a scenario looks it up twice (a declared sequence, then the endpoint's
+/// answer), and `lowercased()` with a `Dictionary` probe cost ~460 instructions for the first
+/// alone (callgrind). A name with any non-ASCII byte is lowercased as before; when that leaves
+/// it non-ASCII it is kept in a `Dictionary`, whose `String` keys compare by canonical
+/// equivalence (a precomposed `é` finds a decomposed one), as the old tables did.
 struct NameTable<Value: Sendable>: Sendable {
     private var table = LiteralTable()
+    private var unicode: [String: Int32] = [:]
     private var values: [Value] = []
 
     init() {}
@@ -28,13 +31,14 @@ struct NameTable<Value: Sendable>: Sendable {
                 values[Int(index)] = newValue
                 return
             }
-            var key = Self.isASCII(name) ? name : name.lowercased()
-            key.withUTF8 { bytes in
-                var folded = Array(bytes)
-                for i in folded.indices { folded[i] = FNV1a.foldASCII(folded[i]) }
-                table.insert(folded, Int32(values.count))
-            }
+            let index = Int32(values.count)
             values.append(newValue)
+            var key = Self.isASCII(name) ? name : name.lowercased()
+            guard Self.isASCII(key) else {
+                unicode[key] = index
+                return
+            }
+            key.withUTF8 { bytes in table.insert(bytes.map(FNV1a.foldASCII), index) }
         }
     }
 
@@ -46,6 +50,7 @@ struct NameTable<Value: Sendable>: Sendable {
         }
         if let ascii { return ascii }
         var lower = name.lowercased()
+        guard Self.isASCII(lower) else { return unicode[lower] }
         return lower.withUTF8 { table.value(foldingASCII: $0) }
     }
 
