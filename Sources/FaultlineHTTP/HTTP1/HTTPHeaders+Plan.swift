@@ -138,7 +138,7 @@ extension HTTPHeaders {
         guard let plan else { return fields }
         var all: [Field] = []
         all.reserveCapacity(plan.count + fields.count)
-        forEachPlanValue(plan) { i, value in all.append(Field(name: plan.names[i], value: value)) }
+        for i in 0..<plan.count { all.append(Field(name: plan.names[i], value: planValue(plan, i))) }
         all.append(contentsOf: fields)
         return all
     }
@@ -163,10 +163,5 @@ extension HTTPHeaders {
         return wire.withUnsafeBufferPointer { bytes in
             String(decoding: UnsafeBufferPointer(rebasing: bytes[Self.renderedValue(plan, index, in: bytes)]), as: UTF8.self)
         }
-    }
-
-    /// Calls `body` with each plan field's index and value, in order.
-    private func forEachPlanValue(_ plan: FieldPlan, _ body: (Int, String) -> Void) {
-        for i in 0..<plan.count { body(i, planValue(plan, i)) }
     }
 }

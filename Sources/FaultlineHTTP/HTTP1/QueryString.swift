@@ -59,7 +59,7 @@ package enum QueryString {
     /// Whether a key of the query may be `name`, by `initials`.
     @inline(__always)
     package static func mayHave(_ name: String, initials: UInt64) -> Bool {
-        initials == anyInitial || initials & initialBit(name.utf8.first ?? 0) != 0
+        initials & initialBit(name.utf8.first ?? 0) != 0
     }
 
     /// Whether any key starts with `byte`: a one-pass test before looking for rarer parameters.

@@ -22,31 +22,27 @@ struct LiteralTable: Sendable {
     }
 
     subscript(key: UnsafeBufferPointer<UInt8>, under parent: Int32 = 0) -> Int32? {
-        guard !slots.isEmpty else { return nil }
-        let hash = Self.hash(key, parent)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        return bytes.withUnsafeBufferPointer { stored in
-            while true {
-                let index = Int(slots[slot])
-                if index < 0 { return nil }
-                let entry = entries[index]
-                if entry.hash == hash, entry.parent == parent, Int(entry.count) == key.count,
-                   UnsafeBufferPointer(rebasing: stored[Int(entry.start)..<Int(entry.start + entry.count)]).equals(key) {
-                    return entry.value
-                }
-                slot = (slot + 1) & mask
-            }
+        probe(hash: Self.hash(key, parent), parent: parent, count: key.count) { stored in
+            UnsafeBufferPointer(rebasing: stored).equals(key)
         }
     }
 
     /// The value of the key equal to `key` with its ASCII letters lowercased (keys stored
     /// lowercased): a case-insensitive lookup that folds as it hashes and compares.
     func value(foldingASCII key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard !slots.isEmpty else { return nil }
         var fnv = FNV1a()
         fnv.add(foldingASCII: key)
-        let hash = Self.mix(fnv.bits, 0)
+        return probe(hash: Self.mix(fnv.bits, 0), parent: 0, count: key.count) { stored in
+            for i in 0..<key.count where stored[stored.startIndex + i] != FNV1a.foldASCII(key[i]) { return false }
+            return true
+        }
+    }
+
+    /// Walks the slots from `hash` to the entry of that hash, parent and length whose stored
+    /// bytes `matches` accepts. Inlined, so each lookup's comparison is compiled into it.
+    @inline(__always)
+    private func probe(hash: UInt64, parent: Int32, count: Int, _ matches: (Slice<UnsafeBufferPointer<UInt8>>) -> Bool) -> Int32? {
+        guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         return bytes.withUnsafeBufferPointer { stored in
@@ -54,14 +50,9 @@ struct LiteralTable: Sendable {
                 let index = Int(slots[slot])
                 if index < 0 { return nil }
                 let entry = entries[index]
-                if entry.hash == hash, entry.parent == 0, Int(entry.count) == key.count {
-                    let start = Int(entry.start)
-                    var same = true
-                    for i in 0..<key.count where stored[start + i] != FNV1a.foldASCII(key[i]) {
-                        same = false
-                        break
-                    }
-                    if same { return entry.value }
+                if entry.hash == hash, entry.parent == parent, Int(entry.count) == count,
+                   matches(stored[Int(entry.start)..<Int(entry.start + entry.count)]) {
+                    return entry.value
                 }
                 slot = (slot + 1) & mask
             }
