@@ -103,7 +103,43 @@ extension Serve {
             }
             options.chaos = parsed
         }
+        if !proxyUnmatched.isEmpty {
+            options.passThrough = try passThrough(log: { Output.error($0) })
+        }
         return options
+    }
+
+    /// `--proxy-unmatched [vendor=]url`, each upstream with the CA, the body limit and
+    /// `--request-timeout` to answer in.
+    func passThrough(log: @escaping @Sendable (String) -> Void) throws -> PassThrough {
+        var passThrough = PassThrough()
+        passThrough.log = log
+        let caFile = upstreamCA ?? EnvironmentDefaults.string(option: "upstream-ca")
+        for text in proxyUnmatched {
+            var vendor: String?
+            var url = text[...]
+            if let equals = text.firstIndex(of: "="), !text[..<equals].contains(":"), !text[..<equals].contains("/") {
+                vendor = String(text[..<equals])
+                url = text[text.index(after: equals)...]
+            }
+            var upstream: Upstream
+            do {
+                upstream = try Upstream(url: String(url))
+            } catch {
+                throw ValidationError("--proxy-unmatched '\(text)': \(error)")
+            }
+            upstream.caFile = caFile
+            upstream.timeout = requestTimeout
+            upstream.bodyLimit = upstreamBodyLimit
+            if let vendor {
+                guard passThrough.upstreams[vendor] == nil else { throw ValidationError("--proxy-unmatched: vendor '\(vendor)' given twice") }
+                passThrough.upstreams[vendor] = upstream
+            } else {
+                guard passThrough.fallback == nil else { throw ValidationError("--proxy-unmatched: more than one URL for every vendor") }
+                passThrough.fallback = upstream
+            }
+        }
+        return passThrough
     }
 
     func serverConfiguration(_ resolved: Resolved) throws -> HTTPServer.Configuration {
@@ -149,6 +185,10 @@ extension Serve {
         var line = "faultline \(Faultline.version) listening on \(addresses); vendors: \(vendors) (from \(locations.joined(separator: ", "))\(resolved.watching ? ", watched" : "")); admin: \(plainScheme)://\(adminHost):\(server.port)\(engine.options.adminPrefix)/; seed \(engine.random.seed)"
         if let chaos = resolved.chaos { line += " (chaos: \(chaos))" }
         if let path = resolved.tlsSelfSigned { line += "; self-signed certificate: \(path)" }
+        if let passThrough = engine.options.passThrough {
+            let upstreams = passThrough.upstreams.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" } + (passThrough.fallback.map { ["others → \($0)"] } ?? [])
+            line += "; unmatched requests proxied: \(upstreams.joined(separator: ", "))"
+        }
         return line
     }
 

@@ -101,6 +101,15 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-client-state-bytes"), help: "Bytes of stored items one client keeps in one vendor; past it, its own oldest items go ($FAULTLINE_MAX_CLIENT_STATE_BYTES).")
     var maxClientStateBytes: Int = EnvironmentDefaults.value(option: "max-client-state-bytes", Self.engine.stateLimits.clientBytes)
 
+    @Option(name: .customLong("proxy-unmatched"), help: ArgumentHelp("Send a request that matches no endpoint of its vendor to the real API at this URL instead of answering 404 or 405; VENDOR=URL for one vendor (repeatable; $FAULTLINE_PROXY_UNMATCHED). The upstream has --request-timeout to answer, else 502.", valueName: "[vendor=]url"))
+    var proxyUnmatched: [String] = EnvironmentDefaults.list(option: "proxy-unmatched")
+
+    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp("Check an https upstream's certificate against this PEM file instead of the system's store ($FAULTLINE_UPSTREAM_CA).", valueName: "ca.pem"))
+    var upstreamCA: String?
+
+    @Option(name: .customLong("upstream-body-limit"), help: "Largest upstream answer body passed on, in bytes; over it: 502 ($FAULTLINE_UPSTREAM_BODY_LIMIT).")
+    var upstreamBodyLimit: Int = EnvironmentDefaults.value(option: "upstream-body-limit", Upstream.defaultBodyLimit)
+
     @Flag(name: .customLong("no-metrics"), help: "Do not count requests for GET /__faultline/metrics ($FAULTLINE_NO_METRICS).")
     var noMetrics = false
 
@@ -113,6 +122,7 @@ struct Serve: ParsableCommand {
         try OptionRange.check("--watch-interval", "FAULTLINE_WATCH_INTERVAL", watchInterval, from: 0.01, atMost: 3_600)
         try OptionRange.check("--max-body-size", "FAULTLINE_MAX_BODY_SIZE", maxBodySize, 0...OptionRange.maxBytes)
         try OptionRange.check("--max-decoded-body-size", "FAULTLINE_MAX_DECODED_BODY_SIZE", maxDecodedBodySize, 0...OptionRange.maxBytes)
+        try OptionRange.check("--upstream-body-limit", "FAULTLINE_UPSTREAM_BODY_LIMIT", upstreamBodyLimit, 0...OptionRange.maxBytes)
         try OptionRange.check("--event-loops", "FAULTLINE_EVENT_LOOPS", eventLoops, 0...256)
         try OptionRange.check("--journal-size", "FAULTLINE_JOURNAL_SIZE", journalSize, 0...1_000_000)
         try OptionRange.check("--max-state-bytes", "FAULTLINE_MAX_STATE_BYTES", maxStateBytes, 65_536...(1 << 36))

@@ -129,6 +129,10 @@ import FaultlineTesting
         #expect(TemporaryDirectory.text(of: out).contains("--listen 'aftership': expected vendor=port, e.g. aftership=8081"))
         #expect(Self.shell("FAULTLINE_LISTEN=nobody=0 '\(Self.binary)' serve --port 0 --scenarios '\(TestServer.bundledScenariosDirectory)' 2> '\(out)'") != 0)
         #expect(TemporaryDirectory.text(of: out).contains("--listen: no vendor named 'nobody'"))
+        #expect(Self.shell("'\(Self.binary)' serve --port 0 --scenarios '\(TestServer.bundledScenariosDirectory)' --proxy-unmatched nobody=https://api.example.com 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--proxy-unmatched: no vendor named 'nobody'"))
+        #expect(Self.shell("FAULTLINE_PROXY_UNMATCHED=ftp://x '\(Self.binary)' serve --port 0 2> '\(out)'") != 0)
+        #expect(TemporaryDirectory.text(of: out).contains("--proxy-unmatched 'ftp://x': 'ftp://x' is not an http:// or https:// URL"))
     }
 
     /// `serve` is the default: options without a subcommand are `serve`'s, while a

@@ -40,11 +40,18 @@ public final class HTTPClientConnection {
     private let tls: TLSClientSession?
     private var buffer: [UInt8] = []
 
-    /// Connects to `host` (numeric) and `port`; with `tls`, completes the handshake too.
-    public init(host: String, port: UInt16, timeout: Double, tls: TLSClientOptions? = nil) throws {
+    /// A response body over the limit the reader was given.
+    public struct BodyTooLarge: Error, CustomStringConvertible, Sendable {
+        public let limit: Int
+        public var description: String { "the response body is over \(limit) bytes" }
+    }
+
+    /// Connects to `host` (numeric, or a name when `resolving`) and `port`; with `tls`,
+    /// completes the handshake too. `timeout` bounds the connect and each send and receive.
+    public init(host: String, port: UInt16, timeout: Double, tls: TLSClientOptions? = nil, resolving: Bool = false) throws {
         let fd: Int32
         do {
-            fd = try Socket.connect(host: host, port: port, timeout: timeout)
+            fd = try Socket.connect(host: host, port: port, timeout: timeout, numeric: !resolving)
         } catch {
             throw Failure("\(error)")
         }
@@ -74,18 +81,68 @@ public final class HTTPClientConnection {
     }
 
     /// Reads one response (RFC 9112 §6.3): none after HEAD, 1xx, 204 or 304; else framed by
-    /// Content-Length, or running to the close.
-    public func readResponse(headRequest: Bool = false) throws -> HTTPClientResponse {
+    /// chunked transfer coding, Content-Length, or running to the close. A body over
+    /// `bodyLimit` bytes throws `BodyTooLarge`.
+    public func readResponse(headRequest: Bool = false, bodyLimit: Int = .max) throws -> HTTPClientResponse {
         let (status, reason, headers) = try readHead()
         var body: [UInt8] = []
         if !(headRequest || status < 200 || status == 204 || status == 304) {
-            if let length = headers["Content-Length"].flatMap({ Int($0) }) {
+            if headers.containsToken("chunked", in: "Transfer-Encoding") {
+                body = try readChunked(limit: bodyLimit)
+            } else if let length = headers["Content-Length"].flatMap({ Int($0) }) {
+                guard length <= bodyLimit else { throw BodyTooLarge(limit: bodyLimit) }
                 body = try readExactly(length)
             } else {
-                body = readUntilEnd().bytes
+                body = try readUntilEnd(limit: bodyLimit)
             }
         }
         return HTTPClientResponse(status: status, reason: reason, headers: headers, body: body)
+    }
+
+    /// RFC 9112 §7.1: `chunk-size [ chunk-ext ] CRLF chunk-data CRLF`, ending with a zero
+    /// size and the trailer section (read and dropped).
+    private func readChunked(limit: Int) throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            let sizeText = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+            guard !sizeText.isEmpty, sizeText.count <= 16, let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16) else {
+                throw Failure("bad chunk size line '\(String(decoding: line, as: UTF8.self))'")
+            }
+            if size == 0 { break }
+            guard size <= limit - body.count else { throw BodyTooLarge(limit: limit) }
+            body += try readExactly(size)
+            guard try readLine().isEmpty else { throw Failure("chunk data not followed by CRLF") }
+        }
+        while try !readLine().isEmpty {}
+        return body
+    }
+
+    /// One line without its CRLF (or bare LF).
+    private func readLine() throws -> [UInt8] {
+        var searched = 0
+        while true {
+            if let newline = buffer[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(buffer[..<newline])
+                buffer.removeFirst(newline + 1)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return line
+            }
+            guard buffer.count < 64 * 1024 else { throw Failure("line over 64 KiB") }
+            searched = buffer.count
+            try fill()
+        }
+    }
+
+    private func readUntilEnd(limit: Int) throws -> [UInt8] {
+        while true {
+            guard buffer.count <= limit else { throw BodyTooLarge(limit: limit) }
+            let before = buffer.count
+            do { try fill() } catch { if buffer.count == before { break } }
+        }
+        let body = buffer
+        buffer = []
+        return body
     }
 
     /// The status line and header fields of the next response.

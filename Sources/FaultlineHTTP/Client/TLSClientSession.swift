@@ -5,9 +5,12 @@ internal import CFaultlineOpenSSL
 
 /// How a client speaks TLS: whom it trusts, the name it expects, what it offers.
 public struct TLSClientOptions: Sendable {
-    /// A PEM file of certificates to verify the server against; nil: no verification (the
-    /// health probe asks a server it was configured for, not a stranger).
+    /// A PEM file of certificates to verify the server against; nil: the system's store when
+    /// `verifying`, else no verification (the health probe asks a server it was configured for,
+    /// not a stranger).
     public var trusting: String?
+    /// Verify the server's certificate and name (against `trusting`, or the system's store).
+    public var verifying = false
     /// Sent as SNI and, when verifying, checked against the certificate.
     public var serverName: String?
     /// Offer ALPN `http/1.1`.
@@ -31,10 +34,16 @@ final class TLSClientSession {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw HTTPClientConnection.Failure(OpenSSLError.drain("SSL_CTX_new").description)
         }
+        let verifying = options.verifying || options.trusting != nil
         if let caFile = options.trusting {
-            SSL_CTX_load_verify_locations(context, caFile, nil)
-            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+            guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
+                SSL_CTX_free(context)
+                throw HTTPClientConnection.Failure(OpenSSLError.drain("SSL_CTX_load_verify_locations(\(caFile))").description)
+            }
+        } else if verifying {
+            SSL_CTX_set_default_verify_paths(context)
         }
+        if verifying { SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil) }
         guard let ssl = SSL_new(context) else {
             SSL_CTX_free(context)
             throw HTTPClientConnection.Failure(OpenSSLError.drain("SSL_new").description)
@@ -43,16 +52,28 @@ final class TLSClientSession {
         self.ssl = ssl
         SSL_set_fd(ssl, fd)
         if let name = options.serverName {
-            _ = CFaultlineOpenSSL_SSL_set_host_name(ssl, name)
-            if options.trusting != nil { SSL_set1_host(ssl, name) }
+            // An address is checked against the certificate's IP entries and sent as no SNI
+            // (RFC 6066 §3 names hosts only); a name against its DNS entries.
+            if Self.isAddress(name) {
+                if verifying { X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) }
+            } else {
+                _ = CFaultlineOpenSSL_SSL_set_host_name(ssl, name)
+                if verifying { SSL_set1_host(ssl, name) }
+            }
         }
         if options.offerHTTP11 { _ = CFaultlineOpenSSL_SSL_offer_http11(ssl) }
         ERR_clear_error()
         guard SSL_connect(ssl) == 1 else {
             let reason = OpenSSLError.drain("SSL_connect")
             let verify = X509_verify_cert_error_string(Int(SSL_get_verify_result(ssl))).map { String(cString: $0) } ?? "?"
-            throw HTTPClientConnection.Failure(options.trusting == nil ? reason.description : "\(reason) (verify: \(verify))")
+            throw HTTPClientConnection.Failure(verifying ? "\(reason) (verify: \(verify))" : reason.description)
         }
+    }
+
+    private static func isAddress(_ name: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
     }
 
     /// Frees OpenSSL's objects only: the close_notify is sent by `shutdown()`, while the

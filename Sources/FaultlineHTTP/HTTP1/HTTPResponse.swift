@@ -38,15 +38,20 @@ public struct ResponseDelivery: Sendable, Equatable {
     public var dribble: (bytes: Int, interval: Double)?
     /// Break the response instead of sending it whole.
     public var fault: ResponseFault?
+    /// The answer comes later from another thread (`PendingAnswer`); the rest of this delivery
+    /// is ignored.
+    public var pending: PendingAnswer?
 
-    public init(delay: Double = 0, dribble: (bytes: Int, interval: Double)? = nil, fault: ResponseFault? = nil) {
+    public init(delay: Double = 0, dribble: (bytes: Int, interval: Double)? = nil, fault: ResponseFault? = nil, pending: PendingAnswer? = nil) {
         self.delay = delay
         self.dribble = dribble
         self.fault = fault
+        self.pending = pending
     }
 
     public static func == (a: ResponseDelivery, b: ResponseDelivery) -> Bool {
         a.delay == b.delay && a.fault == b.fault && a.dribble?.bytes == b.dribble?.bytes && a.dribble?.interval == b.dribble?.interval
+            && a.pending === b.pending
     }
 }
 

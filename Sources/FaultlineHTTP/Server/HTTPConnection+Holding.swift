@@ -11,6 +11,10 @@ extension HTTPConnection {
     func hold(_ held: Held) {
         guard !closed else { return }
         updateInterest()
+        if let pending = held.delivery.pending {
+            waitFor(pending, held)
+            return
+        }
         let limit = Seconds.clamped(loop.configuration.maxHold)
         if held.delivery.fault == .hang {
             after(limit) { $0.closeNow() }
@@ -18,6 +22,25 @@ extension HTTPConnection {
         }
         let deadline = EventLoop.now() &+ Seconds.nanoseconds(limit)
         after(min(held.delivery.delay, limit)) { $0.deliver(held, deadline: deadline) }
+    }
+
+    /// Starts a pending answer's work; its answer is written on this loop's thread when it comes.
+    private func waitFor(_ pending: PendingAnswer, _ held: Held) {
+        let loop = self.loop
+        let waiting = Waiting(connection: self)
+        pending.work { response, notes in
+            loop.execute { waiting.run { $0.answered(held, with: response, notes: notes) } }
+        }
+    }
+
+    private func answered(_ held: Held, with response: HTTPResponse, notes: ResponseNotes) {
+        var answer = held
+        answer.response = response
+        answer.delivery = ResponseDelivery()
+        if let logged = held.logged, logged.start != nil {
+            log(method: logged.method, target: logged.target, response: response, notes: notes, start: logged.start)
+        }
+        deliver(answer, deadline: EventLoop.now())
     }
 
     func after(_ seconds: Double, _ action: @escaping (HTTPConnection) -> Void) {
@@ -79,6 +102,21 @@ private struct Deferred {
     let action: (HTTPConnection) -> Void
 
     func run() {
+        guard let connection, !connection.closed else { return }
+        action(connection)
+    }
+}
+
+/// A connection waiting for a pending answer made on another thread. Only `run`, on the loop's
+/// own thread (through `EventLoop.execute`), touches the connection.
+private final class Waiting: @unchecked Sendable {
+    weak var connection: HTTPConnection?
+
+    init(connection: HTTPConnection) {
+        self.connection = connection
+    }
+
+    func run(_ action: (HTTPConnection) -> Void) {
         guard let connection, !connection.closed else { return }
         action(connection)
     }

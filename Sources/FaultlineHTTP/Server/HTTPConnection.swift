@@ -151,6 +151,8 @@ final class HTTPConnection {
         var headOnly: Bool
         var keepAlive: Bool
         var announce: Bool
+        /// A pending answer's request line and start, logged when the answer comes.
+        var logged: (method: String, target: String, start: UInt64?)? = nil
     }
 
     /// What one pass over buffered requests did.
@@ -251,9 +253,15 @@ final class HTTPConnection {
             response = refusal
             notes.label = MessageCoding.refusedLabel
         }
-        loop.coding.encode(&response, notes: &notes, for: request)
         let keepAlive = request.keepAlive && !loop.draining
         let announce = keepAlive && request.version == .http1_0
+        if let delivery = response.delivery, delivery.pending != nil {
+            // Logged once the answer has come (`answered`); passed on as it comes, uncompressed.
+            batch.end = .hold
+            held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce, logged: (request.method, request.target, start))
+            return
+        }
+        loop.coding.encode(&response, notes: &notes, for: request)
         if let delivery = response.delivery {
             batch.end = .hold
             held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce)
@@ -266,7 +274,7 @@ final class HTTPConnection {
 
     /// Access log and metrics for one answered request. A held response counts the delay it
     /// asked for, so the latency seen here is the one its client waits (dribble time excluded).
-    private func log(method: String, target: String, response: HTTPResponse, notes: ResponseNotes, start: UInt64?) {
+    func log(method: String, target: String, response: HTTPResponse, notes: ResponseNotes, start: UInt64?) {
         var duration = start.map { EventLoop.now() &- $0 } ?? 0
         if let delay = response.delivery?.delay, delay > 0 { duration &+= Seconds.nanoseconds(min(delay, loop.configuration.maxHold)) }
         if loop.configuration.metrics {

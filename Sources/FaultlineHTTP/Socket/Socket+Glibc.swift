@@ -17,7 +17,9 @@ package enum Socket {
         let lookupHost = host.isEmpty ? nil : host
         let status = getaddrinfo(lookupHost, String(port), &hints, &result)
         guard status == 0, let info = result else {
-            throw SocketError(call: "getaddrinfo(\(host))", errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
+            // A name that does not resolve is not an errno: gai_strerror says which it is.
+            let call = status == EAI_SYSTEM ? "getaddrinfo(\(host))" : "getaddrinfo(\(host)): \(String(cString: gai_strerror(status)))"
+            throw SocketError(call: call, errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
         }
         defer { freeaddrinfo(result) }
 
@@ -72,17 +74,20 @@ package enum Socket {
         return .failed(SocketError(call: "accept4", errno: err))
     }
 
-    /// A blocking TCP socket connected to `host:port` (a numeric address), with send and
+    /// A blocking TCP socket connected to `host:port` (a numeric address, or a name resolved
+    /// when not `numeric`), with send and
     /// receive timeouts and no Nagle delay: the client side, for health probes and test clients.
-    package static func connect(host: String, port: UInt16, timeout: Double) throws -> Int32 {
+    package static func connect(host: String, port: UInt16, timeout: Double, numeric: Bool = true) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        hints.ai_flags = numeric ? AI_NUMERICHOST | AI_NUMERICSERV : AI_NUMERICSERV
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let info = result else {
-            throw SocketError(call: "getaddrinfo(\(host))", errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
+            // A name that does not resolve is not an errno: gai_strerror says which it is.
+            let call = status == EAI_SYSTEM ? "getaddrinfo(\(host))" : "getaddrinfo(\(host)): \(String(cString: gai_strerror(status)))"
+            throw SocketError(call: call, errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
         }
         defer { freeaddrinfo(result) }
         let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

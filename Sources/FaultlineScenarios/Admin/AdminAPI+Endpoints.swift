@@ -176,7 +176,7 @@ extension ScenarioEngine {
     }
 
     private static func json(_ entry: JournalEntry) -> JSONValue {
-        .object([
+        var members = [
             JSONMember(key: "time", value: .string(Timestamps.iso8601(milliseconds: entry.time))),
             JSONMember(key: "client", value: .string(entry.client)),
             JSONMember(key: "method", value: .string(entry.method)),
@@ -185,6 +185,8 @@ extension ScenarioEngine {
             JSONMember(key: "endpoint", value: entry.endpoint.map { .string($0) } ?? .null),
             JSONMember(key: "scenario", value: entry.scenario.map { .string($0) } ?? .null),
             JSONMember(key: "status", value: .number(String(entry.status))),
-        ])
+        ]
+        if entry.proxied { members.append(JSONMember(key: "proxied", value: .bool(true))) }
+        return .object(members)
     }
 }

@@ -130,6 +130,8 @@ public struct JournalEntry: Sendable {
     public var endpoint: String?
     public var scenario: String?
     public var status: Int
+    /// Sent on to the real API (`--proxy-unmatched`): the status is the upstream's.
+    public var proxied = false
 }
 
 /// The last `capacity` requests, oldest dropped first. Bounded so a long CI run never grows

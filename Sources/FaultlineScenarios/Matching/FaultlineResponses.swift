@@ -79,6 +79,14 @@ enum FaultlineResponses {
         make(status: status, code: code, members: [JSONMember(key: "message", value: .string(message))], extraHeaders: extraHeaders)
     }
 
+    /// A proxied request's upstream could not be had (`PassThrough`): 502.
+    static func upstreamFailure(code: String, message: String, upstream: String) -> LabeledResponse {
+        make(status: 502, code: code, members: [
+            JSONMember(key: "message", value: .string(message)),
+            JSONMember(key: "upstream", value: .string(upstream)),
+        ])
+    }
+
     static func unknownScenario(_ name: String, vendor: CompiledVendor, endpoint: CompiledEndpoint) -> LabeledResponse {
         make(status: 400, code: "unknown-scenario", members: [
             JSONMember(key: "message", value: .string("Scenario '\(name)' is not offered by \(vendor.spec.name) endpoint '\(endpoint.id)' (\(endpoint.method) \(endpoint.displayPath)).")),

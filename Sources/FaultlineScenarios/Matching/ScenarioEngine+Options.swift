@@ -34,6 +34,9 @@ extension ScenarioEngine {
         public var dribbleParameter = "dribble"
         /// How much state (stored items, sequence positions) is kept, and how room is made.
         public var stateLimits = StateLimits()
+        /// Where requests no endpoint matches go instead of the vendor's 404 or 405
+        /// (`--proxy-unmatched`); nil: nowhere.
+        public var passThrough: PassThrough?
 
         public init(scenarioParameter: String = "scenario", scenarioHeader: String = "X-Faultline-Scenario", singleVendor: String? = nil, rateLimitOverrides: [RateLimitOverride] = [], adminToken: String? = nil, journalSize: Int = 1_000, settingOverrides: [SettingOverride] = []) {
             self.settingOverrides = settingOverrides
@@ -51,6 +54,9 @@ extension ScenarioEngine {
     /// The command line's `--chaos`, `--rate-limit` and `--set` must name what the files declare:
     /// a name nothing offers would silently change nothing.
     static func check(_ options: Options, against catalog: ScenarioCatalog) throws {
+        for name in options.passThrough?.upstreams.keys.sorted() ?? [] where !catalog.vendors.contains(where: { $0.name == name }) {
+            throw ConfigurationError(description: "--proxy-unmatched: no vendor named '\(name)'")
+        }
         for rule in options.chaos {
             if let name = rule.vendor, !catalog.vendors.contains(where: { $0.name == name }) {
                 throw ConfigurationError(description: "--chaos: no vendor named '\(name)'")

@@ -106,6 +106,9 @@ public final class ScenarioEngine: HTTPResponder {
         var endpointIndex = -1
         /// The request's path, found once by the router.
         var path: Substring = ""
+        /// No endpoint matched and this upstream takes the request (`PassThrough`), at `forwardTarget`.
+        var upstream: Upstream?
+        var forwardTarget = ""
     }
 
     /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
@@ -128,6 +131,7 @@ public final class ScenarioEngine: HTTPResponder {
         case .success(let delivery):
             response = route(request, &facts)
             tag = facts.metricsTag
+            if let upstream = facts.upstream { return forward(request, to: upstream, facts: &facts) }
             if let delivery { apply(delivery, to: &response) }
         case .failure(let refusal):
             // Checked before routing: a request Faultline refuses changes no state.
@@ -209,6 +213,13 @@ public final class ScenarioEngine: HTTPResponder {
         facts.client = client
         if let group = vendor.defaultGroup {
             context.rate = rateLimiter.peek(group, key: client)
+        }
+        if let upstream = options.passThrough?.upstream(for: vendor.spec.name) {
+            // The target as the vendor's own API has it: without Faultline's mount.
+            let target = first == 1 ? request.target.dropFirst(vendor.mount.count) : request.target[...]
+            facts.upstream = upstream
+            facts.forwardTarget = target.hasPrefix("/") ? String(target) : "/" + target
+            return LabeledResponse(status: 0, label: "proxied")
         }
         if otherMethods {
             var methods: [String] = []

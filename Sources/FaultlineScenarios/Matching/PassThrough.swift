@@ -1,0 +1,62 @@
+import Dispatch
+import FaultlineHTTP
+
+/// Requests that match no endpoint of their vendor, sent on to the real API instead of the
+/// vendor's 404 (`serve --proxy-unmatched`): a user emulates the endpoints under test and lets
+/// the rest through. The upstream's answer comes back as it was, less the connection's own
+/// fields; one that cannot be had is a 502 with a Faultline error body and a log line.
+public struct PassThrough: Sendable {
+    /// Upstreams by vendor name.
+    public var upstreams: [String: Upstream] = [:]
+    /// The upstream of every vendor without its own.
+    public var fallback: Upstream?
+    /// Where a failed exchange is reported.
+    public var log: @Sendable (String) -> Void = { _ in }
+
+    public init() {}
+
+    func upstream(for vendor: String) -> Upstream? {
+        upstreams[vendor] ?? fallback
+    }
+
+    /// A placeholder answer whose work, on a worker thread, forwards the request and calls
+    /// `finished` with the answer's status before the connection gets it.
+    func forward(_ request: HTTPRequest, target: String, to upstream: Upstream, tag: Int32, finished: @escaping @Sendable (Int) -> Void) -> HTTPResponse {
+        let log = self.log
+        return PendingAnswer.response { complete in
+            DispatchQueue.global().async {
+                let (response, label) = Self.exchange(request, target: target, with: upstream, log: log)
+                finished(response.status)
+                complete(response, ResponseNotes(label: label, tag: tag))
+            }
+        }
+    }
+
+    /// One blocking exchange with the upstream and what the client gets of it.
+    static func exchange(_ request: HTTPRequest, target: String, with upstream: Upstream, log: @Sendable (String) -> Void) -> (HTTPResponse, String) {
+        do {
+            let answer = try upstream.exchange(method: request.method, target: target, headers: request.headers, body: request.body)
+            return (response(from: answer), "proxied")
+        } catch let error as HTTPClientConnection.BodyTooLarge {
+            log("faultline: upstream \(upstream) answered \(request.method) \(target) with a body over \(error.limit) bytes; answered 502")
+            return (failure(code: "upstream-body-too-large", message: "The upstream's answer to \(request.method) \(target) is over the proxy's limit of \(error.limit) bytes.", upstream: upstream), "faultline:upstream-body-too-large")
+        } catch {
+            log("faultline: upstream \(upstream) failed for \(request.method) \(target): \(error); answered 502")
+            return (failure(code: "upstream-failed", message: "The upstream did not answer \(request.method) \(target): \(error).", upstream: upstream), "faultline:upstream-failed")
+        }
+    }
+
+    /// The upstream's answer as the client gets it: status, fields (less the framing and
+    /// connection fields the server writes itself) and body byte for byte.
+    public static func response(from answer: HTTPClientResponse) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        for (name, value) in answer.headers where !Upstream.responseFieldsDropped.contains(name.lowercased()) {
+            headers.add(name: name, value: value)
+        }
+        return HTTPResponse(status: answer.status, headers: headers, body: answer.body)
+    }
+
+    static func failure(code: String, message: String, upstream: Upstream) -> HTTPResponse {
+        FaultlineResponses.upstreamFailure(code: code, message: message, upstream: upstream.description).response
+    }
+}

@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+import Testing
+import FaultlineHTTP
+import FaultlineScenarios
+import FaultlineTesting
+
+/// `--proxy-unmatched`: what no endpoint of a vendor matches goes to the real API, over a
+/// verified TLS connection, and comes back as the upstream gave it; an upstream that cannot be
+/// had is a 502 in time, never a hang.
+@Suite(.serialized) struct PassThroughOverSocketsTests {
+    /// The "real API": a second Faultline over HTTPS with a self-signed certificate.
+    static let upstreamFile = #"""
+    {"vendor": "acme", "basePaths": ["/v1"], "headers": {"Content-Type": "application/json"}, "endpoints": [
+      {"id": "get-item", "method": "GET", "path": "/items/{id}", "response": {"status": 200, "headers": {"X-Upstream": "yes"}, "body": {"id": "{{path.id}}", "q": "{{query.q}}", "host": "{{header.Host}}"}}},
+      {"id": "echo", "method": "POST", "path": "/echo", "response": {"status": 201, "body": {"name": "{{body.name}}", "test": "{{header.X-Test}}", "connection": "{{header.Connection}}"}}}
+    ]}
+    """#
+    /// What the test emulates itself: only the health check.
+    static let frontFile = #"""
+    {"vendor": "acme", "basePaths": ["/v1"], "endpoints": [{"id": "health", "method": "GET", "path": "/health", "response": {"status": 200, "text": "local"}}]}
+    """#
+    static let otherFile = #"""
+    {"vendor": "other", "basePaths": [""], "endpoints": [{"id": "ping", "method": "GET", "path": "/ping", "response": {"status": 200, "text": "pong"}}]}
+    """#
+
+    static func front(_ upstream: Upstream, vendor: String? = "acme", log: @escaping @Sendable (String) -> Void = { _ in }) throws -> TestServer {
+        var options = ScenarioEngine.Options()
+        var passThrough = PassThrough()
+        if let vendor { passThrough.upstreams[vendor] = upstream } else { passThrough.fallback = upstream }
+        passThrough.log = log
+        options.passThrough = passThrough
+        return try TestServer.start(files: ["acme.json": frontFile, "other.json": otherFile], options: options)
+    }
+
+    @Test func unmatchedRequestsReachAnHTTPSUpstreamVerifiedAgainstItsCA() throws {
+        let files = try TLSOverSocketsTests.Certificate()
+        let context = try TLSContext.selfSigned(certificatePath: files.certificate)
+        let upstreamServer = try TestServer.start(files: ["acme.json": Self.upstreamFile], options: .init(singleVendor: "acme")) { configuration in
+            configuration.tls = context
+            configuration.tlsPort = 0
+        }
+        defer { upstreamServer.stop() }
+        var upstream = try Upstream(url: "https://127.0.0.1:\(try #require(upstreamServer.tlsPort))/")
+        upstream.caFile = files.certificate
+        let front = try Self.front(upstream)
+        defer { front.stop() }
+        let client = try front.client()
+
+        let item = try client.request("GET", "/acme/v1/items/7?q=a%20b", headers: [("Connection", "keep-alive")])
+        #expect(item.status == 200)
+        #expect(item.text == #"{"id":"7","q":"a b","host":"127.0.0.1:\#(upstreamServer.tlsPort!)"}"#)
+        #expect(item.headers["X-Upstream"] == "yes")
+        #expect(item.headers["Content-Type"] == "application/json")
+        #expect(item.headers.values("Date").count == 1)
+        // The connection stays usable after a proxied answer, and matched endpoints stay local.
+        let local = try client.request("GET", "/acme/v1/health")
+        #expect(local.status == 200 && local.text == "local")
+
+        let echo = try client.request("POST", "/acme/v1/echo", headers: [("Content-Type", "application/json"), ("X-Test", "kept")], body: #"{"name":"Ada"}"#)
+        #expect(echo.status == 201)
+        #expect(echo.text == #"{"name":"Ada","test":"kept","connection":"close"}"#)
+
+        // Another vendor has no upstream: its own 404 as before.
+        #expect(try client.request("GET", "/other/nothing").status == 404)
+
+        let journal = front.requests()
+        let proxied = journal.filter(\.proxied)
+        #expect(proxied.map(\.status) == [200, 201])
+        #expect(proxied.allSatisfy { $0.vendor == "acme" && $0.endpoint == nil && $0.scenario == "proxied" })
+        #expect(journal.filter { !$0.proxied }.map(\.status) == [200, 404])
+    }
+
+    @Test func anUpstreamWhoseCertificateIsNotTrustedAnswers502() throws {
+        let files = try TLSOverSocketsTests.Certificate()
+        let context = try TLSContext.selfSigned(certificatePath: files.certificate)
+        let upstreamServer = try TestServer.start(files: ["acme.json": Self.upstreamFile]) { configuration in
+            configuration.tls = context
+            configuration.tlsPort = 0
+        }
+        defer { upstreamServer.stop() }
+        // No CA given: the system's store, which does not know the self-signed certificate.
+        let front = try Self.front(try Upstream(url: "https://127.0.0.1:\(try #require(upstreamServer.tlsPort))"))
+        defer { front.stop() }
+        let response = try front.client().request("GET", "/acme/v1/items/1")
+        #expect(response.status == 502)
+        #expect(response.headers["Faultline-Error"] == "upstream-failed")
+        #expect(response.text.contains("certificate verify failed"))
+    }
+
+    @Test func aRefusedConnectionAnswers502WithAFaultlineBodyAndALogLine() throws {
+        let port = try RawUpstream.closedPort()
+        let lines = Mutex<[String]>([])
+        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(port)/base"), vendor: nil) { line in lines.withLock { $0.append(line) } }
+        defer { front.stop() }
+        let response = try front.client().request("DELETE", "/other/ping/1")
+        #expect(response.status == 502)
+        #expect(response.text == #"{"faultline":{"error":"upstream-failed","message":"The upstream did not answer DELETE /ping/1: connect(127.0.0.1:\#(port)) failed: Connection refused (errno 111).","upstream":"http://127.0.0.1:\#(port)/base"}}"#)
+        #expect(lines.withLock { $0 } == ["faultline: upstream http://127.0.0.1:\(port)/base failed for DELETE /ping/1: connect(127.0.0.1:\(port)) failed: Connection refused (errno 111); answered 502"])
+        #expect(front.requests().map(\.proxied) == [true])
+    }
+
+    @Test func aSilentUpstreamAnswers502WithinItsTimeout() throws {
+        let silent = try RawUpstream(answer: nil)
+        var upstream = try Upstream(url: "http://127.0.0.1:\(silent.port)")
+        upstream.timeout = 0.3
+        let front = try Self.front(upstream)
+        defer { front.stop() }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let response = try front.client(timeout: 10).request("GET", "/acme/v1/slow")
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        #expect(response.status == 502)
+        #expect(response.text.contains("Resource temporarily unavailable"))
+        #expect(elapsed < 5)
+    }
+
+    @Test func aChunkedUpstreamAnswerIsPassedOnWholeAndAnOversizedOneIsRefused() throws {
+        let chunked = try RawUpstream(answer: "HTTP/1.1 429 Too Many Requests\r\nTransfer-Encoding: chunked\r\nRetry-After: 7\r\nContent-Type: text/plain\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
+        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(chunked.port)"))
+        defer { front.stop() }
+        let response = try front.client().request("GET", "/acme/v1/limited")
+        #expect(response.status == 429)
+        #expect(response.text == "hello world")
+        #expect(response.headers["Retry-After"] == "7")
+        #expect(response.headers["Transfer-Encoding"] == nil)
+        #expect(response.headers["Content-Length"] == "11")
+
+        let big = try RawUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n" + String(repeating: "x", count: 2000))
+        var limited = try Upstream(url: "http://127.0.0.1:\(big.port)")
+        limited.bodyLimit = 1000
+        let front2 = try Self.front(limited)
+        defer { front2.stop() }
+        let refused = try front2.client().request("GET", "/acme/v1/big")
+        #expect(refused.status == 502)
+        #expect(refused.headers["Faultline-Error"] == "upstream-body-too-large")
+    }
+}
+
+/// A listening socket that answers each connection with fixed bytes once it has read a request
+/// head (or never, when `answer` is nil), then closes it.
+final class RawUpstream: @unchecked Sendable {
+    let fd: Int32
+    let port: UInt16
+
+    init(answer: String?) throws {
+        (fd, port) = try Self.listen()
+        let fd = self.fd
+        Thread.detach {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                var head: [UInt8] = []
+                var byte: UInt8 = 0
+                while !head.ends(with: Array("\r\n\r\n".utf8)), recv(client, &byte, 1, 0) == 1 { head.append(byte) }
+                guard let answer else { continue }
+                let bytes = Array(answer.utf8)
+                _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(client)
+            }
+        }
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+
+    /// A port nothing listens on (bound, then closed).
+    static func closedPort() throws -> UInt16 {
+        let (fd, port) = try listen()
+        close(fd)
+        return port
+    }
+
+    private static func listen() throws -> (Int32, UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound, Glibc.listen(fd, 16) == 0 else { throw SetupFailure() }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}
+
+private enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().async(execute: body)
+    }
+}
