@@ -182,6 +182,37 @@ import FaultlineTesting
         }
     }
 
+    /// `faultline record` proxies, and on SIGTERM writes a file `faultline validate` accepts.
+    @Test func recordWritesItsFileOnSIGTERM() throws {
+        guard Self.binaryIsBuilt() else { return }
+        let upstream = try TestServer.start()
+        defer { upstream.stop() }
+        let directory = try TemporaryDirectory()
+        let out = directory.path + "/rec"
+        let pid = try Self.spawn([Self.binary, "record", "--upstream", "http://127.0.0.1:\(upstream.port)/trackbot", "--vendor", "bot", "--out", out, "--port", "0"], environment: [], stdout: out + ".stdout", stderr: out + ".stderr")
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
+        var line = ""
+        for _ in 0..<200 where line.isEmpty {
+            let text = TemporaryDirectory.text(of: out + ".stderr")
+            if text.contains("\n") { line = String(text.prefix { $0 != "\n" }) }
+            usleep(10_000)
+        }
+        #expect(line.hasPrefix("faultline record: proxying http://127.0.0.1:"), "\(line)")
+        #expect(line.contains(" to http://127.0.0.1:\(upstream.port)/trackbot as vendor bot; "))
+        let port = try #require(UInt16(line.dropFirst("faultline record: proxying http://127.0.0.1:".count).prefix { $0.isNumber }))
+        let answer = try TestHTTPClient(port: port).request("GET", "/v1/couriers?scenario=429", headers: [("Authorization", "Bearer t")])
+        #expect(answer.status == 429)
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<500 where !reaped {
+            if waitpid(pid, &status, WNOHANG) == pid { reaped = true } else { usleep(10_000) }
+        }
+        #expect(reaped && (status >> 8) & 0xff == 0, "wait status \(status)")
+        #expect(TemporaryDirectory.text(of: out + ".stderr").contains("wrote \(out)/bot.json: 1 exchanges, 1 endpoints and 1 scenarios added"))
+        #expect(Self.shell("'\(Self.binary)' validate '\(out)' > /dev/null") == 0)
+    }
+
     /// Starts `arguments` with exactly `environment`, standard output and error into files.
     static func spawn(_ arguments: [String], environment: [String], stdout: String, stderr: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()

@@ -75,8 +75,9 @@ package enum Socket {
     }
 
     /// A blocking TCP socket connected to `host:port` (a numeric address, or a name resolved
-    /// when not `numeric`), with send and
-    /// receive timeouts and no Nagle delay: the client side, for health probes and test clients.
+    /// when not `numeric`, each of its addresses tried in turn: `localhost` may be `::1` first),
+    /// with send and receive timeouts (which bound the connect, too) and no Nagle delay: the
+    /// client side, for health probes, test clients and upstreams.
     package static func connect(host: String, port: UInt16, timeout: Double, numeric: Bool = true) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -84,24 +85,25 @@ package enum Socket {
         hints.ai_flags = numeric ? AI_NUMERICHOST | AI_NUMERICSERV : AI_NUMERICSERV
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
-        guard status == 0, let info = result else {
+        guard status == 0, var info = result else {
             // A name that does not resolve is not an errno: gai_strerror says which it is.
             let call = status == EAI_SYSTEM ? "getaddrinfo(\(host))" : "getaddrinfo(\(host)): \(String(cString: gai_strerror(status)))"
             throw SocketError(call: call, errno: status == EAI_SYSTEM ? currentErrno() : EINVAL)
         }
         defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError.makeFailed("socket") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setNoDelay(fd)
-        guard Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        while true {
+            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw SocketError.makeFailed("socket") }
+            var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            setNoDelay(fd)
+            if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
             let error = SocketError.makeFailed("connect(\(host):\(port))")
             close(fd)
-            throw error
+            guard let next = info.pointee.ai_next else { throw error }
+            info = next
         }
-        return fd
     }
 
     static func setOption(_ fd: Int32, _ level: Int32, _ option: Int32, _ value: Int32, name: String) throws {

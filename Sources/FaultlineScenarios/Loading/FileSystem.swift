@@ -41,6 +41,33 @@ enum FileSystem {
         return bytes
     }
 
+    /// Replaces `path` with `text` whole: written to a temporary file beside it, then renamed,
+    /// so a reader (a watching server) never sees half a file.
+    static func writeFile(_ path: String, _ text: String) throws {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Error(call: "create", path: temporary, errno: errno) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let failure = Error(call: "write", path: temporary, errno: errno)
+                close(fd)
+                unlink(temporary)
+                throw failure
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw Error(call: "rename to", path: path, errno: errno) }
+    }
+
+    /// Makes `path` a directory if it is not one yet (its parent must exist).
+    static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw Error(call: "create directory", path: path, errno: errno) }
+    }
+
     static func isSymbolicLink(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK

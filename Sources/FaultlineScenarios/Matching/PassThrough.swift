@@ -33,10 +33,12 @@ public struct PassThrough: Sendable {
     }
 
     /// One blocking exchange with the upstream and what the client gets of it.
-    static func exchange(_ request: HTTPRequest, target: String, with upstream: Upstream, log: @Sendable (String) -> Void) -> (HTTPResponse, String) {
+    /// `observe` sees the upstream's answer as read, before it becomes the client's.
+    static func exchange(_ request: HTTPRequest, target: String, with upstream: Upstream, log: @Sendable (String) -> Void, label: String = "proxied", observe: (HTTPClientResponse) -> Void = { _ in }) -> (HTTPResponse, String) {
         do {
             let answer = try upstream.exchange(method: request.method, target: target, headers: request.headers, body: request.body)
-            return (response(from: answer), "proxied")
+            observe(answer)
+            return (response(from: answer), label)
         } catch let error as HTTPClientConnection.BodyTooLarge {
             log("faultline: upstream \(upstream) answered \(request.method) \(target) with a body over \(error.limit) bytes; answered 502")
             return (failure(code: "upstream-body-too-large", message: "The upstream's answer to \(request.method) \(target) is over the proxy's limit of \(error.limit) bytes.", upstream: upstream), "faultline:upstream-body-too-large")

@@ -1,0 +1,90 @@
+/// Recorded paths as endpoint paths: segments that look like ids become `{param}`s, named after
+/// the collection before them (`/users/42/orders/9f1c…` → `/users/{user_id}/orders/{order_id}`).
+enum RecordedPaths {
+    /// The endpoint path for a recorded request path.
+    static func template(_ path: Substring) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard !(segments.count == 1 && segments.first!.isEmpty) else { return "/" }
+        var names: Set<String> = []
+        var out: [String] = []
+        var previousLiteral: Substring?
+        for segment in segments {
+            if looksLikeID(segment) {
+                var name = previousLiteral.map { singular(identifier($0)) + "_id" } ?? "id"
+                var counter = 2
+                while names.contains(name) {
+                    name = (previousLiteral.map { singular(identifier($0)) + "_id" } ?? "id") + "\(counter)"
+                    counter += 1
+                }
+                names.insert(name)
+                out.append("{\(name)}")
+                previousLiteral = nil
+            } else {
+                out.append(escaped(segment))
+                previousLiteral = segment
+            }
+        }
+        return "/" + out.joined(separator: "/")
+    }
+
+    /// Numbers, UUIDs, long hex strings and opaque tokens (16 or more letters and digits with
+    /// at least one digit, like `trk_9f1c2b…` or an order number); words stay literal.
+    static func looksLikeID(_ segment: Substring) -> Bool {
+        let bytes = Array(segment.utf8)
+        guard !bytes.isEmpty else { return false }
+        let digits = bytes.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+        if digits == bytes.count { return true }
+        if bytes.count == 36, isUUID(bytes) { return true }
+        let hex = bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        if hex, bytes.count >= 16, digits > 0 { return true }
+        let token = bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        return token && bytes.count >= 16 && digits > 0
+    }
+
+    private static func isUUID(_ bytes: [UInt8]) -> Bool {
+        for (index, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46) else { return false }
+            }
+        }
+        return true
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+    }
+
+    /// A parameter name from a collection's segment: letters, digits and `_`, not starting with a digit.
+    private static func identifier(_ segment: Substring) -> String {
+        var name = String(segment.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        if name.first?.isNumber ?? true { name = "p" + name }
+        return name
+    }
+
+    private static func singular(_ name: String) -> String {
+        if name.hasSuffix("ies"), name.count > 3 { return String(name.dropLast(3)) + "y" }
+        if name.hasSuffix("ses") || name.hasSuffix("xes") { return String(name.dropLast(2)) }
+        if name.hasSuffix("s"), !name.hasSuffix("ss"), name.count > 1 { return String(name.dropLast()) }
+        return name
+    }
+
+    /// A literal segment as the path pattern allows it: bytes outside RFC 3986's `pchar` are
+    /// percent-encoded (a request's path normally is already).
+    private static func escaped(_ segment: Substring) -> String {
+        var out = ""
+        for byte in segment.utf8 {
+            if isAlphanumeric(byte) || "-._~!$&'()*+,;=:@%".utf8.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded
+            }
+        }
+        return out
+    }
+}
+
+private extension String {
+    var leftPadded: String { count == 1 ? "0" + self : self }
+}

@@ -1,0 +1,92 @@
+import Testing
+import FaultlineHTTP
+@testable import FaultlineScenarios
+
+/// Recorded exchanges into a scenario file, without sockets.
+struct RecordingSynthesisTests {
+    static func exchange(_ method: String, _ target: String, _ status: Int, _ body: String, headers: HTTPHeaders = ["Content-Type": "application/json"]) -> RecordedExchange {
+        RecordedExchange(method: method, target: target, status: status, responseHeaders: headers, responseBody: Array(body.utf8))
+    }
+
+    @Test func idLikeSegmentsBecomeParametersNamedAfterTheirCollection() {
+        #expect(RecordedPaths.template("/v1/users/42/orders/9f1c2b3a4d5e6f708192") == "/v1/users/{user_id}/orders/{order_id}")
+        #expect(RecordedPaths.template("/trackings/3fa85f64-5717-4562-b3fc-2c963f66afa6") == "/trackings/{tracking_id}")
+        #expect(RecordedPaths.template("/carriers/dhl/trk_1Z999AA10123456784") == "/carriers/dhl/{dhl_id}")
+        #expect(RecordedPaths.template("/companies/acme/categories") == "/companies/acme/categories")
+        #expect(RecordedPaths.template("/7/8") == "/{id}/{id2}")
+        #expect(RecordedPaths.template("/") == "/")
+        #expect(RecordedPaths.template("/a b") == "/a%20b")
+        #expect(!RecordedPaths.looksLikeID("deadbeefdeadbeef"), "hex without a digit is a word")
+        #expect(!RecordedPaths.looksLikeID("v1"))
+    }
+
+    @Test func secretsAreRecognisedByTheWordsOfTheirNames() {
+        for name in ["access_token", "clientSecret", "api-key", "password", "refreshToken", "apiKey", "key"] {
+            #expect(RecordedSecrets.isSecretField(name), "\(name)")
+        }
+        for name in ["keys", "monkey", "tokens_used", "id", "keyboard", "author"] {
+            #expect(!RecordedSecrets.isSecretField(name), "\(name)")
+        }
+        for name in ["Authorization", "Cookie", "Set-Cookie", "X-API-Key", "aftership-api-key", "X-Auth-Token", "Client-Secret"] {
+            #expect(RecordedSecrets.isSecretHeader(name), "\(name)")
+        }
+        #expect(!RecordedSecrets.isSecretHeader("Content-Type"))
+        let scrubbed = RecordedSecrets.scrub(try! JSONParser.parse(Array(#"{"user":{"name":"Ada","password":"pw","keys":[1]},"items":[{"access_token":"t","ttl":5}],"has_password":true}"#.utf8)))
+        #expect(scrubbed.serializedString == #"{"user":{"name":"Ada","password":"REDACTED","keys":[1]},"items":[{"access_token":"REDACTED","ttl":5}],"has_password":true}"#)
+    }
+
+    @Test func endpointsTakeTheirFirstSuccessAndErrorsBecomeScenariosByCode() throws {
+        let exchanges = [
+            Self.exchange("GET", "/v1/items/5?scenario=x", 404, #"{"error":{"code":"item_not_found","message":"No item 5."}}"#),
+            Self.exchange("GET", "/v1/items/6", 200, #"{"id":"6","token":"abc"}"#),
+            Self.exchange("GET", "/v1/items/7", 200, #"{"id":"7"}"#),
+            Self.exchange("GET", "/v1/items/8", 500, "upstream exploded", headers: ["Content-Type": "text/plain"]),
+            Self.exchange("GET", "/v1/items/9", 404, #"{"meta":{"code":4004,"type":"NotFound"}}"#),
+            Self.exchange("GET", "/v1/items/9", 404, #"{"meta":{"code":4004,"type":"NotFound"}}"#),
+            Self.exchange("POST", "/v1/items", 201, "{ \"id\": \"10\" }"),
+            Self.exchange("HEAD", "/v1/items/1", 200, ""),
+        ]
+        let (file, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "https://api.acme.test", exchanges: exchanges)
+        #expect(summary.exchanges == 8)
+        #expect(summary.endpoints == ["GET /v1/items/{item_id}", "POST /v1/items"])
+        #expect(summary.scenarios == ["get-v1-items-item_id: item_not_found (404)", "get-v1-items-item_id: 500 (500)", "get-v1-items-item_id: 4004 (404)"])
+        #expect(summary.skipped == ["HEAD /v1/items/1: scenario files have GET, POST, PUT, PATCH and DELETE endpoints only"])
+        let get = try #require(file["endpoints"]?[0])
+        #expect(get["response"]?.serializedString == #"{"status":200,"headers":{"Content-Type":"application/json"},"body":{"id":"6","token":"REDACTED"}}"#)
+        #expect(get["scenarios"]?["500"]?.serializedString == #"{"status":500,"headers":{"Content-Type":"text/plain"},"text":"upstream exploded"}"#)
+        // A body the compact serialisation would change is kept as text, byte for byte.
+        #expect(file["endpoints"]?[1]?["response"]?.serializedString == #"{"status":201,"headers":{"Content-Type":"application/json"},"text":"{ \"id\": \"10\" }"}"#)
+        // Every answer but one carried application/json: not shared, so each keeps its own.
+        #expect(file["headers"] == nil)
+        let text = file.prettyPrinted
+        guard case .success(let spec) = ScenarioLoader.parse(Array(text.utf8), file: "acme.json") else {
+            Issue.record("the written file does not load:\n\(text)")
+            return
+        }
+        #expect(spec.endpoints.count == 2)
+    }
+
+    @Test func aSecondRecordingMergesIntoTheFirst() throws {
+        let first = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
+            Self.exchange("GET", "/v1/items/1", 200, #"{"id":"1"}"#),
+            Self.exchange("GET", "/v1/items/2", 404, #"{"code":"missing"}"#),
+        ]).file
+        #expect(first["headers"]?.serializedString == #"{"Content-Type":"application/json"}"#)
+        let (merged, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
+            Self.exchange("GET", "/v1/items/3", 200, #"{"id":"3"}"#),
+            Self.exchange("GET", "/v1/items/4", 404, #"{"code":"missing"}"#),
+            Self.exchange("GET", "/v1/items/5", 410, #"{"code":"gone"}"#),
+            Self.exchange("DELETE", "/v1/items/5", 204, ""),
+        ], existing: first)
+        #expect(summary.endpoints == ["DELETE /v1/items/{item_id}"])
+        #expect(summary.scenarios == ["get-v1-items-item_id: gone (410)"])
+        let get = try #require(merged["endpoints"]?[0])
+        #expect(get["response"]?["body"]?.serializedString == #"{"id":"1"}"#, "the first recording's answer is kept")
+        #expect(get["scenarios"]?.objectMembers?.map(\.key) == ["missing", "gone"])
+        #expect(merged["endpoints"]?[1]?["response"]?.serializedString == #"{"status":204}"#)
+        guard case .success = ScenarioLoader.parse(Array(merged.prettyPrinted.utf8), file: "acme.json") else {
+            Issue.record("the merged file does not load:\n\(merged.prettyPrinted)")
+            return
+        }
+    }
+}
