@@ -92,6 +92,16 @@ import FaultlineTesting
         let created = try replayClient.request("POST", "/v1/items", headers: [("Content-Type", "application/json")], body: "{}")
         #expect(created.status == 201)
         #expect(created.text == #"{"id":"i_1","name":"Gadget","session_token":"REDACTED"}"#)
+
+        // Without naming a scenario: each recorded request is an example and gets its own answer
+        // (the 404 was asked for with ?scenario=, which examples leave out); others fall through.
+        let auth = [("Authorization", "Bearer other")]
+        #expect(try replayClient.request("GET", "/v1/items/777", headers: auth).text == upstreamAnswers[1].text)
+        let throttledAgain = try replayClient.request("GET", "/v1/items/778", headers: auth)
+        #expect(throttledAgain.status == 429 && throttledAgain.headers["Retry-After"] == "7")
+        #expect(try replayClient.request("GET", "/v1/items/777").status == 200, "no credential: not the recorded request")
+        #expect(try replayClient.request("GET", "/v1/items/777?page=2", headers: auth).status == 200, "another query: not the recorded request")
+        #expect(written.contains(#""absent": ["#) == false && written.contains(#""present": ["#))
     }
 
     @Test func aSecondRecordingIntoTheSameDirectoryMerges() throws {

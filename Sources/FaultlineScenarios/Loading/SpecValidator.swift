@@ -128,6 +128,12 @@ struct SpecValidator: DiagnosticReporting {
             }
             validateResponse(endpoint.response, at: JSONPath.child(path(), "response"), pathParameters: known)
             validateScenarios(of: endpoint, pathParameters: known)
+            for example in endpoint.examples {
+                for (name, _) in example.parameters where !known.contains(name) {
+                    report(JSONPath.child(JSONPath.child(JSONPath.child(example.jsonPath, "request"), "parameters"), name), "'\(name)' is not a parameter of \(endpoint.path)")
+                }
+                validateResponse(example.response, at: JSONPath.child(example.jsonPath, "response"), pathParameters: known)
+            }
         }
         return (ids, endpointParameters)
     }

@@ -161,9 +161,12 @@ final class CompiledEndpoint: Sendable {
     /// The endpoint's `validate` rules, compiled with the endpoint: an endpoint never called
     /// costs no patterns or message templates at start-up.
     let validator: RequestValidator
+    /// Requests answered their own way (`ExampleSpec`), in file order.
+    let examples: [CompiledExample]
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: NameTable<Int>, byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty) {
+    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: NameTable<Int>, byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty, examples: [CompiledExample] = []) {
         self.validator = validator
+        self.examples = examples
         self.steps = steps
         self.metricsTag = metricsTag
         self.id = id

@@ -76,13 +76,20 @@ extension CompiledVendor {
             names[response.name] = i
             if i > 0 { byStatus[response.status, default: []].append(i) }
         }
+        // Examples answer matching requests only: no name, so no `?scenario=` reaches them.
+        var examples: [CompiledExample] = []
+        for (i, example) in endpoint.examples.enumerated() {
+            examples.append(CompiledExample(example, response: responses.count))
+            responses.append(CompiledResponse(name: "example \(i + 1)", spec: example.response, vendorHeaders: spec.headers))
+            sources.append((example.response, []))
+        }
         let displayBase = endpoint.basePaths?.first ?? spec.basePaths.first ?? ""
         // Most endpoints have no state steps: no compiler for them.
         let compiler = sources.contains { !$0.state.isEmpty } ? StateCompiler(vendor: spec, names: names, responses: responses, specs: sources.map(\.spec)) : nil
         let steps = sources.map { source in compiler.map { source.state.isEmpty ? [] : $0.compile(source.state) } ?? [] }
         let validator = endpoint.validate.isEmpty ? RequestValidator.empty
             : RequestValidator(rules: endpoint.validate, nameStyle: spec.triggers.validation?.nameStyle ?? .path, messages: messages.value)
-        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag, validator: validator)
+        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag, validator: validator, examples: examples)
     }
 
     /// A literal segment beats a parameter in the same place, whatever the file order:

@@ -262,6 +262,13 @@ public final class ScenarioEngine: HTTPResponder {
         if let answer = answerByName(request, vendor: vendor, endpoint: endpoint, group: group, bucket: bucket, &context) {
             return answer
         }
+        // A recorded request gets what the upstream gave it, before any other judgement.
+        if !endpoint.examples.isEmpty {
+            let own = [options.scenarioParameter, Self.clientParameter, options.delayParameter, options.dribbleParameter]
+            if let example = endpoint.examples.first(where: { $0.matches(request, pathParameters: pathParameters, own: own, body: { context.body() }) }) {
+                return answer(example.response, endpoint: endpoint, vendor: vendor, client: bucket, &context)
+            }
+        }
 
         let method = request.method == "HEAD" ? "GET" : request.method
         if let authenticator = vendor.authenticator,

@@ -46,9 +46,29 @@ public struct EndpointSpec: Sendable {
     /// whose API generations differ in shape (AfterShip's `/v4` and `/tracking/{api_version}`)
     /// declares each generation's endpoints under its own base path.
     public var basePaths: [String]?
+    /// Recorded requests and their answers (`faultline record`, or written by hand): a request
+    /// that matches one, and names no scenario, gets its answer before any other judgement.
+    public var examples: [ExampleSpec] = []
     /// `path` parsed, when it parses (the validator reports why not): parsed once at load for
     /// the validator and the routes alike.
     var template: PathTemplate?
+}
+
+/// A request an endpoint answers in its own way: every condition given must hold.
+public struct ExampleSpec: Sendable {
+    /// Path parameters and their exact values.
+    public var parameters: [(name: String, value: String)] = []
+    /// When given: exactly these query parameters (decoded, in any order), Faultline's own
+    /// (`scenario`, `faultline_client`, `delay`, `dribble`) left out.
+    public var query: [(name: String, value: String)]?
+    /// When given: the body parsed as JSON equals this (object keys in any order).
+    public var body: JSONValue?
+    /// Header fields the request must carry, and ones it must not (a credential's presence).
+    public var present: [String] = []
+    public var absent: [String] = []
+    public var response: ResponseSpec
+    /// JSON path of the example in its file.
+    public var jsonPath: String
 }
 
 public struct NamedResponse: Sendable {

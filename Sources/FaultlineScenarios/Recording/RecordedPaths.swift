@@ -27,6 +27,16 @@ enum RecordedPaths {
         return "/" + out.joined(separator: "/")
     }
 
+    /// The values `path` gives the `{param}`s of `template` (made from it by `template(_:)`).
+    static func parameters(of template: String, in path: Substring) -> [(name: String, value: String)] {
+        let names = template.split(separator: "/", omittingEmptySubsequences: false)
+        let values = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard names.count == values.count else { return [] }
+        return zip(names, values).compactMap { name, value in
+            name.hasPrefix("{") && name.hasSuffix("}") ? (String(name.dropFirst().dropLast()), String(value)) : nil
+        }
+    }
+
     /// Numbers, UUIDs, long hex strings and opaque tokens (16 or more letters and digits with
     /// at least one digit, like `trk_9f1c2b…` or an order number); words stay literal.
     static func looksLikeID(_ segment: Substring) -> Bool {

@@ -6,6 +6,8 @@ import FaultlineHTTP
 /// - each distinct error (status, and the vendor's code where the body has one) becomes a named
 ///   scenario called by that code (else by its status);
 /// - fields every answer carried with the same value move to the vendor's `headers`;
+/// - each exchange is also an example (`ExampleSpec`): the same request replayed gets the same
+///   answer without naming a scenario;
 /// - credentials never reach the file (`RecordedSecrets`).
 /// A JSON body that the server's compact serialisation reproduces byte for byte is kept as
 /// `body` (readable, editable); any other body as `text`, byte for byte.
@@ -88,6 +90,9 @@ public enum RecordingSynthesis {
                     summary.scenarios.append("\(id): \(member.key) (\(member.value["status"]?.numberValue.map { Int($0) } ?? 0))")
                 }
                 if !added.isEmpty { existingEndpoints[index] = existingEndpoints[index].setting("scenarios", to: .object((existingEndpoints[index]["scenarios"]?.objectMembers ?? []) + added)) }
+                let recorded = existingEndpoints[index]["examples"]?.arrayItems ?? []
+                let new = examples(of: endpoint, less: vendorHeaders, existing: recorded)
+                if !new.isEmpty { existingEndpoints[index] = existingEndpoints[index].setting("examples", to: .array(recorded + new)) }
                 continue
             }
             let id = uniqueID(endpoint, taken: &ids)
@@ -98,6 +103,7 @@ public enum RecordingSynthesis {
                 JSONMember(key: "response", value: json(answers.response, less: vendorHeaders)),
             ]
             if !scenarioMembers.isEmpty { members.append(JSONMember(key: "scenarios", value: .object(scenarioMembers))) }
+            members.append(JSONMember(key: "examples", value: .array(examples(of: endpoint, less: vendorHeaders))))
             existingEndpoints.append(.object(members))
             summary.endpoints.append("\(endpoint.method) \(endpoint.path)")
             summary.scenarios += answers.scenarios.map { "\(id): \($0.name) (\($0.answer.status))" }
@@ -197,7 +203,7 @@ public enum RecordingSynthesis {
         }
     }
 
-    private static func json(_ answer: Answer, less vendorHeaders: [(name: String, value: String)]) -> JSONValue {
+    static func json(_ answer: Answer, less vendorHeaders: [(name: String, value: String)]) -> JSONValue {
         var members = [JSONMember(key: "status", value: .number(String(answer.status)))]
         let own = answer.headers.filter { header in
             !vendorHeaders.contains { $0.name.lowercased() == header.name.lowercased() && $0.value == header.value }
