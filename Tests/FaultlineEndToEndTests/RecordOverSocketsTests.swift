@@ -104,6 +104,20 @@ import FaultlineTesting
         #expect(written.contains(#""absent": ["#) == false && written.contains(#""present": ["#))
     }
 
+    @Test func anOversizedUpstreamAnswerIs502AndNotRecorded() throws {
+        let recording = try Recording()
+        defer { recording.stop() }
+        var small = recording.recorder.upstream
+        small.bodyLimit = 10
+        let recorder = Recorder(upstream: small, vendor: "acme", directory: recording.recorder.directory)
+        let server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0), responder: recorder)
+        try server.start()
+        defer { server.stop() }
+        let refused = try TestHTTPClient(port: server.port).request("GET", "/v1/items/1")
+        #expect(refused.status == 502 && refused.headers["Faultline-Error"] == "upstream-body-too-large")
+        #expect(recorder.recorded.isEmpty)
+    }
+
     @Test func aSecondRecordingIntoTheSameDirectoryMerges() throws {
         let recording = try Recording()
         defer { recording.stop() }

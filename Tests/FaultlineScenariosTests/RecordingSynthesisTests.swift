@@ -66,6 +66,22 @@ struct RecordingSynthesisTests {
         #expect(spec.endpoints.count == 2)
     }
 
+    @Test func examplesKeepEachRequestButNoSecret() throws {
+        var withKey = Self.exchange("GET", "/v1/items/1?api_key=k_live_1&page=2", 200, #"{"id":"1"}"#)
+        withKey.requestHeaders = ["Authorization": "Bearer sk_live_2"]
+        var login = Self.exchange("POST", "/v1/login", 200, #"{"ok":true}"#)
+        login.requestBody = Array(#"{"user":"ada","password":"pw_live_3"}"#.utf8)
+        var search = Self.exchange("POST", "/v1/search", 200, #"{"hits":[]}"#)
+        search.requestBody = Array(#"{"q":"shoes"}"#.utf8)
+        let exchanges = [withKey, Self.exchange("GET", "/v1/items/1?page=2", 401, #"{"code":"unauthorized"}"#), login, search]
+        let file = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: exchanges).file
+        let text = file.prettyPrinted
+        for secret in ["k_live_1", "sk_live_2", "pw_live_3"] { #expect(!text.contains(secret), "\(secret) reached the file") }
+        #expect(file["endpoints"]?[0]?["examples"]?.serializedString == #"[{"request":{"parameters":{"item_id":"1"},"present":["Authorization"]},"response":{"status":200,"body":{"id":"1"}}},{"request":{"parameters":{"item_id":"1"},"query":{"page":"2"},"absent":["Authorization"]},"response":{"status":401,"body":{"code":"unauthorized"}}}]"#)
+        #expect(file["endpoints"]?[1]?["examples"]?[0]?["request"]?.serializedString == #"{"query":{}}"#)
+        #expect(file["endpoints"]?[2]?["examples"]?[0]?["request"]?.serializedString == #"{"query":{},"body":{"q":"shoes"}}"#)
+    }
+
     @Test func aSecondRecordingMergesIntoTheFirst() throws {
         let first = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
             Self.exchange("GET", "/v1/items/1", 200, #"{"id":"1"}"#),

@@ -7,8 +7,8 @@ extension RecordingSynthesis {
 
     /// Each recorded exchange as an example, so that a replay without `?scenario=` gets what the
     /// upstream gave that request: its path parameters, query, JSON body and which credential
-    /// fields it carried. A body that held secrets is not a condition (the file holds it
-    /// redacted, which no real request would match). The same request twice is kept once.
+    /// fields it carried. A body or query that held secrets (`?api_key=`) is not a condition:
+    /// it never reaches the file. The same request twice is kept once.
     static func examples(of endpoint: Endpoint, less vendorHeaders: [(name: String, value: String)], existing: [JSONValue] = []) -> [JSONValue] {
         var credentialFields: [String] = []
         for exchange in endpoint.exchanges {
@@ -25,7 +25,9 @@ extension RecordingSynthesis {
                 request.append(JSONMember(key: "parameters", value: .object(parameters.map { JSONMember(key: $0.name, value: .string($0.value)) })))
             }
             let query = CompiledExample.pairs(exchange.target.drop { $0 != "?" }.dropFirst()).filter { !ownParameters.contains($0.name) }
-            request.append(JSONMember(key: "query", value: .object(query.map { JSONMember(key: $0.name, value: .string($0.value)) })))
+            if !query.contains(where: { RecordedSecrets.isSecretField($0.name) }) {
+                request.append(JSONMember(key: "query", value: .object(query.map { JSONMember(key: $0.name, value: .string($0.value)) })))
+            }
             if !exchange.requestBody.isEmpty, let body = try? JSONParser.parse(exchange.requestBody), RecordedSecrets.scrub(body) == body {
                 request.append(JSONMember(key: "body", value: body))
             }
