@@ -17,6 +17,11 @@ struct RecordingSynthesisTests {
         #expect(RecordedPaths.template("/") == "/")
         #expect(RecordedPaths.template("/a b") == "/a%20b")
         #expect(!RecordedPaths.looksLikeID("deadbeefdeadbeef"), "hex without a digit is a word")
+        // Short ids show themselves by varying between recordings of the same path.
+        #expect(RecordedPaths.templates([("GET", "/users/u_1001/posts"), ("GET", "/users/u_1002/posts"), ("GET", "/users/me/posts"), ("PUT", "/users/u_1003/posts"), ("GET", "/v2/users")])
+            == ["/users/{user_id}/posts", "/users/{user_id}/posts", "/users/me/posts", "/users/u_1003/posts", "/v2/users"])
+        // Two varying ids in one path: found over two passes.
+        #expect(RecordedPaths.templates([("GET", "/a/x1/b/y1"), ("GET", "/a/x2/b/y1"), ("GET", "/a/x2/b/y2")]) == Array(repeating: "/a/{a_id}/b/{b_id}", count: 3))
         #expect(!RecordedPaths.looksLikeID("v1"))
     }
 

@@ -1,19 +1,65 @@
 /// Recorded paths as endpoint paths: segments that look like ids become `{param}`s, named after
 /// the collection before them (`/users/42/orders/9f1c…` → `/users/{user_id}/orders/{order_id}`).
+/// An id is a number, a UUID, a long hex string or a long opaque token, or any segment with a
+/// digit in it that varies across recordings of otherwise the same path (`/users/u_1001` and
+/// `/users/u_1002`); words stay literal.
 enum RecordedPaths {
-    /// The endpoint path for a recorded request path.
+    /// The endpoint path for one recorded path.
     static func template(_ path: Substring) -> String {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard !(segments.count == 1 && segments.first!.isEmpty) else { return "/" }
+        templates([(method: "", path: path)])[0]
+    }
+
+    /// The endpoint path for each recorded request, variation across them considered.
+    static func templates(_ requests: [(method: String, path: Substring)]) -> [String] {
+        let segments = requests.map { Array($0.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()) }
+        var isParameter = segments.map { $0.map(looksLikeID) }
+        // A segment with a digit whose value differs between recordings that agree everywhere
+        // else is an id, too; each pass may reveal more (two varying ids in one path).
+        var changed = true
+        while changed {
+            changed = false
+            var values: [String: Set<Substring>] = [:]
+            func key(_ k: Int, _ i: Int) -> String {
+                let shape = segments[k].indices.map { j in j == i ? "*" : (isParameter[k][j] ? "{}" : String(segments[k][j])) }
+                return requests[k].method + " " + shape.joined(separator: "/")
+            }
+            func candidate(_ k: Int, _ i: Int) -> Bool { !isParameter[k][i] && segments[k][i].contains(where: \.isNumber) }
+            for k in segments.indices {
+                for i in segments[k].indices where candidate(k, i) {
+                    values[key(k, i), default: []].insert(segments[k][i])
+                }
+            }
+            // Marked after all are looked up: a mark changes the keys of the path's other segments.
+            var marks: [(Int, Int)] = []
+            for k in segments.indices {
+                for i in segments[k].indices where candidate(k, i) {
+                    // Varying here, or a parameter here in a path that agrees everywhere else.
+                    if (values[key(k, i)]?.count ?? 0) > 1 || segments.indices.contains(where: { other in
+                        other != k && requests[other].method == requests[k].method && segments[other].count == segments[k].count && isParameter[other][i]
+                            && segments[k].indices.allSatisfy { j in j == i || (isParameter[k][j] == isParameter[other][j] && (isParameter[k][j] || segments[k][j] == segments[other][j])) }
+                    }) {
+                        marks.append((k, i))
+                    }
+                }
+            }
+            for (k, i) in marks { isParameter[k][i] = true }
+            changed = !marks.isEmpty
+        }
+        return segments.indices.map { render(segments[$0], isParameter[$0]) }
+    }
+
+    private static func render(_ segments: [Substring], _ isParameter: [Bool]) -> String {
+        guard !(segments.count == 1 && segments[0].isEmpty) else { return "/" }
         var names: Set<String> = []
         var out: [String] = []
         var previousLiteral: Substring?
-        for segment in segments {
-            if looksLikeID(segment) {
-                var name = previousLiteral.map { singular(identifier($0)) + "_id" } ?? "id"
+        for (segment, parameter) in zip(segments, isParameter) {
+            if parameter {
+                let base = previousLiteral.map { singular(identifier($0)) + "_id" } ?? "id"
+                var name = base
                 var counter = 2
                 while names.contains(name) {
-                    name = (previousLiteral.map { singular(identifier($0)) + "_id" } ?? "id") + "\(counter)"
+                    name = base + "\(counter)"
                     counter += 1
                 }
                 names.insert(name)

@@ -48,12 +48,15 @@ public enum RecordingSynthesis {
         summary.exchanges = exchanges.count
         var endpoints: [Endpoint] = []
         var byKey: [String: Int] = [:]
-        for exchange in exchanges {
+        let kept = exchanges.filter { exchange in
             guard methods.contains(exchange.method) else {
                 summary.skipped.append("\(exchange.method) \(exchange.path): scenario files have GET, POST, PUT, PATCH and DELETE endpoints only")
-                continue
+                return false
             }
-            let path = RecordedPaths.template(exchange.path)
+            return true
+        }
+        let paths = RecordedPaths.templates(kept.map { ($0.method, $0.path) })
+        for (exchange, path) in zip(kept, paths) {
             let key = exchange.method + " " + path
             if let index = byKey[key] {
                 endpoints[index].exchanges.append(exchange)
