@@ -87,6 +87,20 @@ struct RecordingSynthesisTests {
         #expect(file["endpoints"]?[2]?["examples"]?[0]?["request"]?.serializedString == #"{"query":{},"body":{"q":"shoes"}}"#)
     }
 
+    @Test func anAnswerHoldingBracesIsSentAsWritten() throws {
+        let exchanges = [Self.exchange("GET", "/v1/templates/1", 200, #"{"greeting":"Hello {{name}}","unclosed":"{{"}"#, headers: ["Content-Type": "application/json", "X-Pattern": "{{id}}"])]
+        let file = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: exchanges).file
+        #expect(file["endpoints"]?[0]?["response"]?["literal"] == .bool(true))
+        guard case .success(let spec) = ScenarioLoader.parse(Array(file.prettyPrinted.utf8), file: "acme.json") else {
+            Issue.record("a literal answer does not load")
+            return
+        }
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [spec]), options: .init(singleVendor: "acme"))
+        let response = engine.respond(to: HTTPRequest(method: "GET", target: "/v1/templates/1"))
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"greeting":"Hello {{name}}","unclosed":"{{"}"#)
+        #expect(response.headers["X-Pattern"] == "{{id}}")
+    }
+
     @Test func aSecondRecordingMergesIntoTheFirst() throws {
         let first = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
             Self.exchange("GET", "/v1/items/1", 200, #"{"id":"1"}"#),

@@ -253,7 +253,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeResponse(_ value: JSONValue, at path: @autoclosure () -> String, allowEndpoints: Bool, allowState: Bool = false) -> (response: ResponseSpec, endpoints: [String]?)? {
-        var allowed = ["status", "description", "headers", "body", "text", "delay", "fault"]
+        var allowed = ["status", "description", "headers", "body", "text", "delay", "fault", "literal"]
         if allowEndpoints { allowed.append("endpoints") }
         if allowState { allowed.append("state") }
         guard let members = object(value, at: path(), allowed: allowed, required: ["status"]) else { return nil }
@@ -304,6 +304,7 @@ struct SpecDecoder: DiagnosticReporting {
             response.fault = ResponseFault(rawValue: name)
             if response.fault == nil { report(JSONPath.child(path(), "fault"), "unknown fault '\(name)' (\(ResponseFault.allCases.map(\.rawValue).joined(separator: ", ")))") }
         }
+        response.literal = bool(members, "literal", at: path()) ?? false
         return (response, endpoints)
     }
 }

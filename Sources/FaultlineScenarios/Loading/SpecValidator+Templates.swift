@@ -3,11 +3,12 @@
 extension SpecValidator {
     /// `path` is made only when there is something to report.
     mutating func validateResponse(_ response: ResponseSpec, at path: @autoclosure () -> String, pathParameters: [String]?) {
-        if !response.headers.isEmpty {
+        if !response.headers.isEmpty, !response.literal {
             validateTemplates(response.headers, at: JSONPath.child(path(), "headers"), pathParameters: pathParameters)
         }
         switch response.body {
         case .none: break
+        case _ where response.literal: break
         case .text(let text): validateTemplate(text, at: JSONPath.child(path(), "text"), pathParameters: pathParameters)
         case .json(let json): validateJSONTemplates(json, at: JSONPath.child(path(), "body"), pathParameters: pathParameters)
         }

@@ -23,9 +23,9 @@ final class CompiledResponse: Sendable {
         let value: CompiledTemplate
         let wire: [UInt8]?
 
-        init(name: String, value: String) {
+        init(name: String, value: String, literal: Bool = false) {
             self.name = name
-            self.value = CompiledTemplate.text(value)
+            self.value = literal ? CompiledTemplate.literal(Array(value.utf8)) : CompiledTemplate.text(value)
             fixed = self.value.staticBytes.map { String(decoding: $0, as: UTF8.self) }
             if HTTPResponseWriter.isFramingHeader(name) {
                 wire = nil
@@ -82,18 +82,21 @@ final class CompiledResponse: Sendable {
         case .none:
             body = CompiledTemplate(segments: [])
         case .json(let json):
-            body = .json(json)
+            body = spec.literal ? .literal(json.serialized) : .json(json)
             if !merged.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "Content-Type") }) {
                 merged.append(HeaderSpec(name: "Content-Type", value: "application/json"))
             }
         case .text(let text):
-            body = .text(text)
+            body = spec.literal ? .literal(Array(text.utf8)) : .text(text)
             if !merged.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "Content-Type") }) {
                 merged.append(HeaderSpec(name: "Content-Type", value: "text/plain; charset=utf-8"))
             }
         }
         staticBody = body.staticBytes
-        headerTemplates = merged.map { HeaderPlan(name: $0.name, value: $0.value) }
+        headerTemplates = merged.map { header in
+            // A literal response's own values are sent as written; the vendor's stay templates.
+            HeaderPlan(name: header.name, value: header.value, literal: spec.literal && spec.headers.contains { $0.name == header.name && $0.value == header.value })
+        }
         wireSize = headerTemplates.reduce(0) { $0 + ($1.wire?.count ?? 0) + ($1.fixed == nil ? 24 : 0) }
         if headerTemplates.allSatisfy({ $0.fixed != nil }) {
             var headers = HTTPHeaders()

@@ -102,6 +102,9 @@ public struct ResponseSpec: Sendable {
     public var delay: DelaySpec?
     /// Break the connection instead of answering whole.
     public var fault: ResponseFault?
+    /// Body and own header values are sent as written, `{{` and all: no templates (a recorded
+    /// answer that happens to hold `{{`).
+    public var literal = false
 }
 
 /// Every vendor loaded from a directory.

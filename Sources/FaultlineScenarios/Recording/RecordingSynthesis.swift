@@ -23,7 +23,7 @@ public enum RecordingSynthesis {
     }
 
     /// What a file keeps of an answer's fields: not the framing and `Date` (the server writes
-    /// them), not fields of one connection, and no credentials.
+    /// them), not fields of one connection, no credentials, and no `Faultline-*` notes.
     static let droppedFields: Set<String> = ["date", "content-length", "transfer-encoding", "connection", "keep-alive", "content-encoding", "proxy-connection", "trailer", "upgrade"]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -154,7 +154,8 @@ public enum RecordingSynthesis {
 
     static func answer(_ exchange: RecordedExchange) -> Answer {
         var headers: [(name: String, value: String)] = []
-        for (name, value) in exchange.responseHeaders where !droppedFields.contains(name.lowercased()) && !RecordedSecrets.isSecretHeader(name) {
+        // `Faultline-*` fields are a Faultline upstream's own notes, never the vendor's.
+        for (name, value) in exchange.responseHeaders where !droppedFields.contains(name.lowercased()) && !RecordedSecrets.isSecretHeader(name) && !name.lowercased().hasPrefix("faultline-") {
             if let index = headers.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
                 headers[index].value += ", " + value
             } else {
@@ -212,7 +213,20 @@ public enum RecordingSynthesis {
             !vendorHeaders.contains { $0.name.lowercased() == header.name.lowercased() && $0.value == header.value }
         }
         if !own.isEmpty { members.append(JSONMember(key: "headers", value: headersObject(own))) }
+        // Served, `{{` would start a template: such an answer is sent as written.
+        if own.contains(where: { $0.value.contains("{{") }) || answer.body.contains(where: { holdsBraces($0.value) }) {
+            members.append(JSONMember(key: "literal", value: .bool(true)))
+        }
         return .object(members + answer.body)
+    }
+
+    private static func holdsBraces(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.contains("{{")
+        case .array(let items): items.contains(where: holdsBraces)
+        case .object(let members): members.contains { $0.key.contains("{{") || holdsBraces($0.value) }
+        default: false
+        }
     }
 
     private static func headersObject(_ headers: [(name: String, value: String)]) -> JSONValue {

@@ -49,6 +49,13 @@ struct CompiledTemplate: Sendable {
         return builder.finish()
     }
 
+    /// Bytes sent as they are (a `literal` response's body or header value).
+    static func literal(_ bytes: [UInt8]) -> CompiledTemplate {
+        var builder = Builder()
+        builder.literal(bytes)
+        return builder.finish()
+    }
+
     /// Compiles plain text (a `text` body or a header value).
     static func text(_ text: String) -> CompiledTemplate {
         var builder = Builder()
