@@ -30,6 +30,9 @@ struct Drift: ParsableCommand {
     @Option(help: ArgumentHelp("Also repeat this endpoint though it is not a GET: its id or 'METHOD /path' (repeatable).", valueName: "endpoint"))
     var include: [String] = []
 
+    @Option(help: ArgumentHelp("A value for a query parameter the file keeps none of (a recorded secret such as api_key) (repeatable).", valueName: "name=value"))
+    var query: [String] = []
+
     @Option(name: .customLong("upstream-ca"), help: ArgumentHelp("Check an https API's certificate against this PEM file instead of the system's store.", valueName: "ca.pem"))
     var upstreamCA: String?
 
@@ -61,7 +64,12 @@ struct Drift: ParsableCommand {
         for diagnostic in diagnostics { Output.error("invalid scenario file: \(diagnostic)") }
         guard let spec = catalog.vendors.first(where: { $0.name == vendor }) else { throw ValidationError("no vendor named '\(vendor)' in \(locations.joined(separator: ", "))") }
 
-        let (probes, skipped) = DriftPlan.probes(for: spec, include: include)
+        var secrets: [String: String] = [:]
+        for text in query {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { throw ValidationError("--query '\(text)': expected name=value") }
+            secrets[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        let (probes, skipped) = DriftPlan.probes(for: spec, include: include, secrets: secrets)
         let results = DriftCheck.run(probes, against: upstream, headers: fields)
         let drifted = results.filter(\.drifted).count
         let failed = results.filter(\.failed).count

@@ -46,8 +46,8 @@ struct Record: ParsableCommand {
     func validate() throws {
         try OptionRange.check("--request-timeout", nil, requestTimeout, above: 0, atMost: OptionRange.maxSeconds)
         try OptionRange.check("--upstream-body-limit", nil, upstreamBodyLimit, 0...OptionRange.maxBytes)
-        guard !vendor.isEmpty, vendor.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw ValidationError("--vendor '\(vendor)': lower-case letters, digits, '-' and '_' only")
+        guard VendorSpec.isValidName(vendor) else {
+            throw ValidationError("--vendor '\(vendor)': lower-case letters, digits and '-', starting with a letter or digit")
         }
     }
 
@@ -82,7 +82,7 @@ struct Record: ParsableCommand {
                 Output.error("faultline record: \(error)")
             }
         }
-        let status: Int32 = outcome.map { Self.report($0, file: recorder.path) } == true ? 0 : 1
+        let status: Int32 = outcome.map { Self.report($0, file: $0.file) } == true ? 0 : 1
         server.shutdown { Glibc.exit(status) }
         while sigwait(&signals, &received) != 0 {}
         Glibc.exit(1)

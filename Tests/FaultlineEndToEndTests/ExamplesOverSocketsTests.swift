@@ -14,6 +14,7 @@ import FaultlineTesting
        "scenarios": {"gone": {"status": 410, "text": "gone"}},
        "examples": [
          {"request": {"parameters": {"order_id": "7"}, "query": {"expand": "items", "page": "2"}}, "response": {"status": 200, "text": "order 7, page 2"}},
+         {"request": {"parameters": {"order_id": "7"}, "query": {"api_key": null}}, "response": {"status": 200, "text": "order 7 by key"}},
          {"request": {"parameters": {"\#(parameter)": "8"}, "absent": ["Authorization"]}, "response": {"status": 403, "text": "recorded 403"}}
        ]},
       {"id": "create-order", "method": "POST", "path": "/orders", "response": {"status": 201, "body": {"id": "new"}},
@@ -31,6 +32,9 @@ import FaultlineTesting
         #expect(page.status == 200 && page.text == "order 7, page 2")
         #expect(try client.request("GET", "/acme/v1/orders/7?page=3&expand=items", headers: auth).text == #"{"id":"7"}"#)
         #expect(try client.request("GET", "/acme/v1/orders/7", headers: auth).text == #"{"id":"7"}"#)
+        // A null query value: the parameter with any value.
+        #expect(try client.request("GET", "/acme/v1/orders/7?api_key=k_anything", headers: auth).text == "order 7 by key")
+        #expect(try client.request("GET", "/acme/v1/orders/7?api_key=k&x=1", headers: auth).text == #"{"id":"7"}"#)
         // Before authentication: the recorded answer of a request without a credential.
         let recorded = try client.request("GET", "/acme/v1/orders/8")
         #expect(recorded.status == 403 && recorded.text == "recorded 403")
@@ -51,7 +55,7 @@ import FaultlineTesting
             _ = try TestServer.start(files: ["acme.json": Self.file(parameter: "orderId")])
             Issue.record("a file with an unknown example parameter was served")
         } catch {
-            #expect("\(error)".contains("acme.json: $.endpoints[0].examples[1].request.parameters.orderId: 'orderId' is not a parameter of /orders/{order_id}"), "\(error)")
+            #expect("\(error)".contains("acme.json: $.endpoints[0].examples[2].request.parameters.orderId: 'orderId' is not a parameter of /orders/{order_id}"), "\(error)")
         }
     }
 }

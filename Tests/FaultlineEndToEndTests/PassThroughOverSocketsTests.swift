@@ -110,7 +110,7 @@ import FaultlineTesting
         let front = try Self.front(upstream)
         defer { front.stop() }
         let started = DispatchTime.now().uptimeNanoseconds
-        let response = try front.client(timeout: 10).request("GET", "/acme/v1/slow")
+        let response = try withExtendedLifetime(silent) { try front.client(timeout: 10).request("GET", "/acme/v1/slow") }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         #expect(response.status == 502)
         #expect(response.text.contains("Resource temporarily unavailable"))
@@ -121,7 +121,7 @@ import FaultlineTesting
         let chunked = try RawUpstream(answer: "HTTP/1.1 429 Too Many Requests\r\nTransfer-Encoding: chunked\r\nRetry-After: 7\r\nContent-Type: text/plain\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
         let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(chunked.port)"))
         defer { front.stop() }
-        let response = try front.client().request("GET", "/acme/v1/limited")
+        let response = try withExtendedLifetime(chunked) { try front.client().request("GET", "/acme/v1/limited") }
         #expect(response.status == 429)
         #expect(response.text == "hello world")
         #expect(response.headers["Retry-After"] == "7")
@@ -133,19 +133,72 @@ import FaultlineTesting
         limited.bodyLimit = 1000
         let front2 = try Self.front(limited)
         defer { front2.stop() }
-        let refused = try front2.client().request("GET", "/acme/v1/big")
+        let refused = try withExtendedLifetime(big) { try front2.client().request("GET", "/acme/v1/big") }
         #expect(refused.status == 502)
         #expect(refused.headers["Faultline-Error"] == "upstream-body-too-large")
     }
 }
 
+extension PassThroughOverSocketsTests {
+    @Test func malformedUpstreamFramingIsA502NeverACrash() throws {
+        let answers = [
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nx\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\ncut sh",
+        ]
+        for (index, answer) in answers.enumerated() {
+            let upstream = try RawUpstream(answer: answer, reset: index == answers.count - 1)
+            let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(upstream.port)"))
+            defer { front.stop() }
+            let response = try withExtendedLifetime(upstream) { try front.client().request("GET", "/acme/v1/framing") }
+            #expect(response.status == 502, "answer \(index): \(response.text)")
+            #expect(response.headers["Faultline-Error"] == "upstream-failed", "answer \(index)")
+        }
+    }
+
+    @Test func interimAnswersAreSkippedAndHEADKeepsTheUpstreamsLength() throws {
+        let early = try RawUpstream(answer: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\n\r\nok")
+        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(early.port)"))
+        defer { front.stop() }
+        let answer = try withExtendedLifetime(early) { try front.client().request("GET", "/acme/v1/early") }
+        #expect(answer.status == 200 && answer.text == "ok")
+        #expect(answer.headers["X-Hop"] == nil, "a field the upstream's Connection names is its connection's own")
+
+        let head = try RawUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nContent-Type: application/json\r\n\r\n")
+        let front2 = try Self.front(try Upstream(url: "http://127.0.0.1:\(head.port)"))
+        defer { front2.stop() }
+        let client = try front2.client()
+        try withExtendedLifetime(head) {
+            try client.send("HEAD /acme/v1/items/1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            let response = try client.readResponse(headRequest: true)
+            #expect(response.status == 200 && response.headers["Content-Length"] == "1234" && response.body.isEmpty)
+        }
+    }
+
+    @Test func pipelinedRequestsAfterAProxiedOneAreAnsweredInOrder() throws {
+        let upstream = try RawUpstream(answer: "HTTP/1.1 201 Created\r\nContent-Length: 8\r\n\r\nupstream")
+        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(upstream.port)"))
+        defer { front.stop() }
+        let client = try front.client()
+        try withExtendedLifetime(upstream) {
+            try client.send("GET /acme/v1/elsewhere HTTP/1.1\r\nHost: x\r\n\r\nGET /acme/v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /acme/v1/again HTTP/1.1\r\nHost: x\r\n\r\n")
+            let first = try client.readResponse(), second = try client.readResponse(), third = try client.readResponse()
+            #expect(first.status == 201 && first.text == "upstream")
+            #expect(second.status == 200 && second.text == "local")
+            #expect(third.status == 201 && third.text == "upstream")
+        }
+    }
+}
+
 /// A listening socket that answers each connection with fixed bytes once it has read a request
-/// head (or never, when `answer` is nil), then closes it.
+/// head (or never, when `answer` is nil), then closes it (with a reset when `reset`).
 final class RawUpstream: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
 
-    init(answer: String?) throws {
+    init(answer: String?, reset: Bool = false) throws {
         (fd, port) = try Self.listen()
         let fd = self.fd
         Thread.detach {
@@ -158,6 +211,10 @@ final class RawUpstream: @unchecked Sendable {
                 guard let answer else { continue }
                 let bytes = Array(answer.utf8)
                 _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if reset {
+                    var option = linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(client, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+                }
                 close(client)
             }
         }

@@ -82,7 +82,7 @@ struct RecordingSynthesisTests {
         let file = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: exchanges).file
         let text = file.prettyPrinted
         for secret in ["k_live_1", "sk_live_2", "pw_live_3"] { #expect(!text.contains(secret), "\(secret) reached the file") }
-        #expect(file["endpoints"]?[0]?["examples"]?.serializedString == #"[{"request":{"parameters":{"item_id":"1"},"present":["Authorization"]},"response":{"status":200,"body":{"id":"1"}}},{"request":{"parameters":{"item_id":"1"},"query":{"page":"2"},"absent":["Authorization"]},"response":{"status":401,"body":{"code":"unauthorized"}}}]"#)
+        #expect(file["endpoints"]?[0]?["examples"]?.serializedString == #"[{"request":{"parameters":{"item_id":"1"},"query":{"api_key":null,"page":"2"},"present":["Authorization"]},"response":{"status":200,"body":{"id":"1"}}},{"request":{"parameters":{"item_id":"1"},"query":{"page":"2"},"absent":["Authorization"]},"response":{"status":401,"body":{"code":"unauthorized"}}}]"#)
         #expect(file["endpoints"]?[1]?["examples"]?[0]?["request"]?.serializedString == #"{"query":{}}"#)
         #expect(file["endpoints"]?[2]?["examples"]?[0]?["request"]?.serializedString == #"{"query":{},"body":{"q":"shoes"}}"#)
     }
@@ -99,6 +99,28 @@ struct RecordingSynthesisTests {
         let response = engine.respond(to: HTTPRequest(method: "GET", target: "/v1/templates/1"))
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"greeting":"Hello {{name}}","unclosed":"{{"}"#)
         #expect(response.headers["X-Pattern"] == "{{id}}")
+    }
+
+    @Test func aRecordingMergesIntoAHandWrittenFileByRouteShapeUnderItsBasePath() throws {
+        let existing = try JSONParser.parse(Array(#"{"vendor":"acme","basePaths":["/v1"],"endpoints":[{"id":"item","method":"GET","path":"/items/{id}","response":{"status":200,"body":{}}}]}"#.utf8))
+        let (merged, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
+            Self.exchange("GET", "/v1/items/12345", 404, #"{"code":"not_found"}"#),
+            Self.exchange("GET", "/v1/items/", 200, "{}"),
+        ], existing: existing)
+        #expect(summary.endpoints.isEmpty)
+        #expect(summary.scenarios == ["item: not_found (404)"])
+        #expect(summary.skipped == ["GET /v1/items/: an empty path segment (a trailing or doubled '/') has no endpoint path"])
+        #expect(merged["endpoints"]?[0]?["examples"]?[0]?["request"]?.serializedString == #"{"parameters":{"id":"12345"},"query":{}}"#)
+        guard case .success = ScenarioLoader.parse(Array(merged.prettyPrinted.utf8), file: "acme.json") else {
+            Issue.record("the merged file does not load:\n\(merged.prettyPrinted)")
+            return
+        }
+    }
+
+    @Test func formEncodedSecretsAreRedacted() {
+        // By the words of the name: `token_type` says token, too.
+        #expect(RecordedSecrets.scrubForm("access_token=abc&token_type=bearer&expires_in=3600") == "access_token=REDACTED&token_type=REDACTED&expires_in=3600")
+        #expect(RecordedSecrets.scrubForm("a=1&b=2") == nil)
     }
 
     @Test func aSecondRecordingMergesIntoTheFirst() throws {

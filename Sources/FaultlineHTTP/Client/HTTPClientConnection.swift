@@ -84,12 +84,20 @@ public final class HTTPClientConnection {
     /// chunked transfer coding, Content-Length, or running to the close. A body over
     /// `bodyLimit` bytes throws `BodyTooLarge`.
     public func readResponse(headRequest: Bool = false, bodyLimit: Int = .max) throws -> HTTPClientResponse {
-        let (status, reason, headers) = try readHead()
+        var (status, reason, headers) = try readHead()
+        // An interim answer (RFC 9110 §15.2: 100, 103) is followed by the final one.
+        while status >= 100 && status < 200 && status != 101 {
+            (status, reason, headers) = try readHead()
+        }
         var body: [UInt8] = []
         if !(headRequest || status < 200 || status == 204 || status == 304) {
             if headers.containsToken("chunked", in: "Transfer-Encoding") {
                 body = try readChunked(limit: bodyLimit)
-            } else if let length = headers["Content-Length"].flatMap({ Int($0) }) {
+            } else if let text = headers["Content-Length"] {
+                // RFC 9110 §8.6: 1*DIGIT; a sign or anything else is no length.
+                guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
+                    throw Failure("bad Content-Length '\(text)'")
+                }
                 guard length <= bodyLimit else { throw BodyTooLarge(limit: bodyLimit) }
                 body = try readExactly(length)
             } else {
@@ -106,7 +114,9 @@ public final class HTTPClientConnection {
         while true {
             let line = try readLine()
             let sizeText = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-            guard !sizeText.isEmpty, sizeText.count <= 16, let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16) else {
+            // `chunk-size = 1*HEXDIG`: no sign, and short enough to fit.
+            guard !sizeText.isEmpty, sizeText.count <= 15, sizeText.allSatisfy({ Self.isHexDigit($0) }),
+                  let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16) else {
                 throw Failure("bad chunk size line '\(String(decoding: line, as: UTF8.self))'")
             }
             if size == 0 { break }
@@ -134,28 +144,41 @@ public final class HTTPClientConnection {
         }
     }
 
+    /// A body that runs to the close: only a clean end of the stream ends it, so a reset or a
+    /// timeout is an error rather than a truncated body.
     private func readUntilEnd(limit: Int) throws -> [UInt8] {
-        while true {
+        while try fill(endOK: true) {
             guard buffer.count <= limit else { throw BodyTooLarge(limit: limit) }
-            let before = buffer.count
-            do { try fill() } catch { if buffer.count == before { break } }
         }
         let body = buffer
         buffer = []
         return body
     }
 
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+    }
+
     /// The status line and header fields of the next response.
     public func readHead() throws -> (status: Int, reason: String, headers: HTTPHeaders) {
+        var searched = 0
         while true {
-            if let end = headEnd() {
+            if let end = headEnd(from: searched) {
                 let head = Array(buffer[0..<end])
                 buffer.removeFirst(end + 4)
                 return try Self.parseHead(head)
             }
+            guard buffer.count <= Self.maxHead else { throw Failure("response head over \(Self.maxHead) bytes") }
+            searched = max(0, buffer.count - 3)
             try fill()
         }
     }
+
+    /// A response's status line and fields together may take this many bytes.
+    public static let maxHead = 64 * 1024
+
+    /// When set, reading past it fails: the whole exchange has a bound, not only each read.
+    public var deadline: UInt64?
 
     public func readExactly(_ count: Int) throws -> [UInt8] {
         while buffer.count < count { try fill() }
@@ -228,17 +251,31 @@ public final class HTTPClientConnection {
         tls.map { $0.read(into: chunk) } ?? recv(fd, chunk.baseAddress, chunk.count, 0)
     }
 
-    private func fill() throws {
+    /// Reads more into the buffer. At the end of the stream: false when `endOK`, else an error.
+    @discardableResult
+    private func fill(endOK: Bool = false) throws -> Bool {
+        if let deadline {
+            // Each read waits only for what is left of the exchange's time.
+            let now = EventLoop.now()
+            guard now < deadline else { throw Failure("no complete answer in time") }
+            let left = deadline - now
+            var tv = timeval(tv_sec: Int(left / 1_000_000_000), tv_usec: max(1, Int(left % 1_000_000_000 / 1_000)))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let n = chunk.withUnsafeMutableBytes { receive(into: $0) }
-        if n == 0 { throw Failure("connection closed by server") }
+        if n == 0 {
+            if endOK { return false }
+            throw Failure("connection closed by server")
+        }
         if n < 0 { throw Failure(tls == nil ? SocketError.makeFailed("recv").description : "SSL_read failed") }
         buffer.append(contentsOf: chunk[0..<n])
+        return true
     }
 
-    private func headEnd() -> Int? {
-        guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+    private func headEnd(from start: Int = 0) -> Int? {
+        guard buffer.count >= 4, start <= buffer.count - 4 else { return nil }
+        for i in start...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
             return i
         }
         return nil

@@ -54,11 +54,16 @@ final class TLSClientSession {
         if let name = options.serverName {
             // An address is checked against the certificate's IP entries and sent as no SNI
             // (RFC 6066 §3 names hosts only); a name against its DNS entries.
+            // A name that cannot be set to be checked fails the connection: no check would pass anyone.
             if Self.isAddress(name) {
-                if verifying { X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) }
+                if verifying, X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1 {
+                    throw HTTPClientConnection.Failure("cannot check the certificate against the address '\(name)'")
+                }
             } else {
                 _ = CFaultlineOpenSSL_SSL_set_host_name(ssl, name)
-                if verifying { SSL_set1_host(ssl, name) }
+                if verifying, SSL_set1_host(ssl, name) != 1 {
+                    throw HTTPClientConnection.Failure("cannot check the certificate against the name '\(name)'")
+                }
             }
         }
         if options.offerHTTP11 { _ = CFaultlineOpenSSL_SSL_offer_http11(ssl) }

@@ -13,8 +13,8 @@ public struct Upstream: Sendable, CustomStringConvertible {
     public let basePath: String
     /// A PEM file of the CA that signed the upstream's certificate; nil: the system's store.
     public var caFile: String?
-    /// Bounds the connect and each send and receive, so an unreachable or silent upstream
-    /// answers 502 in time instead of holding the client.
+    /// Bounds the whole exchange (the connect, and then sending and reading the answer), so an
+    /// unreachable, silent or trickling upstream answers 502 in time instead of holding the client.
     public var timeout: Double = 10
     /// A larger upstream body is refused (502) rather than held in memory.
     public var bodyLimit = Self.defaultBodyLimit
@@ -84,6 +84,19 @@ public struct Upstream: Sendable, CustomStringConvertible {
         "content-length", "date",
     ]
 
+    /// An answer's fields as a proxy passes them on: less `responseFieldsDropped` and the fields
+    /// its `Connection` names (RFC 9110 §7.6.1).
+    public static func forwardedFields(of answer: HTTPHeaders) -> HTTPHeaders {
+        let named = Set(answer.values("Connection").flatMap { $0.split(separator: ",") }.map { trimmed($0).lowercased() })
+        var fields = HTTPHeaders()
+        for (name, value) in answer {
+            let lowered = name.lowercased()
+            if responseFieldsDropped.contains(lowered) || named.contains(lowered) { continue }
+            fields.add(name: name, value: value)
+        }
+        return fields
+    }
+
     /// Sends one request (`target` is appended to `basePath`) on a new connection and reads the
     /// whole answer. Blocking: call it from a worker thread, never from an event loop.
     public func exchange(method: String, target: String, headers: HTTPHeaders, body: [UInt8]) throws -> HTTPClientResponse {
@@ -101,7 +114,9 @@ public struct Upstream: Sendable, CustomStringConvertible {
             tls = TLSClientOptions(trusting: caFile, serverName: host)
             tls?.verifying = true
         }
+        let deadline = EventLoop.now() &+ Seconds.nanoseconds(timeout)
         let connection = try HTTPClientConnection(host: host, port: port, timeout: timeout, tls: tls, resolving: true)
+        connection.deadline = deadline
         try connection.send(Array(head.utf8) + body)
         return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit)
     }

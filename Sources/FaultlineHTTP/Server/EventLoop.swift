@@ -147,7 +147,7 @@ final class EventLoop: @unchecked Sendable {
                 }
                 guard let connection = connections[fd] else { continue }
                 let events = readyEvents[i]
-                if events & (Epoll.readable | Epoll.failed) != 0 { connection.onReadable() }
+                if events & (Epoll.readable | Epoll.failed) != 0 { connection.onReadable(failed: events & Epoll.failed != 0) }
                 if events & Epoll.writable != 0 { connection.onWritable() }
             }
             now = Self.now()

@@ -59,7 +59,14 @@ final class HTTPConnection {
 
     // MARK: Reading
 
-    func onReadable() {
+    /// `failed`: epoll reported an error or a hang-up, which it does whatever the interest. While
+    /// nothing is read (a held or pending answer, queued output) that would repeat on every
+    /// wait, level-triggered, until the hold ended: the peer is gone, so the connection closes.
+    func onReadable(failed: Bool = false) {
+        if failed, machine.readAction == .ignore {
+            closeNow()
+            return
+        }
         read()
         updateInterest()
     }

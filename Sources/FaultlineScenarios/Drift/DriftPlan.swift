@@ -29,7 +29,8 @@ public enum DriftPlan {
     /// The probes for `vendor`: each example of a repeatable endpoint, else its own response
     /// when its path has no parameters. `include` lists more endpoints to repeat, by id or as
     /// `METHOD /path` (the file's path).
-    public static func probes(for vendor: VendorSpec, include: [String] = []) -> (probes: [Probe], skipped: [Skipped]) {
+    /// `secrets` gives values for query parameters an example keeps no value of (`?api_key=`).
+    public static func probes(for vendor: VendorSpec, include: [String] = [], secrets: [String: String] = [:]) -> (probes: [Probe], skipped: [Skipped]) {
         var probes: [Probe] = []
         var skipped: [Skipped] = []
         for endpoint in vendor.endpoints {
@@ -66,7 +67,12 @@ public enum DriftPlan {
                 }
                 var target = join(base, path)
                 if let query = example.query, !query.isEmpty {
-                    target += "?" + query.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
+                    let missing = query.filter { $0.value == nil && secrets[$0.name] == nil }.map(\.name)
+                    guard missing.isEmpty else {
+                        skipped.append(Skipped(endpoint: endpoint.id, reason: "example \(i + 1) needs a value for \(missing.joined(separator: ", ")) (--query \(missing[0])=VALUE)"))
+                        continue
+                    }
+                    target += "?" + query.map { encode($0.name) + "=" + encode($0.value ?? secrets[$0.name]!) }.joined(separator: "&")
                 }
                 let credential: Bool? = !example.present.isEmpty ? true : (!example.absent.isEmpty ? false : nil)
                 probes.append(Probe(endpoint: endpoint.id, source: "example \(i + 1)", method: endpoint.method, target: target, body: example.body?.serialized ?? [], credential: credential, expected: example.response, expectedHeaders: expected(example.response)))
@@ -77,23 +83,22 @@ public enum DriftPlan {
 
     /// The endpoint's first base path, its parameters given their first declared value.
     private static func basePath(of endpoint: EndpointSpec, in vendor: VendorSpec) -> String? {
-        guard var base = endpoint.basePaths?.first ?? vendor.basePaths.first else { return "" }
-        while let open = base.firstIndex(of: "{"), let close = base[open...].firstIndex(of: "}") {
-            let name = String(base[base.index(after: open)..<close])
-            guard let value = vendor.basePathParameters.first(where: { $0.name == name })?.values.first else { return nil }
-            base.replaceSubrange(open...close, with: value)
-        }
-        return base
+        guard let base = endpoint.basePaths?.first ?? vendor.basePaths.first else { return "" }
+        return fill(base, with: vendor.basePathParameters.compactMap { parameter in parameter.values.first.map { (parameter.name, $0) } })
     }
 
+    /// The path with each `{name}` replaced, in one pass (a value may hold braces itself).
     private static func fill(_ path: String, with parameters: [(name: String, value: String)]) -> String? {
-        var out = path
-        while let open = out.firstIndex(of: "{"), let close = out[open...].firstIndex(of: "}") {
-            let name = String(out[out.index(after: open)..<close])
+        var out = ""
+        var rest = path[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
             guard let value = parameters.first(where: { $0.name == name })?.value else { return nil }
-            out.replaceSubrange(open...close, with: value)
+            out += value
+            rest = rest[rest.index(after: close)...]
         }
-        return out
+        return out + rest
     }
 
     private static func join(_ base: String, _ path: String) -> String {

@@ -373,8 +373,7 @@ struct SpecValidator: DiagnosticReporting {
     }
 
     static func isVendorName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first.isLowerAlnum else { return false }
-        return name.utf8.allSatisfy { $0.isLowerAlnum || $0 == UInt8(ascii: "-") }
+        VendorSpec.isValidName(name)
     }
 
     static func isIdentifier(_ id: String) -> Bool {

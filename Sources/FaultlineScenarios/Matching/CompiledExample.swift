@@ -5,7 +5,7 @@ import FaultlineHTTP
 struct CompiledExample: Sendable {
     let response: Int
     let parameters: [(name: String, value: String)]
-    let query: [(name: String, value: String)]?
+    let query: [(name: String, value: String?)]?
     let body: JSONValue?
     let present: [String]
     let absent: [String]
@@ -13,7 +13,7 @@ struct CompiledExample: Sendable {
     init(_ spec: ExampleSpec, response: Int) {
         self.response = response
         parameters = spec.parameters
-        query = spec.query?.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
+        query = spec.query?.sorted { ($0.name, $0.value ?? "") < ($1.name, $1.value ?? "") }
         body = spec.body
         present = spec.present
         absent = spec.absent
@@ -29,8 +29,13 @@ struct CompiledExample: Sendable {
         for name in present where request.headers[name] == nil { return false }
         for name in absent where request.headers[name] != nil { return false }
         if let query {
-            let given = Self.pairs(request.query ?? "").filter { !own.contains($0.name) }.sorted { ($0.name, $0.value) < ($1.name, $1.value) }
-            guard given.count == query.count, zip(given, query).allSatisfy({ $0.name == $1.name && $0.value == $1.value }) else { return false }
+            var given = Self.pairs(request.query ?? "").filter { !own.contains($0.name) }
+            guard given.count == query.count else { return false }
+            // Each wanted pair takes one given pair: a fixed value first, then any value.
+            for wanted in query.sorted(by: { $0.value != nil && $1.value == nil }) {
+                guard let index = given.firstIndex(where: { $0.name == wanted.name && (wanted.value == nil || $0.value == wanted.value) }) else { return false }
+                given.remove(at: index)
+            }
         }
         if let body {
             guard let given = requestBody(), given.sameValue(as: body) else { return false }

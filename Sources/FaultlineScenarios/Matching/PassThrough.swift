@@ -1,5 +1,6 @@
 import Dispatch
 import FaultlineHTTP
+import Synchronization
 
 /// Requests that match no endpoint of their vendor, sent on to the real API instead of the
 /// vendor's 404 (`serve --proxy-unmatched`): a user emulates the endpoints under test and lets
@@ -19,15 +20,49 @@ public struct PassThrough: Sendable {
         upstreams[vendor] ?? fallback
     }
 
+    /// `path?query` with the path starting at `/`.
+    static func originForm(path: Substring, query: Substring?) -> String {
+        (path.hasPrefix("/") ? String(path) : "/" + path) + (query.map { "?" + $0 } ?? "")
+    }
+
+    /// Exchanges in flight at once; past it, a request gets 503 at once rather than a worker
+    /// thread to wait in (slow upstreams must not take every thread).
+    public static let maxInFlight = 256
+    private static let inFlight = Atomic<Int>(0)
+
+    /// Runs `work` on a worker thread unless `maxInFlight` exchanges already run; false then.
+    static func startExchange(_ work: @escaping @Sendable () -> Void) -> Bool {
+        guard inFlight.add(1, ordering: .relaxed).newValue <= maxInFlight else {
+            inFlight.subtract(1, ordering: .relaxed)
+            return false
+        }
+        DispatchQueue.global().async {
+            work()
+            inFlight.subtract(1, ordering: .relaxed)
+        }
+        return true
+    }
+
+    static func busy(_ upstream: Upstream) -> HTTPResponse {
+        var response = FaultlineResponses.upstreamFailure(code: "upstream-busy", message: "\(maxInFlight) requests are already waiting for upstreams; try again.", upstream: upstream.description).response
+        response.status = 503
+        response.headers.add(name: "Retry-After", value: "1")
+        return response
+    }
+
     /// A placeholder answer whose work, on a worker thread, forwards the request and calls
     /// `finished` with the answer's status before the connection gets it.
     func forward(_ request: HTTPRequest, target: String, to upstream: Upstream, tag: Int32, finished: @escaping @Sendable (Int) -> Void) -> HTTPResponse {
         let log = self.log
         return PendingAnswer.response { complete in
-            DispatchQueue.global().async {
+            let started = Self.startExchange {
                 let (response, label) = Self.exchange(request, target: target, with: upstream, log: log)
                 finished(response.status)
                 complete(response, ResponseNotes(label: label, tag: tag))
+            }
+            if !started {
+                finished(503)
+                complete(Self.busy(upstream), ResponseNotes(label: "faultline:upstream-busy", tag: tag))
             }
         }
     }
@@ -38,7 +73,13 @@ public struct PassThrough: Sendable {
         do {
             let answer = try upstream.exchange(method: request.method, target: target, headers: request.headers, body: request.body)
             observe(answer)
-            return (response(from: answer), label)
+            var response = response(from: answer)
+            // The server writes `Content-Length` from the body, and sends no body to HEAD: a
+            // stand-in body of the upstream's length keeps its field right (RFC 9110 §9.3.2).
+            if request.method == "HEAD", let text = answer.headers["Content-Length"], let length = Int(text), length > 0, length <= upstream.bodyLimit {
+                response.body = [UInt8](repeating: 0, count: length)
+            }
+            return (response, label)
         } catch let error as HTTPClientConnection.BodyTooLarge {
             log("faultline: upstream \(upstream) answered \(request.method) \(target) with a body over \(error.limit) bytes; answered 502")
             return (failure(code: "upstream-body-too-large", message: "The upstream's answer to \(request.method) \(target) is over the proxy's limit of \(error.limit) bytes.", upstream: upstream), "faultline:upstream-body-too-large")
@@ -51,11 +92,7 @@ public struct PassThrough: Sendable {
     /// The upstream's answer as the client gets it: status, fields (less the framing and
     /// connection fields the server writes itself) and body byte for byte.
     public static func response(from answer: HTTPClientResponse) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        for (name, value) in answer.headers where !Upstream.responseFieldsDropped.contains(name.lowercased()) {
-            headers.add(name: name, value: value)
-        }
-        return HTTPResponse(status: answer.status, headers: headers, body: answer.body)
+        HTTPResponse(status: answer.status, headers: Upstream.forwardedFields(of: answer.headers), body: answer.body)
     }
 
     static func failure(code: String, message: String, upstream: Upstream) -> HTTPResponse {

@@ -215,10 +215,10 @@ public final class ScenarioEngine: HTTPResponder {
             context.rate = rateLimiter.peek(group, key: client)
         }
         if let upstream = options.passThrough?.upstream(for: vendor.spec.name) {
-            // The target as the vendor's own API has it: without Faultline's mount.
-            let target = first == 1 ? request.target.dropFirst(vendor.mount.count) : request.target[...]
+            // The target as the vendor's own API has it: origin form (RFC 9112 §3.2.1, also for
+            // an absolute-form request), without Faultline's mount.
             facts.upstream = upstream
-            facts.forwardTarget = target.hasPrefix("/") ? String(target) : "/" + target
+            facts.forwardTarget = PassThrough.originForm(path: first == 1 ? path.dropFirst(vendor.mount.count) : path, query: request.query)
             return LabeledResponse(status: 0, label: "proxied")
         }
         if otherMethods {

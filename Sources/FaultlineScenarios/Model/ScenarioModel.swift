@@ -29,6 +29,15 @@ public struct VendorSpec: Sendable {
     public var retry: RetrySpec?
 }
 
+extension VendorSpec {
+    /// A vendor's name: lower-case letters, digits and `-`, starting with a letter or digit
+    /// (it is a path segment and a file name).
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first.isLowerAlnum else { return false }
+        return name.utf8.allSatisfy { $0.isLowerAlnum || $0 == UInt8(ascii: "-") }
+    }
+}
+
 public struct EndpointSpec: Sendable {
     public var id: String
     public var method: String
@@ -59,8 +68,9 @@ public struct ExampleSpec: Sendable {
     /// Path parameters and their exact values.
     public var parameters: [(name: String, value: String)] = []
     /// When given: exactly these query parameters (decoded, in any order), Faultline's own
-    /// (`scenario`, `faultline_client`, `delay`, `dribble`) left out.
-    public var query: [(name: String, value: String)]?
+    /// (`scenario`, `faultline_client`, `delay`, `dribble`) left out. A nil value (JSON `null`)
+    /// takes any value: a recorded secret (`?api_key=`) must be there, but is not kept.
+    public var query: [(name: String, value: String?)]?
     /// When given: the body parsed as JSON equals this (object keys in any order).
     public var body: JSONValue?
     /// Header fields the request must carry, and ones it must not (a credential's presence).

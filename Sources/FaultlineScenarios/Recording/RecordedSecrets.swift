@@ -1,7 +1,7 @@
 import FaultlineHTTP
 
-/// What never reaches a recorded file: credentials in headers, and body fields whose name says
-/// they hold one. They are replaced by `redacted`, so the file still shows the field was there.
+/// What never reaches a recorded file: credentials in headers, and body fields (JSON or
+/// form-encoded) and query parameters whose name says they hold one. They are replaced by `redacted`, so the file still shows the field was there.
 enum RecordedSecrets {
     static let redacted = "REDACTED"
 
@@ -20,7 +20,20 @@ enum RecordedSecrets {
     /// A body field whose name's words include token, secret, password or key
     /// (`access_token`, `clientSecret`, `api-key`, `password`), split at `_`, `-` and camel case.
     static func isSecretField(_ name: String) -> Bool {
-        words(name).contains { ["token", "secret", "password", "passwd", "key", "apikey"].contains($0) }
+        words(name).contains { ["token", "secret", "password", "passwd", "key", "apikey", "authorization", "cookie", "credential", "credentials", "signature"].contains($0) }
+    }
+
+    /// A form-encoded body (`a=1&access_token=…`) with every secret field's value replaced;
+    /// nil when nothing was.
+    static func scrubForm(_ text: String) -> String? {
+        var changed = false
+        let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let name = pair.prefix { $0 != "=" }
+            guard name.count < pair.count, isSecretField(PercentDecoding.decode(name, plusAsSpace: true)) else { return String(pair) }
+            changed = true
+            return name + "=" + redacted
+        }
+        return changed ? pairs.joined(separator: "&") : nil
     }
 
     /// The value with every secret field's string or number replaced, recursively.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import FaultlineHTTP
 import Synchronization
@@ -38,54 +41,85 @@ public final class Recorder: HTTPResponder {
         if request.path == Self.controlPath || request.path.hasPrefix(Self.controlPath + "/") {
             return control(request, notes: &notes)
         }
+        let target = PassThrough.originForm(path: request.path, query: request.query)
         return PendingAnswer.response { complete in
-            DispatchQueue.global().async {
-                let (response, label) = PassThrough.exchange(request, target: request.target, with: self.upstream, log: self.log, label: "recorded") { answer in
+            let started = PassThrough.startExchange {
+                let (response, label) = PassThrough.exchange(request, target: target, with: self.upstream, log: self.log, label: "recorded") { answer in
                     self.keep(request, answer)
                 }
                 complete(response, ResponseNotes(label: label))
             }
+            if !started { complete(PassThrough.busy(self.upstream), ResponseNotes(label: "faultline:upstream-busy")) }
         }
     }
 
+    /// Bodies the recorder keeps in memory at most; past it, exchanges still pass but are not
+    /// recorded (and the log says so once).
+    public static let maxRecordedBytes = 256 * 1024 * 1024
+    private let kept = Mutex<(bytes: Int, full: Bool)>((0, false))
+
     private func keep(_ request: HTTPRequest, _ answer: HTTPClientResponse) {
+        let size = request.body.count + answer.body.count + request.target.utf8.count
+        let (room, first) = kept.withLock { kept -> (Bool, Bool) in
+            guard kept.bytes + size <= Self.maxRecordedBytes else {
+                defer { kept.full = true }
+                return (false, !kept.full)
+            }
+            kept.bytes += size
+            return (true, false)
+        }
+        guard room else {
+            if first { log("faultline record: \(Self.maxRecordedBytes) bytes recorded; later exchanges pass through but are not recorded") }
+            return
+        }
         var headers = answer.headers
         var body = answer.body
         if let codings = headers["Content-Encoding"], !body.isEmpty, case .success(let decoded) = RequestDecoding.decode(body, codings: codings, limit: upstream.bodyLimit) {
             body = decoded
             headers.remove(name: "Content-Encoding")
         }
-        let exchange = RecordedExchange(method: request.method, target: request.target, requestHeaders: request.headers, requestBody: request.body, status: answer.status, responseHeaders: headers, responseBody: body)
+        let exchange = RecordedExchange(method: request.method, target: PassThrough.originForm(path: request.path, query: request.query), requestHeaders: request.headers, requestBody: request.body, status: answer.status, responseHeaders: headers, responseBody: body)
         exchanges.withLock { $0.append(exchange) }
     }
 
     /// What `write()` did, and whether the file it wrote loads.
     public struct Outcome: Sendable {
         public var summary: RecordingSynthesis.Summary
-        /// `faultline validate`'s complaints about the written file; empty when it loads.
+        /// `faultline validate`'s complaints about the file; empty when it loads.
         public var problems: [String]
+        /// Where it was written: `path`, or beside it with `.rejected` added when it does not
+        /// load (a file that loaded before is never replaced by one that does not).
+        public var file: String
     }
 
     /// Writes (or merges into) `directory/vendor.json` what was recorded so far. A file there
-    /// that is not JSON is never overwritten.
+    /// that cannot be read, or is not JSON, is never overwritten.
     public func write() throws -> Outcome {
         try FileSystem.makeDirectory(directory)
         var existing: JSONValue?
-        if let bytes = try? FileSystem.readFile(path, limit: ScenarioLoader.maxFileSize) {
+        do {
+            let bytes = try FileSystem.readFile(path, limit: ScenarioLoader.maxFileSize)
             do {
                 existing = try JSONParser.parse(bytes)
             } catch {
                 throw RecordingError(description: "\(path) exists and is not JSON (\(error.message) at line \(error.line)); not overwritten")
             }
+        } catch let error as FileSystem.Error where error.call == "open" && error.errno == ENOENT {
+            existing = nil
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            throw RecordingError(description: "\(error); not overwritten")
         }
         let (file, summary) = RecordingSynthesis.vendorFile(vendor: vendor, upstream: upstream.description, exchanges: recorded, existing: existing)
         let text = file.prettyPrinted
-        try FileSystem.writeFile(path, text)
         var problems: [String] = []
         if case .failure(let diagnostics) = ScenarioLoader.parse(Array(text.utf8), file: path) {
             problems = diagnostics.diagnostics.map { "\($0)" }
         }
-        let outcome = Outcome(summary: summary, problems: problems)
+        let target = problems.isEmpty ? path : path + ".rejected"
+        try FileSystem.writeFile(target, text)
+        let outcome = Outcome(summary: summary, problems: problems, file: target)
         written.withLock { $0 = outcome }
         return outcome
     }
@@ -105,7 +139,7 @@ public final class Recorder: HTTPResponder {
             do {
                 let outcome = try write()
                 defer { stopRequested() }
-                return Self.json(outcome.problems.isEmpty ? 200 : 500, Self.report(outcome, file: path))
+                return Self.json(outcome.problems.isEmpty ? 200 : 500, Self.report(outcome, file: outcome.file))
             } catch {
                 return FaultlineResponses.error(status: 500, code: "record-write-failed", message: "\(error)").response
             }

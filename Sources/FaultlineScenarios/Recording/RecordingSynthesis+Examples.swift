@@ -7,8 +7,9 @@ extension RecordingSynthesis {
 
     /// Each recorded exchange as an example, so that a replay without `?scenario=` gets what the
     /// upstream gave that request: its path parameters, query, JSON body and which credential
-    /// fields it carried. A body or query that held secrets (`?api_key=`) is not a condition:
-    /// it never reaches the file. The same request twice is kept once.
+    /// fields it carried. A query secret (`?api_key=`) is kept as `null` (any value); a body
+    /// that held secrets is not a condition. Secrets never reach the file. The same request
+    /// twice is kept once.
     static func examples(of endpoint: Endpoint, less vendorHeaders: [(name: String, value: String)], existing: [JSONValue] = []) -> [JSONValue] {
         var credentialFields: [String] = []
         for exchange in endpoint.exchanges {
@@ -20,14 +21,15 @@ extension RecordingSynthesis {
         var out: [JSONValue] = []
         for exchange in endpoint.exchanges {
             var request: [JSONMember] = []
-            let parameters = RecordedPaths.parameters(of: endpoint.path, in: exchange.path)
+            let parameters = RecordedPaths.parameters(of: endpoint.base + endpoint.path, in: exchange.path)
             if !parameters.isEmpty {
                 request.append(JSONMember(key: "parameters", value: .object(parameters.map { JSONMember(key: $0.name, value: .string($0.value)) })))
             }
+            // A secret's value is not kept: `null` asks only that the parameter be there.
             let query = CompiledExample.pairs(exchange.target.drop { $0 != "?" }.dropFirst()).filter { !ownParameters.contains($0.name) }
-            if !query.contains(where: { RecordedSecrets.isSecretField($0.name) }) {
-                request.append(JSONMember(key: "query", value: .object(query.map { JSONMember(key: $0.name, value: .string($0.value)) })))
-            }
+            request.append(JSONMember(key: "query", value: .object(query.map { pair in
+                JSONMember(key: pair.name, value: RecordedSecrets.isSecretField(pair.name) ? .null : .string(pair.value))
+            })))
             if !exchange.requestBody.isEmpty, let body = try? JSONParser.parse(exchange.requestBody), RecordedSecrets.scrub(body) == body {
                 request.append(JSONMember(key: "body", value: body))
             }

@@ -36,8 +36,11 @@ public enum RecordingSynthesis {
 
     struct Endpoint {
         var method: String
+        /// As the file has it: relative to `base`.
         var path: String
         var exchanges: [RecordedExchange]
+        /// The base path taken off the recorded path (merging into a file that has one).
+        var base = ""
     }
 
     /// The vendor file for `exchanges`, merged into `existing` (a file recorded before) when
@@ -51,6 +54,10 @@ public enum RecordingSynthesis {
         let kept = exchanges.filter { exchange in
             guard methods.contains(exchange.method) else {
                 summary.skipped.append("\(exchange.method) \(exchange.path): scenario files have GET, POST, PUT, PATCH and DELETE endpoints only")
+                return false
+            }
+            guard exchange.path == "/" || !exchange.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().contains(where: \.isEmpty) else {
+                summary.skipped.append("\(exchange.method) \(exchange.path): an empty path segment (a trailing or doubled '/') has no endpoint path")
                 return false
             }
             return true
@@ -80,10 +87,19 @@ public enum RecordingSynthesis {
         }
 
         var existingEndpoints = existingMembers?.first { $0.key == "endpoints" }?.value.arrayItems ?? []
+        // Into a file with one base path, paths recorded under it are written relative to it.
+        let existingBases = existingMembers?.first { $0.key == "basePaths" }?.value.arrayItems?.compactMap(\.stringValue) ?? []
+        if existingBases.count == 1, let base = existingBases.first, !base.isEmpty, !base.contains("{") {
+            for index in endpoints.indices where endpoints[index].path.hasPrefix(base + "/") {
+                endpoints[index].path = String(endpoints[index].path.dropFirst(base.count))
+                endpoints[index].base = base
+            }
+        }
         var ids = Set(existingEndpoints.compactMap { $0["id"]?.stringValue })
         for (endpoint, answers) in zip(endpoints, answered) {
             let scenarioMembers = answers.scenarios.map { JSONMember(key: $0.name, value: json($0.answer, less: vendorHeaders)) }
-            if let index = existingEndpoints.firstIndex(where: { $0["method"]?.stringValue == endpoint.method && $0["path"]?.stringValue == endpoint.path }) {
+            // The same route whatever its parameters are called (`{id}` by hand, `{item_id}` recorded).
+            if let index = existingEndpoints.firstIndex(where: { $0["method"]?.stringValue == endpoint.method && shape($0["path"]?.stringValue ?? "") == shape(endpoint.path) }) {
                 let id = existingEndpoints[index]["id"]?.stringValue ?? "?"
                 var known = Set(existingEndpoints[index]["scenarios"]?.objectMembers?.map { $0.key.lowercased() } ?? [])
                 var added: [JSONMember] = []
@@ -94,7 +110,9 @@ public enum RecordingSynthesis {
                 }
                 if !added.isEmpty { existingEndpoints[index] = existingEndpoints[index].setting("scenarios", to: .object((existingEndpoints[index]["scenarios"]?.objectMembers ?? []) + added)) }
                 let recorded = existingEndpoints[index]["examples"]?.arrayItems ?? []
-                let new = examples(of: endpoint, less: vendorHeaders, existing: recorded)
+                var named = endpoint
+                named.path = existingEndpoints[index]["path"]?.stringValue ?? endpoint.path
+                let new = examples(of: named, less: vendorHeaders, existing: recorded)
                 if !new.isEmpty { existingEndpoints[index] = existingEndpoints[index].setting("examples", to: .array(recorded + new)) }
                 continue
             }
@@ -129,6 +147,11 @@ public enum RecordingSynthesis {
         if !vendorHeaders.isEmpty { members.append(JSONMember(key: "headers", value: headersObject(vendorHeaders))) }
         members.append(JSONMember(key: "endpoints", value: .array(existingEndpoints)))
         return (.object(members), summary)
+    }
+
+    /// A path with every parameter's name left out.
+    private static func shape(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? "{}" : String($0) }.joined(separator: "/")
     }
 
     private static func success(of endpoint: Endpoint) -> RecordedExchange {
@@ -169,7 +192,8 @@ public enum RecordingSynthesis {
     private static func body(_ bytes: [UInt8]) -> ([JSONMember], String?) {
         guard !bytes.isEmpty else { return ([], nil) }
         guard let json = try? JSONParser.parse(bytes) else {
-            return ([JSONMember(key: "text", value: .string(String(decoding: bytes, as: UTF8.self)))], nil)
+            let text = String(decoding: bytes, as: UTF8.self)
+            return ([JSONMember(key: "text", value: .string(RecordedSecrets.scrubForm(text) ?? text))], nil)
         }
         let scrubbed = RecordedSecrets.scrub(json)
         let code = errorCode(json)
