@@ -83,10 +83,11 @@ public final class HTTPClientConnection {
     /// Reads one response (RFC 9112 §6.3): none after HEAD, 1xx, 204 or 304; else framed by
     /// chunked transfer coding, Content-Length, or running to the close. A body over
     /// `bodyLimit` bytes throws `BodyTooLarge`.
-    public func readResponse(headRequest: Bool = false, bodyLimit: Int = .max) throws -> HTTPClientResponse {
+    /// `skippingInterim`: read past interim answers (RFC 9110 §15.2: 100, 103) to the final one,
+    /// as a proxy does; tests read a `100 Continue` as an answer of its own.
+    public func readResponse(headRequest: Bool = false, bodyLimit: Int = .max, skippingInterim: Bool = false) throws -> HTTPClientResponse {
         var (status, reason, headers) = try readHead()
-        // An interim answer (RFC 9110 §15.2: 100, 103) is followed by the final one.
-        while status >= 100 && status < 200 && status != 101 {
+        while skippingInterim, status >= 100 && status < 200 && status != 101 {
             (status, reason, headers) = try readHead()
         }
         var body: [UInt8] = []

@@ -118,7 +118,7 @@ public struct Upstream: Sendable, CustomStringConvertible {
         let connection = try HTTPClientConnection(host: host, port: port, timeout: timeout, tls: tls, resolving: true)
         connection.deadline = deadline
         try connection.send(Array(head.utf8) + body)
-        return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit)
+        return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit, skippingInterim: true)
     }
 
     private static func trimmed(_ text: Substring) -> Substring {
