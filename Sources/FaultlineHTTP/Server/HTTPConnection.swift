@@ -158,8 +158,21 @@ final class HTTPConnection {
         var headOnly: Bool
         var keepAlive: Bool
         var announce: Bool
-        /// A pending answer's request line and start, logged when the answer comes.
-        var logged: (method: String, target: String, start: UInt64?)? = nil
+        /// A pending answer's request line and start, logged when the answer comes. Boxed: every
+        /// answer checks for a held one, and a larger `Held` was copied whole to check (callgrind).
+        var logged: PendingLog? = nil
+    }
+
+    final class PendingLog: Sendable {
+        let method: String
+        let target: String
+        let start: UInt64?
+
+        init(method: String, target: String, start: UInt64?) {
+            self.method = method
+            self.target = target
+            self.start = start
+        }
     }
 
     /// What one pass over buffered requests did.
@@ -265,7 +278,7 @@ final class HTTPConnection {
         if let delivery = response.delivery, delivery.pending != nil {
             // Logged once the answer has come (`answered`); passed on as it comes, uncompressed.
             batch.end = .hold
-            held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce, logged: (request.method, request.target, start))
+            held = Held(response: response, delivery: delivery, headOnly: request.method == "HEAD", keepAlive: keepAlive, announce: announce, logged: PendingLog(method: request.method, target: request.target, start: start))
             return
         }
         loop.coding.encode(&response, notes: &notes, for: request)

@@ -130,8 +130,10 @@ public struct JournalEntry: Sendable {
     public var endpoint: String?
     public var scenario: String?
     public var status: Int
-    /// Sent on to the real API (`--proxy-unmatched`): the status is the upstream's.
-    public var proxied = false
+    /// Sent on to the real API (`--proxy-unmatched`): the status is the upstream's. Known by
+    /// its label and the missing endpoint rather than a field of its own: one more stored field
+    /// made every entry dearer to build and move (callgrind).
+    public var proxied: Bool { endpoint == nil && scenario == ScenarioEngine.proxiedLabel }
 }
 
 /// The last `capacity` requests, oldest dropped first. Bounded so a long CI run never grows
