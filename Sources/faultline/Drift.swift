@@ -47,14 +47,7 @@ struct Drift: ParsableCommand {
     }
 
     func run() throws {
-        var upstream: Upstream
-        do {
-            upstream = try Upstream(url: against)
-        } catch {
-            throw ValidationError("--against '\(against)': \(error)")
-        }
-        upstream.caFile = upstreamCA
-        upstream.timeout = timeout
+        let upstream = try Upstream.option("--against", against, caFile: upstreamCA, timeout: timeout)
         let fields = try headers.map { text -> (String, String) in
             guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { throw ValidationError("--header '\(text)': expected 'Name: value'") }
             return (String(text[..<colon]), String(text[text.index(after: colon)...].drop { $0 == " " }))

@@ -53,15 +53,7 @@ struct Record: ParsableCommand {
 
     func run() throws {
         Serve.blockShutdownSignals()
-        var target: Upstream
-        do {
-            target = try Upstream(url: upstream)
-        } catch {
-            throw ValidationError("--upstream '\(upstream)': \(error)")
-        }
-        target.caFile = upstreamCA
-        target.timeout = requestTimeout
-        target.bodyLimit = upstreamBodyLimit
+        let target = try Upstream.option("--upstream", upstream, caFile: upstreamCA, timeout: requestTimeout, bodyLimit: upstreamBodyLimit)
         let recorder = Recorder(upstream: target, vendor: vendor, directory: out, log: { Output.error($0) }, stopRequested: { kill(getpid(), SIGTERM) })
         var configuration = HTTPServer.Configuration(host: host, port: port)
         configuration.requestTimeout = requestTimeout

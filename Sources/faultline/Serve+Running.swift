@@ -122,15 +122,7 @@ extension Serve {
                 vendor = String(text[..<equals])
                 url = text[text.index(after: equals)...]
             }
-            var upstream: Upstream
-            do {
-                upstream = try Upstream(url: String(url))
-            } catch {
-                throw ValidationError("--proxy-unmatched '\(text)': \(error)")
-            }
-            upstream.caFile = caFile
-            upstream.timeout = requestTimeout
-            upstream.bodyLimit = upstreamBodyLimit
+            let upstream = try Upstream.option("--proxy-unmatched", text, url: String(url), caFile: caFile, timeout: requestTimeout, bodyLimit: upstreamBodyLimit)
             if let vendor {
                 guard passThrough.upstreams[vendor] == nil else { throw ValidationError("--proxy-unmatched: vendor '\(vendor)' given twice") }
                 passThrough.upstreams[vendor] = upstream

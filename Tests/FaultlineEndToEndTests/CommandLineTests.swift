@@ -45,12 +45,7 @@ import FaultlineTesting
         ], stdout: out + ".stdout", stderr: out + ".stderr")
         var reaped = false
         defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
-        var line = ""
-        for _ in 0..<200 where line.isEmpty {
-            let text = TemporaryDirectory.text(of: out + ".stderr")
-            if text.contains("\n") { line = String(text.prefix { $0 != "\n" }) }
-            usleep(10_000)
-        }
+        let line = Self.firstLine(of: out + ".stderr")
         #expect(line.hasPrefix("faultline 0.1.0 listening on http://0.0.0.0:"))
         #expect(line.contains("; vendors: aftership, flexforward, generic, price2b, trackbot (from \(TestServer.bundledScenariosDirectory)); admin: http://127.0.0.1:"))
         let ports = line.split(separator: "http://0.0.0.0:").dropFirst().map { UInt16($0.prefix { $0.isNumber }) }
@@ -192,12 +187,7 @@ import FaultlineTesting
         let pid = try Self.spawn([Self.binary, "record", "--upstream", "http://127.0.0.1:\(upstream.port)/trackbot", "--vendor", "bot", "--out", out, "--port", "0"], environment: [], stdout: out + ".stdout", stderr: out + ".stderr")
         var reaped = false
         defer { if !reaped { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) } }
-        var line = ""
-        for _ in 0..<200 where line.isEmpty {
-            let text = TemporaryDirectory.text(of: out + ".stderr")
-            if text.contains("\n") { line = String(text.prefix { $0 != "\n" }) }
-            usleep(10_000)
-        }
+        let line = Self.firstLine(of: out + ".stderr")
         #expect(line.hasPrefix("faultline record: proxying http://127.0.0.1:"), "\(line)")
         #expect(line.contains(" to http://127.0.0.1:\(upstream.port)/trackbot as vendor bot; "))
         let port = try #require(UInt16(line.dropFirst("faultline record: proxying http://127.0.0.1:".count).prefix { $0.isNumber }))
@@ -211,6 +201,16 @@ import FaultlineTesting
         #expect(reaped && (status >> 8) & 0xff == 0, "wait status \(status)")
         #expect(TemporaryDirectory.text(of: out + ".stderr").contains("wrote \(out)/bot.json: 1 exchanges, 1 endpoints and 1 scenarios added"))
         #expect(Self.shell("'\(Self.binary)' validate '\(out)' > /dev/null") == 0)
+    }
+
+    /// The first line a process writes to `file` (its start-up line), waiting up to 2 s for it.
+    static func firstLine(of file: String) -> String {
+        for _ in 0..<200 {
+            let text = TemporaryDirectory.text(of: file)
+            if text.contains("\n") { return String(text.prefix { $0 != "\n" }) }
+            usleep(10_000)
+        }
+        return ""
     }
 
     /// Starts `arguments` with exactly `environment`, standard output and error into files.
