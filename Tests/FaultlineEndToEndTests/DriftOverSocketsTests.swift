@@ -70,6 +70,16 @@ import FaultlineTesting
         #expect(text.contains("  DRIFT GET /v1/items/1?expand=price (get-item, example 1): 200\n          $.name: missing\n"))
     }
 
+    @Test func anExampleWithASecretQueryValueNeedsOneGiven() throws {
+        let file = #"{"vendor":"acme","basePaths":[""],"endpoints":[{"id":"search","method":"GET","path":"/search","response":{"status":200,"body":{}},"examples":[{"request":{"query":{"api_key":null,"q":"a b"}},"response":{"status":200,"body":{}}}]}]}"#
+        guard case .success(let spec) = ScenarioLoader.parse(Array(file.utf8), file: "acme.json") else { throw SetupFailure() }
+        let without = DriftPlan.probes(for: spec)
+        #expect(without.probes.isEmpty)
+        #expect(without.skipped.map(\.reason) == ["example 1 needs a value for api_key (--query api_key=VALUE)"])
+        let with = DriftPlan.probes(for: spec, secrets: ["api_key": "k&1"])
+        #expect(with.probes.map(\.target) == ["/search?api_key=k%261&q=a%20b"])
+    }
+
     @Test func theCommandExitsOneOnDriftAndTwoWhenTheAPIDoesNotAnswer() throws {
         guard CommandLineTests.binaryIsBuilt() else { return }
         let directory = try TemporaryDirectory()

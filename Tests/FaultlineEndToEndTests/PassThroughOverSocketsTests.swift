@@ -113,7 +113,7 @@ import FaultlineTesting
         let response = try withExtendedLifetime(silent) { try front.client(timeout: 10).request("GET", "/acme/v1/slow") }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         #expect(response.status == 502)
-        #expect(response.text.contains("Resource temporarily unavailable"))
+        #expect(response.text.contains("no complete answer in time"), "\(response.text)")
         #expect(elapsed < 5)
     }
 
@@ -158,6 +158,21 @@ extension PassThroughOverSocketsTests {
         }
     }
 
+    @Test func anUpstreamTricklingItsAnswerIsCutOffAtTheTimeout() throws {
+        let body = String(repeating: "x", count: 200)
+        let trickling = try RawUpstream(answer: "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n" + body, trickle: 20_000)
+        var upstream = try Upstream(url: "http://127.0.0.1:\(trickling.port)")
+        upstream.timeout = 0.5
+        let front = try Self.front(upstream)
+        defer { front.stop() }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let response = try withExtendedLifetime(trickling) { try front.client(timeout: 10).request("GET", "/acme/v1/trickle") }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        // 200 bytes at one per 20 ms would take 4 s; each read alone never waits long.
+        #expect(response.status == 502)
+        #expect(elapsed < 2, "took \(elapsed) s")
+    }
+
     @Test func interimAnswersAreSkippedAndHEADKeepsTheUpstreamsLength() throws {
         let early = try RawUpstream(answer: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\n\r\nok")
         let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(early.port)"))
@@ -198,7 +213,8 @@ final class RawUpstream: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
 
-    init(answer: String?, reset: Bool = false) throws {
+    /// `trickle`: microseconds between the answer's bytes, sent one at a time.
+    init(answer: String?, reset: Bool = false, trickle: useconds_t = 0) throws {
         (fd, port) = try Self.listen()
         let fd = self.fd
         Thread.detach {
@@ -210,7 +226,15 @@ final class RawUpstream: @unchecked Sendable {
                 while !head.ends(with: Array("\r\n\r\n".utf8)), recv(client, &byte, 1, 0) == 1 { head.append(byte) }
                 guard let answer else { continue }
                 let bytes = Array(answer.utf8)
-                _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if trickle > 0 {
+                    for byte in bytes {
+                        var byte = byte
+                        if send(client, &byte, 1, Int32(MSG_NOSIGNAL)) != 1 { break }
+                        usleep(trickle)
+                    }
+                } else {
+                    _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
                 if reset {
                     var option = linger(l_onoff: 1, l_linger: 0)
                     setsockopt(client, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))

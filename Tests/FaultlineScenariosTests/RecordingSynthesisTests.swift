@@ -1,5 +1,9 @@
 import Testing
 import FaultlineHTTP
+import FaultlineTesting
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import FaultlineScenarios
 
 /// Recorded exchanges into a scenario file, without sockets.
@@ -105,16 +109,58 @@ struct RecordingSynthesisTests {
         let existing = try JSONParser.parse(Array(#"{"vendor":"acme","basePaths":["/v1"],"endpoints":[{"id":"item","method":"GET","path":"/items/{id}","response":{"status":200,"body":{}}}]}"#.utf8))
         let (merged, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
             Self.exchange("GET", "/v1/items/12345", 404, #"{"code":"not_found"}"#),
-            Self.exchange("GET", "/v1/items/", 200, "{}"),
+            Self.exchange("GET", "/v1//items", 200, "{}"),
         ], existing: existing)
         #expect(summary.endpoints.isEmpty)
         #expect(summary.scenarios == ["item: not_found (404)"])
-        #expect(summary.skipped == ["GET /v1/items/: an empty path segment (a trailing or doubled '/') has no endpoint path"])
+        #expect(summary.skipped == ["GET /v1//items: an empty path segment (a doubled '/') has no endpoint path"])
         #expect(merged["endpoints"]?[0]?["examples"]?[0]?["request"]?.serializedString == #"{"parameters":{"id":"12345"},"query":{}}"#)
         guard case .success = ScenarioLoader.parse(Array(merged.prettyPrinted.utf8), file: "acme.json") else {
             Issue.record("the merged file does not load:\n\(merged.prettyPrinted)")
             return
         }
+    }
+
+    @Test func aTrailingSlashIsThePathWithoutIt() throws {
+        let (file, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
+            Self.exchange("GET", "/api/users/", 200, "[]"),
+            Self.exchange("GET", "/api/users/42/", 200, #"{"id":42}"#),
+            Self.exchange("GET", "/api//users", 200, "[]"),
+        ])
+        #expect(summary.endpoints == ["GET /api/users", "GET /api/users/{user_id}"])
+        #expect(summary.skipped == ["GET /api//users: an empty path segment (a doubled '/') has no endpoint path"])
+        #expect(file["endpoints"]?[1]?["examples"]?[0]?["request"]?.serializedString == #"{"parameters":{"user_id":"42"},"query":{}}"#)
+    }
+
+    @Test func aRecordingIntoAFileWithSeveralBasePathsTakesTheLongestItIsUnder() throws {
+        let existing = try JSONParser.parse(Array(#"{"vendor":"acme","basePaths":["/v1","/v1/admin"],"endpoints":[{"id":"item","method":"GET","path":"/items/{id}","response":{"status":200,"body":{}}}]}"#.utf8))
+        let (merged, summary) = RecordingSynthesis.vendorFile(vendor: "acme", upstream: "u", exchanges: [
+            Self.exchange("GET", "/v1/admin/users/7", 200, "{}"),
+            Self.exchange("GET", "/v1/admin", 200, "{}"),
+            Self.exchange("GET", "/health", 200, "{}"),
+        ], existing: existing)
+        #expect(summary.endpoints == ["GET /users/{user_id}", "GET /"])
+        #expect(summary.skipped == ["GET /health: under none of the file's base paths (/v1, /v1/admin)"])
+        #expect(merged["endpoints"]?[1]?["basePaths"]?.serializedString == #"["/v1/admin"]"#)
+        #expect(merged["endpoints"]?[1]?["examples"]?[0]?["request"]?.serializedString == #"{"parameters":{"user_id":"7"},"query":{}}"#)
+        guard case .success = ScenarioLoader.parse(Array(merged.prettyPrinted.utf8), file: "acme.json") else {
+            Issue.record("the merged file does not load:\n\(merged.prettyPrinted)")
+            return
+        }
+    }
+
+    @Test func aFileThatCannotBeMergedIsNotOverwritten() throws {
+        let directory = try TemporaryDirectory()
+        let recorder = Recorder(upstream: try Upstream(url: "http://127.0.0.1:1"), vendor: "acme", directory: directory.path)
+        try directory.write("acme.json", "not json")
+        #expect(throws: RecordingError.self) { try recorder.write() }
+        #expect(TemporaryDirectory.text(of: directory.path + "/acme.json") == "not json")
+        let other = Recorder(upstream: try Upstream(url: "http://127.0.0.1:1"), vendor: "dir", directory: directory.path)
+        #expect(mkdir(directory.path + "/dir.json", 0o755) == 0)
+        #expect(throws: RecordingError.self) { try other.write() }
+        let fresh = try Recorder(upstream: Upstream(url: "http://127.0.0.1:1"), vendor: "fresh", directory: directory.path).write()
+        // Nothing recorded: no endpoint, which does not load, so the file goes beside, as rejected.
+        #expect(fresh.file == directory.path + "/fresh.json.rejected" && !fresh.problems.isEmpty)
     }
 
     @Test func formEncodedSecretsAreRedacted() {

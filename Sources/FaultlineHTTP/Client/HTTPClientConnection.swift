@@ -95,9 +95,10 @@ public final class HTTPClientConnection {
             if headers.containsToken("chunked", in: "Transfer-Encoding") {
                 body = try readChunked(limit: bodyLimit)
             } else if let text = headers["Content-Length"] {
-                // RFC 9110 §8.6: 1*DIGIT; a sign or anything else is no length.
-                guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text) else {
-                    throw Failure("bad Content-Length '\(text)'")
+                // RFC 9110 §8.6: 1*DIGIT; a sign or anything else is no length, and fields that
+                // differ are no length either (RFC 9112 §6.3).
+                guard let length = Self.length(text), headers.values("Content-Length").allSatisfy({ $0 == text }) else {
+                    throw Failure("bad Content-Length '\(headers.values("Content-Length").joined(separator: ", "))'")
                 }
                 guard length <= bodyLimit else { throw BodyTooLarge(limit: bodyLimit) }
                 body = try readExactly(length)
@@ -151,9 +152,16 @@ public final class HTTPClientConnection {
         while try fill(endOK: true) {
             guard buffer.count <= limit else { throw BodyTooLarge(limit: limit) }
         }
+        guard buffer.count <= limit else { throw BodyTooLarge(limit: limit) }
         let body = buffer
         buffer = []
         return body
+    }
+
+    /// `1*DIGIT`, no sign, short enough to fit.
+    public static func length(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(text)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
@@ -179,6 +187,8 @@ public final class HTTPClientConnection {
     public static let maxHead = 64 * 1024
 
     /// When set, reading past it fails: the whole exchange has a bound, not only each read.
+    /// (A watchdog shuts the socket down at the deadline, so a read blocked in the kernel, or in
+    /// OpenSSL waiting for the rest of a record, ends then too: `Upstream.exchange`.)
     public var deadline: UInt64?
 
     public func readExactly(_ count: Int) throws -> [UInt8] {
@@ -255,16 +265,11 @@ public final class HTTPClientConnection {
     /// Reads more into the buffer. At the end of the stream: false when `endOK`, else an error.
     @discardableResult
     private func fill(endOK: Bool = false) throws -> Bool {
-        if let deadline {
-            // Each read waits only for what is left of the exchange's time.
-            let now = EventLoop.now()
-            guard now < deadline else { throw Failure("no complete answer in time") }
-            let left = deadline - now
-            var tv = timeval(tv_sec: Int(left / 1_000_000_000), tv_usec: max(1, Int(left % 1_000_000_000 / 1_000)))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
+        if let deadline, EventLoop.now() >= deadline { throw Failure("no complete answer in time") }
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let n = chunk.withUnsafeMutableBytes { receive(into: $0) }
+        // Past the deadline, an end is the watchdog's shutdown, not the peer's: no clean end.
+        if n <= 0, let deadline, EventLoop.now() >= deadline { throw Failure("no complete answer in time") }
         if n == 0 {
             if endOK { return false }
             throw Failure("connection closed by server")

@@ -1,3 +1,9 @@
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A real API requests are forwarded to (`serve --proxy-unmatched`, `faultline record`): an
 /// `http` or `https` origin with an optional base path, and how to reach it.
 public struct Upstream: Sendable, CustomStringConvertible {
@@ -86,11 +92,17 @@ public struct Upstream: Sendable, CustomStringConvertible {
 
     /// An answer's fields as a proxy passes them on: less `responseFieldsDropped` and the fields
     /// its `Connection` names (RFC 9110 §7.6.1).
-    public static func forwardedFields(of answer: HTTPHeaders) -> HTTPHeaders {
+    /// An answer to HEAD keeps its `Content-Length`: the server writes it in place of a body's
+    /// length it does not have (RFC 9110 §9.3.2).
+    public static func forwardedFields(of answer: HTTPHeaders, head: Bool = false) -> HTTPHeaders {
         let named = Set(answer.values("Connection").flatMap { $0.split(separator: ",") }.map { trimmed($0).lowercased() })
         var fields = HTTPHeaders()
         for (name, value) in answer {
             let lowered = name.lowercased()
+            if head, lowered == "content-length" {
+                fields.add(name: name, value: value)
+                continue
+            }
             if responseFieldsDropped.contains(lowered) || named.contains(lowered) { continue }
             fields.add(name: name, value: value)
         }
@@ -114,11 +126,17 @@ public struct Upstream: Sendable, CustomStringConvertible {
             tls = TLSClientOptions(trusting: caFile, serverName: host)
             tls?.verifying = true
         }
-        let deadline = EventLoop.now() &+ Seconds.nanoseconds(timeout)
+        let started = EventLoop.now()
         let connection = try HTTPClientConnection(host: host, port: port, timeout: timeout, tls: tls, resolving: true)
-        connection.deadline = deadline
-        try connection.send(Array(head.utf8) + body)
-        return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit, skippingInterim: true)
+        connection.deadline = started &+ Seconds.nanoseconds(timeout)
+        let left = timeout - Double(EventLoop.now() &- started) / 1e9
+        let watchdog = Watchdog(fd: connection.fd, after: max(0, left))
+        return try withExtendedLifetime(connection) {
+            // Disarmed while the connection (and so its descriptor number) is still ours.
+            defer { watchdog.disarm() }
+            try connection.send(Array(head.utf8) + body)
+            return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit, skippingInterim: true)
+        }
     }
 
     private static func trimmed(_ text: Substring) -> Substring {
@@ -126,5 +144,25 @@ public struct Upstream: Sendable, CustomStringConvertible {
         while text.first == " " || text.first == "\t" { text = text.dropFirst() }
         while text.last == " " || text.last == "\t" { text = text.dropLast() }
         return text
+    }
+}
+
+/// Shuts a socket down at a deadline unless disarmed first: a read blocked in the kernel, or in
+/// OpenSSL collecting a record a byte at a time, then ends at once (each read's own timeout
+/// would let a trickling peer go on for ever).
+final class Watchdog: Sendable {
+    private let armed: Mutex<Int32?>
+
+    init(fd: Int32, after seconds: Double) {
+        armed = Mutex(fd)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            armed.withLock { fd in
+                if let fd { shutdown(fd, Int32(SHUT_RDWR)) }
+            }
+        }
+    }
+
+    func disarm() {
+        armed.withLock { $0 = nil }
     }
 }

@@ -60,7 +60,12 @@ package enum HTTPResponseWriter {
         let hasBody = HTTPResponse.statusAllowsBody(status)
         if hasBody {
             out.append(contentsOf: contentLengthPrefix)
-            out.appendDecimal(response.body.count)
+            // HEAD without a body at hand (a proxied answer): the length its own field declares.
+            if headOnly, response.body.isEmpty, let declared = headers["Content-Length"].flatMap(HTTPClientConnection.length) {
+                out.appendDecimal(declared)
+            } else {
+                out.appendDecimal(response.body.count)
+            }
             out.append(.cr)
             out.append(.lf)
         }

@@ -73,13 +73,7 @@ public struct PassThrough: Sendable {
         do {
             let answer = try upstream.exchange(method: request.method, target: target, headers: request.headers, body: request.body)
             observe(answer)
-            var response = response(from: answer)
-            // The server writes `Content-Length` from the body, and sends no body to HEAD: a
-            // stand-in body of the upstream's length keeps its field right (RFC 9110 §9.3.2).
-            if request.method == "HEAD", let text = answer.headers["Content-Length"], let length = Int(text), length > 0, length <= upstream.bodyLimit {
-                response.body = [UInt8](repeating: 0, count: length)
-            }
-            return (response, label)
+            return (response(from: answer, head: request.method == "HEAD"), label)
         } catch let error as HTTPClientConnection.BodyTooLarge {
             log("faultline: upstream \(upstream) answered \(request.method) \(target) with a body over \(error.limit) bytes; answered 502")
             return (failure(code: "upstream-body-too-large", message: "The upstream's answer to \(request.method) \(target) is over the proxy's limit of \(error.limit) bytes.", upstream: upstream), "faultline:upstream-body-too-large")
@@ -91,8 +85,8 @@ public struct PassThrough: Sendable {
 
     /// The upstream's answer as the client gets it: status, fields (less the framing and
     /// connection fields the server writes itself) and body byte for byte.
-    public static func response(from answer: HTTPClientResponse) -> HTTPResponse {
-        HTTPResponse(status: answer.status, headers: Upstream.forwardedFields(of: answer.headers), body: answer.body)
+    public static func response(from answer: HTTPClientResponse, head: Bool = false) -> HTTPResponse {
+        HTTPResponse(status: answer.status, headers: Upstream.forwardedFields(of: answer.headers, head: head), body: answer.body)
     }
 
     static func failure(code: String, message: String, upstream: Upstream) -> HTTPResponse {

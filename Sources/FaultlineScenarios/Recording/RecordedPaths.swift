@@ -9,43 +9,58 @@ enum RecordedPaths {
         templates([(method: "", path: path)])[0]
     }
 
+    /// The path as the router reads it: one trailing `/` ignored (`/users/` is `/users`).
+    static func normalized(_ path: Substring) -> Substring {
+        path.count > 1 && path.hasSuffix("/") ? path.dropLast() : path
+    }
+
     /// The endpoint path for each recorded request, variation across them considered.
     static func templates(_ requests: [(method: String, path: Substring)]) -> [String] {
-        let segments = requests.map { Array($0.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()) }
+        // Each distinct request once: a long recording repeats most of its requests.
+        var uniques: [(method: String, path: Substring)] = []
+        var indexOf: [String: Int] = [:]
+        let positions = requests.map { request -> Int in
+            let path = normalized(request.path)
+            let key = request.method + " " + path
+            if let index = indexOf[key] { return index }
+            indexOf[key] = uniques.count
+            uniques.append((request.method, path))
+            return uniques.count - 1
+        }
+        let segments = uniques.map { Array($0.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()) }
         var isParameter = segments.map { $0.map(looksLikeID) }
-        // A segment with a digit whose value differs between recordings that agree everywhere
-        // else is an id, too; each pass may reveal more (two varying ids in one path).
+        // A segment with a digit is an id too when its value differs between recordings that
+        // agree everywhere else, or when another recording that agrees everywhere else has a
+        // parameter there. Each pass may reveal more (two varying ids in one path).
         var changed = true
         while changed {
-            changed = false
-            var values: [String: Set<Substring>] = [:]
+            /// The path with segment `i` left out: recordings with the same key agree elsewhere.
             func key(_ k: Int, _ i: Int) -> String {
                 let shape = segments[k].indices.map { j in j == i ? "*" : (isParameter[k][j] ? "{}" : String(segments[k][j])) }
-                return requests[k].method + " " + shape.joined(separator: "/")
+                return uniques[k].method + " " + shape.joined(separator: "/")
             }
             func candidate(_ k: Int, _ i: Int) -> Bool { !isParameter[k][i] && segments[k][i].contains(where: \.isNumber) }
+            var values: [String: Set<Substring>] = [:]
+            var parameterKeys: Set<String> = []
             for k in segments.indices {
-                for i in segments[k].indices where candidate(k, i) {
-                    values[key(k, i), default: []].insert(segments[k][i])
+                for i in segments[k].indices {
+                    if candidate(k, i) { values[key(k, i), default: []].insert(segments[k][i]) }
+                    if isParameter[k][i] { parameterKeys.insert(key(k, i)) }
                 }
             }
             // Marked after all are looked up: a mark changes the keys of the path's other segments.
             var marks: [(Int, Int)] = []
             for k in segments.indices {
                 for i in segments[k].indices where candidate(k, i) {
-                    // Varying here, or a parameter here in a path that agrees everywhere else.
-                    if (values[key(k, i)]?.count ?? 0) > 1 || segments.indices.contains(where: { other in
-                        other != k && requests[other].method == requests[k].method && segments[other].count == segments[k].count && isParameter[other][i]
-                            && segments[k].indices.allSatisfy { j in j == i || (isParameter[k][j] == isParameter[other][j] && (isParameter[k][j] || segments[k][j] == segments[other][j])) }
-                    }) {
-                        marks.append((k, i))
-                    }
+                    let here = key(k, i)
+                    if values[here]!.count > 1 || parameterKeys.contains(here) { marks.append((k, i)) }
                 }
             }
             for (k, i) in marks { isParameter[k][i] = true }
             changed = !marks.isEmpty
         }
-        return segments.indices.map { render(segments[$0], isParameter[$0]) }
+        let rendered = segments.indices.map { render(segments[$0], isParameter[$0]) }
+        return positions.map { rendered[$0] }
     }
 
     private static func render(_ segments: [Substring], _ isParameter: [Bool]) -> String {
@@ -76,7 +91,7 @@ enum RecordedPaths {
     /// The values `path` gives the `{param}`s of `template` (made from it by `template(_:)`).
     static func parameters(of template: String, in path: Substring) -> [(name: String, value: String)] {
         let names = template.split(separator: "/", omittingEmptySubsequences: false)
-        let values = path.split(separator: "/", omittingEmptySubsequences: false)
+        let values = normalized(path).split(separator: "/", omittingEmptySubsequences: false)
         guard names.count == values.count else { return [] }
         return zip(names, values).compactMap { name, value in
             name.hasPrefix("{") && name.hasSuffix("}") ? (String(name.dropFirst().dropLast()), String(value)) : nil

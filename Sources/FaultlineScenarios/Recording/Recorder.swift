@@ -59,7 +59,15 @@ public final class Recorder: HTTPResponder {
     private let kept = Mutex<(bytes: Int, full: Bool)>((0, false))
 
     private func keep(_ request: HTTPRequest, _ answer: HTTPClientResponse) {
-        let size = request.body.count + answer.body.count + request.target.utf8.count
+        var headers = answer.headers
+        var body = answer.body
+        if let codings = headers["Content-Encoding"], !body.isEmpty, case .success(let decoded) = RequestDecoding.decode(body, codings: codings, limit: upstream.bodyLimit) {
+            body = decoded
+            headers.remove(name: "Content-Encoding")
+        }
+        // What is kept, counted as kept: decoded bodies, and every field.
+        let fields = (request.headers.map { $0.name.utf8.count + $0.value.utf8.count } + headers.map { $0.name.utf8.count + $0.value.utf8.count }).reduce(0, +)
+        let size = request.body.count + body.count + request.target.utf8.count + fields
         let (room, first) = kept.withLock { kept -> (Bool, Bool) in
             guard kept.bytes + size <= Self.maxRecordedBytes else {
                 defer { kept.full = true }
@@ -71,12 +79,6 @@ public final class Recorder: HTTPResponder {
         guard room else {
             if first { log("faultline record: \(Self.maxRecordedBytes) bytes recorded; later exchanges pass through but are not recorded") }
             return
-        }
-        var headers = answer.headers
-        var body = answer.body
-        if let codings = headers["Content-Encoding"], !body.isEmpty, case .success(let decoded) = RequestDecoding.decode(body, codings: codings, limit: upstream.bodyLimit) {
-            body = decoded
-            headers.remove(name: "Content-Encoding")
         }
         let exchange = RecordedExchange(method: request.method, target: PassThrough.originForm(path: request.path, query: request.query), requestHeaders: request.headers, requestBody: request.body, status: answer.status, responseHeaders: headers, responseBody: body)
         exchanges.withLock { $0.append(exchange) }

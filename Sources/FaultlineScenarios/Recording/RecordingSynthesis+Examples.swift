@@ -17,11 +17,13 @@ extension RecordingSynthesis {
                 credentialFields.append(name)
             }
         }
-        var seen = existing.compactMap { $0["request"] }
+        // By text, keys sorted: a long recording repeats most requests, and comparing each with
+        // every one kept grew as its square.
+        var seen = Set(existing.compactMap { $0["request"].map(canonical) })
         var out: [JSONValue] = []
         for exchange in endpoint.exchanges {
             var request: [JSONMember] = []
-            let parameters = RecordedPaths.parameters(of: endpoint.base + endpoint.path, in: exchange.path)
+            let parameters = RecordedPaths.parameters(of: endpoint.path == "/" && !endpoint.base.isEmpty ? endpoint.base : endpoint.base + endpoint.path, in: exchange.path)
             if !parameters.isEmpty {
                 request.append(JSONMember(key: "parameters", value: .object(parameters.map { JSONMember(key: $0.name, value: .string($0.value)) })))
             }
@@ -38,13 +40,24 @@ extension RecordingSynthesis {
             if !present.isEmpty { request.append(JSONMember(key: "present", value: .array(present.map { .string($0) }))) }
             if !absent.isEmpty { request.append(JSONMember(key: "absent", value: .array(absent.map { .string($0) }))) }
             let conditions = JSONValue.object(request)
-            if seen.contains(where: { $0.sameValue(as: conditions) }) { continue }
-            seen.append(conditions)
+            guard seen.insert(canonical(conditions)).inserted else { continue }
             out.append(.object([
                 JSONMember(key: "request", value: conditions),
                 JSONMember(key: "response", value: json(answer(exchange), less: vendorHeaders)),
             ]))
         }
         return out
+    }
+
+    /// The value's compact text with every object's keys sorted, numbers as written.
+    static func canonical(_ value: JSONValue) -> String {
+        func sorted(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .object(let members): .object(members.sorted { $0.key < $1.key }.map { JSONMember(key: $0.key, value: sorted($0.value)) })
+            case .array(let items): .array(items.map(sorted))
+            default: value
+            }
+        }
+        return sorted(value).serializedString
     }
 }

@@ -41,6 +41,8 @@ public enum RecordingSynthesis {
         var exchanges: [RecordedExchange]
         /// The base path taken off the recorded path (merging into a file that has one).
         var base = ""
+        /// `basePaths` of a new endpoint in a file with several.
+        var ownBasePaths: [String]?
     }
 
     /// The vendor file for `exchanges`, merged into `existing` (a file recorded before) when
@@ -56,8 +58,9 @@ public enum RecordingSynthesis {
                 summary.skipped.append("\(exchange.method) \(exchange.path): scenario files have GET, POST, PUT, PATCH and DELETE endpoints only")
                 return false
             }
-            guard exchange.path == "/" || !exchange.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().contains(where: \.isEmpty) else {
-                summary.skipped.append("\(exchange.method) \(exchange.path): an empty path segment (a trailing or doubled '/') has no endpoint path")
+            let path = RecordedPaths.normalized(exchange.path)
+            guard path == "/" || !path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().contains(where: \.isEmpty) else {
+                summary.skipped.append("\(exchange.method) \(exchange.path): an empty path segment (a doubled '/') has no endpoint path")
                 return false
             }
             return true
@@ -73,10 +76,29 @@ public enum RecordingSynthesis {
             }
         }
 
+        let existingMembers = existing?.objectMembers
+        // Into a file with base paths, each recorded path is written relative to the longest
+        // base it is under (and served under that base only, when the file has several); one
+        // under none of them cannot be written there.
+        let existingBases = existingMembers?.first { $0.key == "basePaths" }?.value.arrayItems?.compactMap(\.stringValue) ?? []
+        if !existingBases.isEmpty, !existingBases.contains("") {
+            var placed: [Endpoint] = []
+            for var endpoint in endpoints {
+                let bases = existingBases.filter { !$0.contains("{") && (endpoint.path == $0 || endpoint.path.hasPrefix($0 + "/")) }
+                guard let base = bases.max(by: { $0.count < $1.count }) else {
+                    summary.skipped.append("\(endpoint.method) \(endpoint.path): under none of the file's base paths (\(existingBases.joined(separator: ", ")))")
+                    continue
+                }
+                endpoint.path = endpoint.path == base ? "/" : String(endpoint.path.dropFirst(base.count))
+                endpoint.base = base
+                endpoint.ownBasePaths = existingBases.count > 1 ? [base] : nil
+                placed.append(endpoint)
+            }
+            endpoints = placed
+        }
         let answered = endpoints.map { endpoint in
             (response: answer(success(of: endpoint)), scenarios: scenarios(of: endpoint))
         }
-        let existingMembers = existing?.objectMembers
         let vendorHeaders: [(name: String, value: String)]
         if let existingMembers {
             vendorHeaders = existingMembers.first { $0.key == "headers" }?.value.objectMembers?.compactMap { member in
@@ -87,14 +109,6 @@ public enum RecordingSynthesis {
         }
 
         var existingEndpoints = existingMembers?.first { $0.key == "endpoints" }?.value.arrayItems ?? []
-        // Into a file with one base path, paths recorded under it are written relative to it.
-        let existingBases = existingMembers?.first { $0.key == "basePaths" }?.value.arrayItems?.compactMap(\.stringValue) ?? []
-        if existingBases.count == 1, let base = existingBases.first, !base.isEmpty, !base.contains("{") {
-            for index in endpoints.indices where endpoints[index].path.hasPrefix(base + "/") {
-                endpoints[index].path = String(endpoints[index].path.dropFirst(base.count))
-                endpoints[index].base = base
-            }
-        }
         var ids = Set(existingEndpoints.compactMap { $0["id"]?.stringValue })
         for (endpoint, answers) in zip(endpoints, answered) {
             let scenarioMembers = answers.scenarios.map { JSONMember(key: $0.name, value: json($0.answer, less: vendorHeaders)) }
@@ -121,8 +135,9 @@ public enum RecordingSynthesis {
                 JSONMember(key: "id", value: .string(id)),
                 JSONMember(key: "method", value: .string(endpoint.method)),
                 JSONMember(key: "path", value: .string(endpoint.path)),
-                JSONMember(key: "response", value: json(answers.response, less: vendorHeaders)),
             ]
+            if let own = endpoint.ownBasePaths { members.append(JSONMember(key: "basePaths", value: .array(own.map { .string($0) }))) }
+            members.append(JSONMember(key: "response", value: json(answers.response, less: vendorHeaders)))
             if !scenarioMembers.isEmpty { members.append(JSONMember(key: "scenarios", value: .object(scenarioMembers))) }
             members.append(JSONMember(key: "examples", value: .array(examples(of: endpoint, less: vendorHeaders))))
             existingEndpoints.append(.object(members))
