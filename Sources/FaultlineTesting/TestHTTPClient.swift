@@ -62,6 +62,9 @@ public final class TestHTTPClient {
     /// were still unread make it false.
     public func isClosedByServer() -> Bool { connection.isClosedByServer() }
 
+    /// Drops the connection with a TCP reset once this client is released (SO_LINGER 0).
+    public func reset() { connection.reset() }
+
     /// Everything until the connection ends, and how it ended.
     public func readUntilEnd() -> (bytes: [UInt8], ending: Ending) { connection.readUntilEnd() }
 

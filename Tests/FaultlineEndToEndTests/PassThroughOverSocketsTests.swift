@@ -173,6 +173,34 @@ extension PassThroughOverSocketsTests {
         #expect(elapsed < 2, "took \(elapsed) s")
     }
 
+    /// A client that resets while its answer is pending (or delayed) is closed at once, not
+    /// when the hold ends: epoll reports the hang-up on every wait until then.
+    @Test func aClientThatHangsUpWhileItsAnswerIsHeldIsClosedAtOnce() throws {
+        let silent = try RawUpstream(answer: nil)
+        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(silent.port)"))
+        defer { front.stop() }
+        for target in ["/acme/v1/pending", "/acme/v1/health?delay=5000"] {
+            var open = 0
+            do {
+                let client = try front.client()
+                try client.send("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n")
+                for _ in 0..<200 where open == 0 {
+                    open = front.server.metrics().openConnections
+                    usleep(5_000)
+                }
+                #expect(open == 1, "\(target): the connection never showed as open")
+                client.reset()
+            }
+            // Released: closed with SO_LINGER 0, a reset.
+            for _ in 0..<200 where open > 0 {
+                usleep(5_000)
+                open = front.server.metrics().openConnections
+            }
+            #expect(open == 0, "\(target): still open a second after the reset")
+        }
+        withExtendedLifetime(silent) {}
+    }
+
     @Test func interimAnswersAreSkippedAndHEADKeepsTheUpstreamsLength() throws {
         let early = try RawUpstream(answer: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\n\r\nok")
         let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(early.port)"))
