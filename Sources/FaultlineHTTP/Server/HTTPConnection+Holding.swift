@@ -5,6 +5,30 @@ import Glibc
 /// Held responses: a delay, a slow body, or a fault that breaks the answer on purpose. While one
 /// is held nothing more is read from the connection, so pipelined answers keep their order.
 extension HTTPConnection {
+    /// A response held back, with how it is to be written once its time comes.
+    struct Held {
+        var response: HTTPResponse
+        var delivery: ResponseDelivery
+        var headOnly: Bool
+        var keepAlive: Bool
+        var announce: Bool
+        /// A pending answer's request line and start, logged when the answer comes. Boxed: every
+        /// answer checks for a held one, and a larger `Held` was copied whole to check (callgrind).
+        var logged: PendingLog? = nil
+    }
+
+    final class PendingLog: Sendable {
+        let method: String
+        let target: String
+        let start: UInt64?
+
+        init(method: String, target: String, start: UInt64?) {
+            self.method = method
+            self.target = target
+            self.start = start
+        }
+    }
+
     /// Waits the delay, then sends the response as asked (or breaks it); the machine is
     /// `holding` meanwhile, so nothing more is read. The whole hold, delay and slow body
     /// together, ends within `maxHold`.

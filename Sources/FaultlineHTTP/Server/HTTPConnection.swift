@@ -151,30 +151,6 @@ final class HTTPConnection {
 
     // MARK: Answering
 
-    /// A response held back, with how it is to be written once its time comes.
-    struct Held {
-        var response: HTTPResponse
-        var delivery: ResponseDelivery
-        var headOnly: Bool
-        var keepAlive: Bool
-        var announce: Bool
-        /// A pending answer's request line and start, logged when the answer comes. Boxed: every
-        /// answer checks for a held one, and a larger `Held` was copied whole to check (callgrind).
-        var logged: PendingLog? = nil
-    }
-
-    final class PendingLog: Sendable {
-        let method: String
-        let target: String
-        let start: UInt64?
-
-        init(method: String, target: String, start: UInt64?) {
-            self.method = method
-            self.target = target
-            self.start = start
-        }
-    }
-
     /// What one pass over buffered requests did.
     private struct Batch {
         var answered = 0

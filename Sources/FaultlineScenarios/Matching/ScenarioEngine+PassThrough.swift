@@ -1,6 +1,16 @@
 import FaultlineHTTP
 
 extension ScenarioEngine {
+    /// Where a request no endpoint matched goes.
+    final class Forwarding {
+        let upstream: Upstream
+        let target: String
+
+        init(upstream: Upstream, target: String) {
+            self.upstream = upstream
+            self.target = target
+        }
+    }
     /// A request no endpoint matched, sent to the vendor's upstream (`Options.passThrough`). It is
     /// journaled, marked proxied, when the upstream's answer (or the 502 in its place) is known.
     func forward(_ request: HTTPRequest, _ forwarding: Forwarding, facts: inout RequestFacts) -> LabeledResponse {

@@ -96,33 +96,6 @@ public final class ScenarioEngine: HTTPResponder {
         self.listenerVendors = listenerVendors
     }
 
-    /// What the journal records of a request beyond the request and the response.
-    struct RequestFacts {
-        var client: String?
-        var vendor: String?
-        var endpoint: String?
-        var metricsTag: Int32 = -1
-        var vendorIndex = -1
-        var endpointIndex = -1
-        /// The request's path, found once by the router.
-        var path: Substring = ""
-        /// No endpoint matched and an upstream takes the request (`PassThrough`). One reference,
-        /// nil on every other request: an `Upstream` and a target inline made every request's
-        /// facts 100 bytes larger to set up, copy and destroy (+500 instructions, callgrind).
-        var forward: Forwarding?
-    }
-
-    /// Where a request no endpoint matched goes.
-    final class Forwarding {
-        let upstream: Upstream
-        let target: String
-
-        init(upstream: Upstream, target: String) {
-            self.upstream = upstream
-            self.target = target
-        }
-    }
-
     /// A vendor request's answer. The admin API is `ScenarioService`'s (`AdminAPI`), which
     /// wraps this engine: here every path is a vendor's. The notes carry the catalog entry
     /// served (the access log's label) and the vendor and endpoint (the metrics' tag).
