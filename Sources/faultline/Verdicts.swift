@@ -60,7 +60,7 @@ struct Verdicts: ParsableCommand {
     func run() throws {
         let (tls, host, port) = try target()
         var path = adminPrefix + "/verdicts"
-        if let client { path += "?client=" + Self.percentEncoded(client) }
+        if let client { path += "?client=" + PercentEncoding.encode(client) }
         let result: HealthProbe.Result
         do {
             result = try HealthProbe.get(host: host, port: port, path: path, tls: tls, timeout: timeout, headers: (adminToken ?? EnvironmentDefaults.string(option: "admin-token")).map { [("X-Faultline-Admin-Token", $0)] } ?? [])
@@ -86,24 +86,5 @@ struct Verdicts: ParsableCommand {
             }
         }
         if report.fails(at: severity) { throw ExitCode(1) }
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

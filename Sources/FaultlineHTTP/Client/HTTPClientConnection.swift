@@ -117,7 +117,7 @@ public final class HTTPClientConnection {
             let line = try readLine()
             let sizeText = line.prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
             // `chunk-size = 1*HEXDIG`: no sign, and short enough to fit.
-            guard !sizeText.isEmpty, sizeText.count <= 15, sizeText.allSatisfy({ Self.isHexDigit($0) }),
+            guard !sizeText.isEmpty, sizeText.count <= 15, sizeText.allSatisfy({ PercentDecoding.hexValue($0) != nil }),
                   let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16) else {
                 throw Failure("bad chunk size line '\(String(decoding: line, as: UTF8.self))'")
             }
@@ -162,10 +162,6 @@ public final class HTTPClientConnection {
     public static func length(_ text: String) -> Int? {
         guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return Int(text)
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
     }
 
     /// The status line and header fields of the next response.

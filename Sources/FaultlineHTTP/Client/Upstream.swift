@@ -95,7 +95,7 @@ public struct Upstream: Sendable, CustomStringConvertible {
     /// An answer to HEAD keeps its `Content-Length`: the server writes it in place of a body's
     /// length it does not have (RFC 9110 §9.3.2).
     public static func forwardedFields(of answer: HTTPHeaders, head: Bool = false) -> HTTPHeaders {
-        let named = Set(answer.values("Connection").flatMap { $0.split(separator: ",") }.map { trimmed($0).lowercased() })
+        let named = Set(answer.values("Connection").flatMap { $0.split(separator: ",") }.map { Substring($0).trimmingWhitespace().lowercased() })
         var fields = HTTPHeaders()
         for (name, value) in answer {
             let lowered = name.lowercased()
@@ -113,7 +113,7 @@ public struct Upstream: Sendable, CustomStringConvertible {
     /// whole answer. Blocking: call it from a worker thread, never from an event loop.
     public func exchange(method: String, target: String, headers: HTTPHeaders, body: [UInt8]) throws -> HTTPClientResponse {
         var head = "\(method) \(basePath)\(target) HTTP/1.1\r\nHost: \(authority)\r\n"
-        let named = Set(headers.values("Connection").flatMap { $0.split(separator: ",") }.map { Self.trimmed($0).lowercased() })
+        let named = Set(headers.values("Connection").flatMap { $0.split(separator: ",") }.map { Substring($0).trimmingWhitespace().lowercased() })
         for (name, value) in headers {
             let lowered = name.lowercased()
             if Self.requestFieldsDropped.contains(lowered) || named.contains(lowered) { continue }
@@ -137,13 +137,6 @@ public struct Upstream: Sendable, CustomStringConvertible {
             try connection.send(Array(head.utf8) + body)
             return try connection.readResponse(headRequest: method == "HEAD", bodyLimit: bodyLimit, skippingInterim: true)
         }
-    }
-
-    private static func trimmed(_ text: Substring) -> Substring {
-        var text = text
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
     }
 }
 

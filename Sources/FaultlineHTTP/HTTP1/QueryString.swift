@@ -32,7 +32,7 @@ package enum PercentDecoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func hexValue(_ b: UInt8) -> UInt8? {
+    package static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
@@ -44,6 +44,27 @@ package enum PercentDecoding {
 
 /// The query of a request target read as `application/x-www-form-urlencoded` pairs, without
 /// splitting it first (most requests only ask for one parameter).
+/// RFC 3986 §2.1 percent-encoding: letters, digits and the bytes of `keeping` as they are,
+/// every other byte as `%XX` (upper-case hex).
+package enum PercentEncoding {
+    /// RFC 3986 §2.3's unreserved marks, kept in any component.
+    package static let unreserved = "-._~"
+
+    package static func encode(_ text: String, keeping: String = unreserved) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            let alphanumeric = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            if alphanumeric || keeping.utf8.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}
+
 package enum QueryString {
     /// A bit for each byte a key of the query starts with (the byte's low six bits, so bytes
     /// may share one): the parser collects them as it checks the target, and a parameter whose

@@ -66,7 +66,7 @@ public enum DriftCheck {
     }
 
     private static func mediaType(_ value: String) -> String {
-        String(value.prefix { $0 != ";" }).trimmingCharacters(in: " ").lowercased()
+        value.prefix { $0 != ";" }.trimmingWhitespace().lowercased()
     }
 
     /// Keys missing or new, and value types changed; a templated string (`{{…}}`) is any value.
@@ -101,14 +101,5 @@ public enum DriftCheck {
         case .array: "array"
         case .object: "object"
         }
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set { text = text.dropFirst() }
-        while text.last == set { text = text.dropLast() }
-        return String(text)
     }
 }

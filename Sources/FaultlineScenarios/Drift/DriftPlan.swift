@@ -72,7 +72,7 @@ public enum DriftPlan {
                         skipped.append(Skipped(endpoint: endpoint.id, reason: "example \(i + 1) needs a value for \(missing.joined(separator: ", ")) (--query \(missing[0])=VALUE)"))
                         continue
                     }
-                    target += "?" + query.map { encode($0.name) + "=" + encode($0.value ?? secrets[$0.name]!) }.joined(separator: "&")
+                    target += "?" + query.map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value ?? secrets[$0.name]!) }.joined(separator: "&")
                 }
                 let credential: Bool? = !example.present.isEmpty ? true : (!example.absent.isEmpty ? false : nil)
                 probes.append(Probe(endpoint: endpoint.id, source: "example \(i + 1)", method: endpoint.method, target: target, body: example.body?.serialized ?? [], credential: credential, expected: example.response, expectedHeaders: expected(example.response)))
@@ -103,20 +103,5 @@ public enum DriftPlan {
 
     private static func join(_ base: String, _ path: String) -> String {
         path == "/" && !base.isEmpty ? base : base + path
-    }
-
-    /// RFC 3986 query component: unreserved characters as they are, the rest percent-encoded.
-    private static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-._~".utf8.contains(byte)
-            if unreserved {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }

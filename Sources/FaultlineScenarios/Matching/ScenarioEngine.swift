@@ -339,51 +339,14 @@ public final class ScenarioEngine: HTTPResponder {
 
     /// Response `index` of the endpoint, its state steps run first when it has any.
     @inline(__always)
-    private func answer(_ index: Int, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
+    func answer(_ index: Int, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
         if endpoint.steps[index].isEmpty { return endpoint.responses[index].render(&context) }
         return applyState(endpoint, from: index, vendor: vendor, client: client, &context)
     }
 
-    /// A chaos pick answered as if the request had named it (a name the endpoint lacks falls
-    /// through to the normal answer).
-    private func respondByName(_ name: String, _ request: HTTPRequest, endpoint: CompiledEndpoint, vendor: CompiledVendor, group: RateLimiter.Group?, bucket: String, _ context: inout RenderContext) -> LabeledResponse {
-        if let group { context.rate = rateLimiter.peek(group, key: bucket) }
-        switch Self.select(name, in: endpoint) {
-        case .found(let i) where i > 0:
-            return answer(i, endpoint: endpoint, vendor: vendor, client: bucket, &context)
-        default:
-            return builtin(name, endpoint: endpoint, vendor: vendor, client: bucket, &context) ?? endpoint.responses[0].render(&context)
-        }
-    }
-
-    /// One draw per request: the first rule whose slice of [0, 1) the draw falls in.
-    private func chaosPick(_ vendor: CompiledVendor) -> String? {
-        var draw = random.unit()
-        for rule in vendor.chaos {
-            if draw < rule.probability { return rule.scenario }
-            draw -= rule.probability
-        }
-        return nil
-    }
-
-    /// Socket faults and gateway pages, offered on every endpoint unless the vendor has a
-    /// scenario of the same name. A fault breaks the endpoint's real answer: the request is
-    /// processed (a create stores its item) and the response is lost, the case a client's
-    /// retry logic must survive.
-    private func builtin(_ name: String, endpoint: CompiledEndpoint, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse? {
-        let key = name.lowercased()
-        if let fault = BuiltinScenarios.faults[key] {
-            var response = answer(0, endpoint: endpoint, vendor: vendor, client: client, &context)
-            response.delivery = ResponseDelivery(fault: fault)
-            response.label = key
-            return response
-        }
-        return BuiltinScenarios.gateway(key)
-    }
-
     /// Runs the steps of response `index` against the vendor's stored resources and renders
     /// the answer. A step's own answer (4003, a 404, a replay) is marked `Faultline-Trigger: state`.
-    private func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
+    func applyState(_ endpoint: CompiledEndpoint, from index: Int, vendor: CompiledVendor, client: String, _ context: inout RenderContext) -> LabeledResponse {
         let (answer, refusal) = vendor.store.transaction(client: client) { state in
             var runner = StateRunner(client: client)
             let answer = runner.run(endpoint, from: index, &state, &context)

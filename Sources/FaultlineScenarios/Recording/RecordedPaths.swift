@@ -1,3 +1,5 @@
+import FaultlineHTTP
+
 /// Recorded paths as endpoint paths: segments that look like ids become `{param}`s, named after
 /// the collection before them (`/users/42/orders/9f1c…` → `/users/{user_id}/orders/{order_id}`).
 /// An id is a number, a UUID, a long hex string or a long opaque token, or any segment with a
@@ -106,7 +108,7 @@ enum RecordedPaths {
         let digits = bytes.filter { $0 >= 0x30 && $0 <= 0x39 }.count
         if digits == bytes.count { return true }
         if bytes.count == 36, isUUID(bytes) { return true }
-        let hex = bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        let hex = bytes.allSatisfy { PercentDecoding.hexValue($0) != nil }
         if hex, bytes.count >= 16, digits > 0 { return true }
         let token = bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
         return token && bytes.count >= 16 && digits > 0
@@ -117,7 +119,7 @@ enum RecordedPaths {
             if [8, 13, 18, 23].contains(index) {
                 guard byte == UInt8(ascii: "-") else { return false }
             } else {
-                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46) else { return false }
+                guard PercentDecoding.hexValue(byte) != nil else { return false }
             }
         }
         return true
@@ -144,18 +146,6 @@ enum RecordedPaths {
     /// A literal segment as the path pattern allows it: bytes outside RFC 3986's `pchar` are
     /// percent-encoded (a request's path normally is already).
     private static func escaped(_ segment: Substring) -> String {
-        var out = ""
-        for byte in segment.utf8 {
-            if isAlphanumeric(byte) || "-._~!$&'()*+,;=:@%".utf8.contains(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded
-            }
-        }
-        return out
+        PercentEncoding.encode(String(segment), keeping: PercentEncoding.unreserved + "!$&'()*+,;=:@%")
     }
-}
-
-private extension String {
-    var leftPadded: String { count == 1 ? "0" + self : self }
 }

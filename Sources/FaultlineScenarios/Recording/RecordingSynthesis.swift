@@ -164,9 +164,10 @@ public enum RecordingSynthesis {
         return (.object(members), summary)
     }
 
-    /// A path with every parameter's name left out.
+    /// A path with every parameter's name left out (`PathTemplate.shape`); as written when it
+    /// does not parse.
     private static func shape(_ path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? "{}" : String($0) }.joined(separator: "/")
+        (try? PathTemplate.parse(path, allowEmpty: false).get())?.shape ?? path
     }
 
     private static func success(of endpoint: Endpoint) -> RecordedExchange {
