@@ -177,7 +177,9 @@ extension PassThroughOverSocketsTests {
     /// when the hold ends: epoll reports the hang-up on every wait until then.
     @Test func aClientThatHangsUpWhileItsAnswerIsHeldIsClosedAtOnce() throws {
         let silent = try RawUpstream(answer: nil)
-        let front = try Self.front(try Upstream(url: "http://127.0.0.1:\(silent.port)"))
+        var upstream = try Upstream(url: "http://127.0.0.1:\(silent.port)")
+        upstream.timeout = 1
+        let front = try Self.front(upstream)
         defer { front.stop() }
         for target in ["/acme/v1/pending", "/acme/v1/health?delay=5000"] {
             var open = 0
@@ -302,8 +304,10 @@ private extension Array where Element == UInt8 {
     func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
 
+/// Each raw upstream's loop on a thread of its own: blocked in accept or recv for a whole
+/// test, it must not wait for (or hold) a shared Dispatch worker.
 private enum Thread {
     static func detach(_ body: @escaping @Sendable () -> Void) {
-        DispatchQueue.global().async(execute: body)
+        precondition(DetachedThread.start(body), "no thread for a raw upstream")
     }
 }

@@ -23,6 +23,33 @@ enum LoopThread {
     }
 }
 
+/// A detached POSIX thread of its own for blocking work (an upstream exchange): blocked for
+/// seconds, such work would hold Dispatch's shared worker threads, and a pool that waits for
+/// them delays everything else queued there (a watchdog's deadline among it).
+package enum DetachedThread {
+    private final class Work {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// False when no thread could be made (the caller answers without one).
+    package static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+        let argument = Unmanaged.passRetained(Work(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            guard let raw else { return nil }
+            Unmanaged<Work>.fromOpaque(raw).takeRetainedValue().body()
+            return nil
+        }, argument)
+        guard status == 0 else {
+            Unmanaged<Work>.fromOpaque(argument).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
+    }
+}
+
 /// A closure run on a loop's thread while the caller waits for its result (`EventLoop.sync`).
 /// The caller blocks until `done` is signalled, so the closure never outlives its call.
 final class SyncCall<T>: @unchecked Sendable {

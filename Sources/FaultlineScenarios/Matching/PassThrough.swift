@@ -1,4 +1,3 @@
-import Dispatch
 import FaultlineHTTP
 import Synchronization
 
@@ -30,17 +29,19 @@ public struct PassThrough: Sendable {
     public static let maxInFlight = 256
     private static let inFlight = Atomic<Int>(0)
 
-    /// Runs `work` on a worker thread unless `maxInFlight` exchanges already run; false then.
+    /// Runs `work` on a thread of its own unless `maxInFlight` exchanges already run (or no
+    /// thread can be made); false then.
     static func startExchange(_ work: @escaping @Sendable () -> Void) -> Bool {
         guard inFlight.add(1, ordering: .relaxed).newValue <= maxInFlight else {
             inFlight.subtract(1, ordering: .relaxed)
             return false
         }
-        DispatchQueue.global().async {
+        let started = DetachedThread.start {
             work()
             inFlight.subtract(1, ordering: .relaxed)
         }
-        return true
+        if !started { inFlight.subtract(1, ordering: .relaxed) }
+        return started
     }
 
     static func busy(_ upstream: Upstream) -> HTTPResponse {
