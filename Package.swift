@@ -1,16 +1,22 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
     name: "Faultline",
     products: [
         .executable(name: "faultline", targets: ["faultline"]),
+        .executable(name: "faultline-openapi", targets: ["faultline-openapi"]),
         .library(name: "FaultlineHTTP", targets: ["FaultlineHTTP"]),
         .library(name: "FaultlineScenarios", targets: ["FaultlineScenarios"]),
         .library(name: "FaultlineTesting", targets: ["FaultlineTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // OpenAPI import (faultline-openapi only): the issue names them for the job. Without the
+        // ExternalLoading trait (remote $refs through Swift concurrency) OpenAPIKit builds faster,
+        // and import resolves local references only.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +60,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // OpenAPIKit imports full Foundation (ICU) in a few files, which the server's release
+        // binary must not link (scripts/verify-binary.sh); so the import lives in its own
+        // executable, which `faultline import openapi` runs.
+        .target(
+            name: "FaultlineOpenAPI",
+            dependencies: [
+                "FaultlineScenarios",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "faultline-openapi",
+            dependencies: [
+                "FaultlineOpenAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "SeedFixtures",
             path: "Tests/SeedFixtures"
@@ -65,6 +91,10 @@ let package = Package(
         .testTarget(
             name: "FaultlineScenariosTests",
             dependencies: ["FaultlineScenarios", "FaultlineHTTP", "FaultlineTesting", "SeedFixtures"]
+        ),
+        .testTarget(
+            name: "FaultlineOpenAPITests",
+            dependencies: ["FaultlineOpenAPI", "FaultlineScenarios", "FaultlineTesting"]
         ),
         .testTarget(
             name: "FaultlineFuzzingTests",

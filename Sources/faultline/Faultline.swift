@@ -18,7 +18,7 @@ struct Faultline: ParsableCommand {
         Pick a response per request with ?scenario=NAME or the X-Faultline-Scenario header.
         """,
         version: version,
-        subcommands: [Serve.self, Validate.self, List.self, Health.self, Verdicts.self, Record.self, Drift.self]
+        subcommands: [Serve.self, Validate.self, List.self, Health.self, Verdicts.self, Record.self, Drift.self, Import.self]
     )
 
     /// `serve` is the default subcommand, put in front of the arguments here rather than

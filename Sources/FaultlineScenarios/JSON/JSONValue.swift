@@ -63,7 +63,7 @@ public enum JSONValue: Sendable, Equatable {
 extension Array where Element == JSONMember {
     /// The value of member `key`. Lengths are compared first: most keys of one object differ
     /// in length, and a loader looks up every key it knows in every object of a file.
-    func value(of key: String) -> JSONValue? {
+    package func value(of key: String) -> JSONValue? {
         let length = key.utf8.count
         for member in self where member.key.utf8.count == length && member.key == key { return member.value }
         return nil

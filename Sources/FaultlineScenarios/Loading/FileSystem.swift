@@ -3,19 +3,19 @@ import Glibc
 #endif
 
 /// The little file access the loader needs, on POSIX calls (no full Foundation).
-enum FileSystem {
-    struct Error: Swift.Error, CustomStringConvertible {
+package enum FileSystem {
+    package struct Error: Swift.Error, CustomStringConvertible {
         let call: String
         let path: String
         let errno: Int32
-        var description: String { "cannot \(call) \(path): \(String(cString: strerror(errno)))" }
+        package var description: String { "cannot \(call) \(path): \(String(cString: strerror(errno)))" }
     }
 
     /// The whole of a regular file of at most `limit` bytes. Anything else is refused with a
     /// reason: a FIFO (opened without blocking, so a named pipe called `a.json` cannot stall a
     /// load or a reload), a device such as a symlink to `/dev/zero` (never read without bound),
     /// a directory, or a file larger than `limit`.
-    static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw Error(call: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -43,7 +43,7 @@ enum FileSystem {
 
     /// Replaces `path` with `text` whole: written to a temporary file beside it, then renamed,
     /// so a reader (a watching server) never sees half a file.
-    static func writeFile(_ path: String, _ text: String) throws {
+    package static func writeFile(_ path: String, _ text: String) throws {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Error(call: "create", path: temporary, errno: errno) }
@@ -64,11 +64,11 @@ enum FileSystem {
     }
 
     /// Makes `path` a directory if it is not one yet (its parent must exist).
-    static func makeDirectory(_ path: String) throws {
+    package static func makeDirectory(_ path: String) throws {
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw Error(call: "create directory", path: path, errno: errno) }
     }
 
-    static func isSymbolicLink(_ path: String) -> Bool {
+    package static func isSymbolicLink(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }

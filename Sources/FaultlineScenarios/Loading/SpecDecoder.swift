@@ -199,7 +199,7 @@ struct SpecDecoder: DiagnosticReporting {
     }
 
     mutating func decodeEndpoint(_ value: JSONValue, at path: @autoclosure () -> String) -> EndpointSpec? {
-        guard let members = object(value, at: path(), allowed: ["id", "method", "path", "basePaths", "description", "response", "scenarios", "scope", "validate", "state", "examples"], required: ["id", "method", "path", "response"]) else { return nil }
+        guard let members = object(value, at: path(), allowed: ["id", "method", "path", "basePaths", "description", "response", "scenarios", "scope", "public", "validate", "state", "examples"], required: ["id", "method", "path", "response"]) else { return nil }
         let id = string(members, "id", at: path()) ?? ""
         let method = string(members, "method", at: path()) ?? ""
         let endpointPath = string(members, "path", at: path()) ?? ""
@@ -233,6 +233,9 @@ struct SpecDecoder: DiagnosticReporting {
             }
         }
         var endpoint = EndpointSpec(id: id, method: method, path: endpointPath, description: description, response: response, scenarios: scenarios, scope: scope, validate: rules)
+        if let value = members.value(of: "public") {
+            if case .bool(let flag) = value { endpoint.isPublic = flag } else { report(JSONPath.child(path(), "public"), "expected true or false") }
+        }
         endpoint.template = try? PathTemplate.parse(endpointPath, allowEmpty: false).get()
         if let value = members.value(of: "state") { endpoint.state = decodeState(value, at: JSONPath.child(path(), "state")) }
         if let value = members.value(of: "examples") { endpoint.examples = decodeExamples(value, at: JSONPath.child(path(), "examples")) }

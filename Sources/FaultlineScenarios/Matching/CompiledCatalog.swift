@@ -151,6 +151,8 @@ final class CompiledEndpoint: Sendable {
     let displayPath: String
     /// The token scope the endpoint requires.
     let scope: String?
+    /// Answered without authentication (`EndpointSpec.isPublic`).
+    let isPublic: Bool
     /// Index 0 is the default response.
     let responses: [CompiledResponse]
     /// Scenario name, case-insensitively → index in `responses`.
@@ -167,7 +169,7 @@ final class CompiledEndpoint: Sendable {
     /// Requests answered their own way (`ExampleSpec`), in file order.
     let examples: [CompiledExample]
 
-    init(id: String, method: String, displayPath: String, scope: String?, responses: [CompiledResponse], names: NameTable<Int>, byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty, examples: [CompiledExample] = []) {
+    init(id: String, method: String, displayPath: String, scope: String?, isPublic: Bool = false, responses: [CompiledResponse], names: NameTable<Int>, byStatus: [Int: [Int]], steps: [[CompiledStep]], metricsTag: Int32 = -1, validator: RequestValidator = .empty, examples: [CompiledExample] = []) {
         self.validator = validator
         self.examples = examples
         self.steps = steps
@@ -176,6 +178,7 @@ final class CompiledEndpoint: Sendable {
         self.method = method
         self.displayPath = displayPath
         self.scope = scope
+        self.isPublic = isPublic
         self.responses = responses
         self.names = names
         self.byStatus = byStatus

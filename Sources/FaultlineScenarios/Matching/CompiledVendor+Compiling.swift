@@ -89,7 +89,7 @@ extension CompiledVendor {
         let steps = sources.map { source in compiler.map { source.state.isEmpty ? [] : $0.compile(source.state) } ?? [] }
         let validator = endpoint.validate.isEmpty ? RequestValidator.empty
             : RequestValidator(rules: endpoint.validate, nameStyle: spec.triggers.validation?.nameStyle ?? .path, messages: messages.value)
-        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag, validator: validator, examples: examples)
+        return CompiledEndpoint(id: endpoint.id, method: endpoint.method, displayPath: mount + displayBase + (endpoint.path == "/" && !displayBase.isEmpty ? "" : endpoint.path), scope: endpoint.scope, isPublic: endpoint.isPublic, responses: responses, names: names, byStatus: byStatus, steps: steps, metricsTag: metricsTag, validator: validator, examples: examples)
     }
 
     /// A literal segment beats a parameter in the same place, whatever the file order:

@@ -1,12 +1,12 @@
 /// A problem found in a scenario file, described in words.
-struct SpecError: Error, CustomStringConvertible {
-    let message: String
+package struct SpecError: Error, CustomStringConvertible {
+    package let message: String
     init(_ message: String) { self.message = message }
-    var description: String { message }
+    package var description: String { message }
 }
 
 /// A path such as `/trackings/{slug}/{tracking_number}`: literal segments and whole-segment parameters.
-struct PathTemplate: Sendable, Equatable {
+package struct PathTemplate: Sendable, Equatable {
     enum Segment: Sendable, Equatable {
         case literal(String)
         case parameter(String)
@@ -14,17 +14,17 @@ struct PathTemplate: Sendable, Equatable {
 
     var segments: [Segment]
 
-    var parameterNames: [String] {
+    package var parameterNames: [String] {
         segments.compactMap { if case .parameter(let name) = $0 { name } else { nil } }
     }
 
     /// The literals with every parameter as `{}`: two endpoints of one method with the same shape clash.
-    var shape: String {
+    package var shape: String {
         "/" + segments.map { if case .literal(let s) = $0 { s } else { "{}" } }.joined(separator: "/")
     }
 
     /// `allowEmpty` lets a base path be "" (endpoints at the mount point itself).
-    static func parse(_ text: String, allowEmpty: Bool) -> Result<PathTemplate, SpecError> {
+    package static func parse(_ text: String, allowEmpty: Bool) -> Result<PathTemplate, SpecError> {
         // Over the bytes in place: a vendor of thousands of endpoints parses as many paths at
         // start-up, and each `String` operation here costs more than the whole byte loop.
         var text = text

@@ -258,7 +258,7 @@ public final class ScenarioEngine: HTTPResponder {
         }
 
         let method = request.method == "HEAD" ? "GET" : request.method
-        if let authenticator = vendor.authenticator,
+        if !endpoint.isPublic, let authenticator = vendor.authenticator,
            let (failure, name) = authenticator.check(credential, request: request, method: method, scope: endpoint.scope) {
             if let group { context.rate = rateLimiter.peek(group, key: bucket) }
             if failure == .missingScope { context.requiredScope = endpoint.scope }

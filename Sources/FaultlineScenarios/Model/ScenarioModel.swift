@@ -47,6 +47,9 @@ public struct EndpointSpec: Sendable {
     public var scenarios: [NamedResponse]
     /// The token scope this endpoint requires (Price2b `shipping:write`).
     public var scope: String?
+    /// Answered without `triggers.auth`: an operation the vendor serves to anyone (OpenAPI's
+    /// `security: []`).
+    public var isPublic = false
     /// Checks on the request's fields, in order.
     public var validate: [ValidationRule] = []
     /// What the endpoint's default response does to stored resources.

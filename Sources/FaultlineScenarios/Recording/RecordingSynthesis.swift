@@ -218,7 +218,7 @@ public enum RecordingSynthesis {
     }
 
     /// The vendor's own error code: `code`, `error_code`, `meta.code` or `error.code`.
-    static func errorCode(_ body: JSONValue) -> String? {
+    package static func errorCode(_ body: JSONValue) -> String? {
         for candidate in [body["code"], body["error_code"], body["meta"]?["code"], body["error"]?["code"]] {
             switch candidate {
             case .string(let text) where !text.isEmpty: return text
@@ -230,7 +230,7 @@ public enum RecordingSynthesis {
     }
 
     /// A name `?scenario=` can carry: visible ASCII without `, & = ? #`, and never `default`.
-    private static func scenarioName(_ text: String, status: Int) -> String {
+    package static func scenarioName(_ text: String, status: Int) -> String {
         var name = String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
             scalar.value >= 0x21 && scalar.value <= 0x7E && !",&=?#".unicodeScalars.contains(scalar) ? scalar : "_"
         }))

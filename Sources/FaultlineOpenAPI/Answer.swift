@@ -1,0 +1,46 @@
+import FaultlineScenarios
+
+/// One response as the scenario file writes it, and where the description documents it.
+struct Answer: Equatable {
+    var status: Int
+    var headers: [(name: String, value: String)] = []
+    var body: JSONValue?
+    var text: String?
+    /// Made from the schema, not an example the description gives.
+    var generated = false
+    var pointer: String
+
+    static func == (a: Answer, b: Answer) -> Bool {
+        a.status == b.status && a.body == b.body && a.text == b.text && a.headers.elementsEqual(b.headers) { $0 == $1 }
+    }
+
+    var json: JSONValue {
+        var members = [JSONMember(key: "status", value: .number(String(status)))]
+        if generated { members.append(JSONMember(key: "description", value: .string("Generated from the schema at \(pointer): the description gives no example."))) }
+        if !headers.isEmpty {
+            members.append(JSONMember(key: "headers", value: .object(headers.map { JSONMember(key: $0.name, value: .string($0.value)) })))
+        }
+        // `{{` in a documented example is the vendor's text, not a template.
+        let literal = headers.contains { $0.value.contains("{{") && !$0.value.hasPrefix("{{rate.") } || (body.map(Self.holdsBraces) ?? false) || (text?.contains("{{") ?? false)
+        if literal { members.append(JSONMember(key: "literal", value: .bool(true))) }
+        if let body { members.append(JSONMember(key: "body", value: body)) }
+        if let text { members.append(JSONMember(key: "text", value: .string(text))) }
+        return .object(members)
+    }
+
+    private static func holdsBraces(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.contains("{{")
+        case .array(let items): items.contains(where: holdsBraces)
+        case .object(let members): members.contains { $0.key.contains("{{") || holdsBraces($0.value) }
+        default: false
+        }
+    }
+}
+
+/// A documented non-success answer of one endpoint, before the vendor's catalog is laid out.
+struct ErrorCandidate {
+    var name: String
+    var answer: Answer
+    var endpoint: String
+}

@@ -1,0 +1,87 @@
+import FaultlineScenarios
+import Foundation
+import Yams
+
+/// The description as written: object members in file order and numbers as written, which
+/// OpenAPIKit's model does not keep (its example values are `[String: Any]`). Examples,
+/// defaults and enum values are read from here, by the JSON pointer of the object OpenAPIKit
+/// handed over; OpenAPIKit reads the structure and resolves the references.
+struct RawDocument {
+    let root: JSONValue
+
+    /// The value at an RFC 6901 pointer (`/paths/~1pets/get`), or nil.
+    func value(at pointer: String) -> JSONValue? {
+        var current = root
+        guard !pointer.isEmpty else { return current }
+        for token in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            let key = Pointer.unescape(token)
+            switch current {
+            case .object(let members):
+                guard let next = members.value(of: key) else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(key), items.indices.contains(index) else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// A YAML node as JSON: scalars by their resolved tag (YAML 1.1 core schema), so `1.5` is a
+    /// number and `"1.5"` a string, as YAMLDecoder reads them for OpenAPIKit.
+    static func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            return scalarValue(node, scalar.string)
+        case .mapping(let mapping):
+            return .object(mapping.map { JSONMember(key: $0.key.string ?? "", value: json($0.value)) })
+        case .sequence(let sequence):
+            return .array(sequence.map(json))
+        case .alias:
+            return .null
+        }
+    }
+
+    private static func scalarValue(_ node: Node, _ text: String) -> JSONValue {
+        if node.null != nil { return .null }
+        if let flag = node.bool { return .bool(flag) }
+        if node.int != nil || node.float != nil {
+            if JSONValue.isNumberLiteral(text) { return .number(text) }
+            if let value = node.int { return .number(String(value)) }
+            if let value = node.float, value.isFinite { return .number(String(value)) }
+        }
+        return .string(text)
+    }
+}
+
+/// RFC 6901 JSON pointers, as error messages and the raw document use them.
+enum Pointer {
+    static func escape<S: StringProtocol>(_ token: S) -> String {
+        var out = ""
+        for character in token {
+            switch character {
+            case "~": out += "~0"
+            case "/": out += "~1"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func unescape<S: StringProtocol>(_ token: S) -> String {
+        guard token.contains("~") else { return String(token) }
+        return String(token).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+    }
+
+    static func child(_ pointer: String, _ tokens: String...) -> String {
+        tokens.reduce(pointer) { $0 + "/" + escape($1) }
+    }
+
+    /// The pointer of a local reference (`#/components/schemas/Pet`), nil for another file's.
+    static func of(reference: String) -> String? {
+        guard reference.hasPrefix("#") else { return nil }
+        return String(reference.dropFirst())
+    }
+}
