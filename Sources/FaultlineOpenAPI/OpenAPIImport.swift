@@ -1,5 +1,8 @@
 import FaultlineScenarios
 import OpenAPIKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `faultline import openapi`: an OpenAPI description made into a scenario file that passes
 /// `faultline validate`. Nothing is written unless the whole file is made and loads.
@@ -32,7 +35,7 @@ public enum OpenAPIImport {
             throw error
         }
         let path = (out.hasSuffix("/") ? out : out + "/") + vendor + ".json"
-        if !replace, (try? FileSystem.readFile(path, limit: 1)) != nil || FileSystem.isSymbolicLink(path) {
+        if !replace, access(path, F_OK) == 0 || FileSystem.isSymbolicLink(path) {
             throw ImportError(file: spec, pointer: "", message: "\(path) exists; pass --force to replace it")
         }
         do {
