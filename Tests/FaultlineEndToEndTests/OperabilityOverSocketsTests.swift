@@ -42,7 +42,7 @@ import FaultlineTesting
         try directory.write("acme.json", Self.broken)
         let refused = try client.request("POST", "/__faultline/reload")
         #expect(refused.status == 422)
-        #expect(Self.withoutTime(refused.text) == #"{"reloaded":false,"trigger":"admin","vendors":["acme"],"errors":[{"file":"acme.json","path":"$.endpoints[0].respons","message":"unknown key 'respons' (allowed: id, method, path, basePaths, description, response, scenarios, scope, validate, state, examples)"},{"file":"acme.json","path":"$.endpoints[0]","message":"missing required key 'response'"}]}"#)
+        #expect(Self.withoutTime(refused.text) == #"{"reloaded":false,"trigger":"admin","vendors":["acme"],"errors":[{"file":"acme.json","path":"$.endpoints[0].respons","message":"unknown key 'respons' (allowed: id, method, path, basePaths, description, response, scenarios, scope, public, validate, state, examples)"},{"file":"acme.json","path":"$.endpoints[0]","message":"missing required key 'response'"}]}"#)
         // Still serving the last good files; the failure stays readable.
         #expect(try client.request("GET", "/acme/v1/things/1").text == #"{"word":"two"}"#)
         let last = try client.request("GET", "/__faultline/reload")
