@@ -29,8 +29,8 @@ struct RawDocument {
         return current
     }
 
-    /// A YAML node as JSON: scalars by their resolved tag (YAML 1.1 core schema), so `1.5` is a
-    /// number and `"1.5"` a string, as YAMLDecoder reads them for OpenAPIKit.
+    /// A YAML node as JSON: scalars by the tag YAML 1.1's rules give them, so `1.5` is a number
+    /// and `"1.5"` (quoted) a string.
     static func json(_ node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
@@ -45,14 +45,19 @@ struct RawDocument {
     }
 
     private static func scalarValue(_ node: Node, _ text: String) -> JSONValue {
-        if node.null != nil { return .null }
-        if let flag = node.bool { return .bool(flag) }
-        if node.int != nil || node.float != nil {
+        switch Resolver.default.resolveTag(of: node) {
+        case .null:
+            return .null
+        case .bool:
+            return node.bool.map { .bool($0) } ?? .string(text)
+        case .int, .float:
             if JSONValue.isNumberLiteral(text) { return .number(text) }
             if let value = node.int { return .number(String(value)) }
             if let value = node.float, value.isFinite { return .number(String(value)) }
+            return .string(text)
+        default:
+            return .string(text)
         }
-        return .string(text)
     }
 }
 

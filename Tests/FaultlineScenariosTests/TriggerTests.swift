@@ -31,6 +31,28 @@ import FaultlineScenarios
         #expect(send("GET", "/aftership/v4/trackings", ["aftership-api-key": "good-2"], to: strict).status == 200)
     }
 
+    @Test func aPublicEndpointIsAnsweredWithoutAKey() throws {
+        let file = #"""
+        {"vendor": "acme", "basePaths": ["/v1"],
+         "triggers": {"auth": {"credentials": [{"header": "X-Api-Key"}], "missing": "401", "invalid": "401"}},
+         "endpoints": [
+          {"id": "health", "method": "GET", "path": "/health", "public": true, "response": {"status": 200, "text": "ok"}},
+          {"id": "items", "method": "GET", "path": "/items", "response": {"status": 200, "body": []}}],
+         "errors": {"401": {"status": 401, "body": {"error": "unauthorized"}}}}
+        """#
+        let vendor = try ScenarioLoader.parse(Array(file.utf8), file: "acme.json").get()
+        let engine = try ScenarioEngine(catalog: ScenarioCatalog(vendors: [vendor]))
+        #expect(send("GET", "/acme/v1/health", to: engine).body == "ok")
+        #expect(send("GET", "/acme/v1/items", to: engine).status == 401)
+        #expect(send("GET", "/acme/v1/items", ["X-Api-Key": "k"], to: engine).status == 200)
+        let wrong = file.split(separator: #""public": true"#).joined(separator: #""public": "yes""#)
+        guard case .failure(let refused) = ScenarioLoader.parse(Array(wrong.utf8), file: "acme.json") else {
+            Issue.record("a non-boolean public was accepted")
+            return
+        }
+        #expect(refused.diagnostics.map { "\($0)" }.contains { $0.contains("$.endpoints[0].public: expected true or false") })
+    }
+
     @Test func anExplicitScenarioWinsOverEveryCheck() {
         let response = send("POST", "/aftership/v4/trackings?scenario=4003", body: "not json")
         #expect(response.status == 400)
