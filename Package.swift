@@ -94,7 +94,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FaultlineOpenAPITests",
-            dependencies: ["FaultlineOpenAPI", "FaultlineScenarios", "FaultlineTesting"]
+            dependencies: ["FaultlineOpenAPI", "FaultlineScenarios", "FaultlineTesting"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FaultlineFuzzingTests",

@@ -21,8 +21,15 @@ enum DescriptionLoading {
                 throw ImportError(pointer: "", message: "not valid JSON: line \(error.line), column \(error.column): \(error.message)")
             }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard var text = String(validating: bytes, as: UTF8.self) else {
             throw ImportError(pointer: "", message: "not UTF-8 text")
+        }
+        if let rawJSON {
+            // libyaml refuses JSON's surrogate-pair escapes (`\ud83d\ude00`); written out again,
+            // the same JSON has the characters themselves.
+            text = rawJSON.serializedString
+        } else if let problem = nestingProblem(bytes) {
+            throw ImportError(pointer: "", message: problem)
         }
         let node: Node
         do {
@@ -35,7 +42,16 @@ enum DescriptionLoading {
             let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
             throw ImportError(pointer: "", message: "not valid \(isJSON ? "JSON" : "YAML"): \(firstLine)")
         }
-        let raw = RawDocument(root: rawJSON ?? RawDocument.json(node))
+        let raw: RawDocument
+        if let rawJSON {
+            raw = RawDocument(root: rawJSON)
+        } else {
+            var budget = RawDocument.maxValues
+            guard let root = RawDocument.json(node, depth: 0, budget: &budget) else {
+                throw ImportError(pointer: "", message: "more than \(RawDocument.maxValues) values or \(RawDocument.maxDepth) levels once YAML aliases are expanded")
+            }
+            raw = RawDocument(root: root)
+        }
         guard case .object = raw.root else { throw ImportError(pointer: "", message: "expected an OpenAPI description (an object), found \(kind(raw.root))") }
         if let swagger = raw.root["swagger"] {
             throw ImportError(pointer: "/swagger", message: "Swagger \(ImportContext.headerText(swagger) ?? "2.0") is not supported: convert it to OpenAPI 3 first (e.g. swagger2openapi)")
@@ -63,6 +79,41 @@ enum DescriptionLoading {
             throw describe(error)
         }
         throw ImportError(pointer: "/openapi", message: "OpenAPI \(versionText) is not supported (3.0.x, 3.1.x and 3.2.x are)")
+    }
+
+    /// Deepest YAML nesting read: composing recurses once per level.
+    static let maxNesting = 512
+
+    /// Whether YAML text nests deeper than composing may recurse: flow brackets open at once,
+    /// or a line's indentation and leading `- ` entries. Brackets inside quoted text count too,
+    /// which only ever over-counts.
+    static func nestingProblem(_ bytes: [UInt8]) -> String? {
+        var brackets = 0
+        var lineStart = true
+        var indentation = 0
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                brackets += 1
+                if brackets > maxNesting { return "nested deeper than \(maxNesting) levels" }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                brackets = max(0, brackets - 1)
+            default:
+                break
+            }
+            if byte == UInt8(ascii: "\n") {
+                lineStart = true
+                indentation = 0
+            } else if lineStart {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") {
+                    indentation += 1
+                    if indentation > 4 * maxNesting { return "nested deeper than \(maxNesting) levels" }
+                } else {
+                    lineStart = false
+                }
+            }
+        }
+        return nil
     }
 
     /// OpenAPIKit's error with its coding path as a JSON pointer.

@@ -12,6 +12,7 @@ struct ErrorCatalog {
 
     struct Group {
         var name: String
+        var status: Int
         var variants: [Variant]
     }
 
@@ -21,10 +22,14 @@ struct ErrorCatalog {
         var index: [String: Int] = [:]
         for draft in drafts {
             for candidate in draft.errors {
-                let key = candidate.name.lowercased()
-                guard let at = index[key] else {
-                    index[key] = groups.count
-                    groups.append(Group(name: candidate.name, variants: [Variant(answer: candidate.answer, endpoints: [candidate.endpoint])]))
+                var name = candidate.name
+                // One name, one status: a code shared by a 400 and a 500 is two entries.
+                if let at = index[name.lowercased()], groups[at].status != candidate.answer.status {
+                    name += "_\(candidate.answer.status)"
+                }
+                guard let at = index[name.lowercased()] else {
+                    index[name.lowercased()] = groups.count
+                    groups.append(Group(name: name, status: candidate.answer.status, variants: [Variant(answer: candidate.answer, endpoints: [candidate.endpoint])]))
                     continue
                 }
                 if let variant = groups[at].variants.firstIndex(where: { $0.answer == candidate.answer }) {
@@ -39,40 +44,43 @@ struct ErrorCatalog {
         }
     }
 
-    /// The most widely documented entry with this status, and which one.
-    func mostCommon(status: Int) -> (group: Int, answer: Answer)? {
-        var best: (group: Int, answer: Answer, count: Int)?
-        for (index, group) in groups.enumerated() {
-            for variant in group.variants where variant.answer.status == status && variant.endpoints.count > (best?.count ?? 0) {
-                best = (index, variant.answer, variant.endpoints.count)
-            }
-        }
-        return best.map { ($0.group, $0.answer) }
+    /// Which entry answers for a trigger: a group and one of its variants.
+    struct Choice {
+        var group: Int
+        var variant: Int
+    }
+
+    func answer(_ choice: Choice) -> Answer { groups[choice.group].variants[choice.variant].answer }
+
+    /// The most widely documented entry with this status.
+    func mostCommon(status: Int) -> Choice? {
+        entries(status: [status]).first
     }
 
     /// Every entry of these statuses, most widely documented first.
-    func entries(status: Set<Int>) -> [(group: Int, answer: Answer)] {
-        var found: [(group: Int, answer: Answer, count: Int)] = []
-        for (index, group) in groups.enumerated() {
-            for variant in group.variants where status.contains(variant.answer.status) {
-                found.append((index, variant.answer, variant.endpoints.count))
+    func entries(status: Set<Int>) -> [Choice] {
+        var found: [(choice: Choice, count: Int)] = []
+        for (index, group) in groups.enumerated() where status.contains(group.status) {
+            for (variant, entry) in group.variants.enumerated() {
+                found.append((Choice(group: index, variant: variant), entry.endpoints.count))
             }
         }
-        return found.sorted { $0.count > $1.count }.map { ($0.group, $0.answer) }
+        return found.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }.map(\.element.choice)
     }
 
-    func name(_ group: Int) -> String { groups[group].name }
+    func name(_ choice: Choice) -> String { groups[choice.group].name }
 
-    /// A trigger answers with this group's first variant on every endpoint.
-    mutating func makeVendorWide(_ group: Int) {
-        groups[group].variants[0].vendorWide = true
+    /// A trigger answers with this variant on every endpoint: it becomes the group's first.
+    mutating func makeVendorWide(_ choice: Choice) {
+        groups[choice.group].variants.swapAt(0, choice.variant)
+        groups[choice.group].variants[0].vendorWide = true
     }
 
     /// A new vendor-wide entry (the description documents none for a trigger); its name.
-    mutating func add(_ name: String, _ answer: Answer) -> Int {
+    mutating func add(_ name: String, _ answer: Answer) -> Choice {
         var taken = Set(groups.map { $0.name.lowercased() })
-        groups.append(Group(name: ImportContext.unique(name, in: &taken), variants: [Variant(answer: answer, endpoints: [], vendorWide: true)]))
-        return groups.count - 1
+        groups.append(Group(name: ImportContext.unique(name, in: &taken), status: answer.status, variants: [Variant(answer: answer, endpoints: [], vendorWide: true)]))
+        return Choice(group: groups.count - 1, variant: 0)
     }
 
     mutating func transformAnswers(_ body: (inout Answer) -> Void) {

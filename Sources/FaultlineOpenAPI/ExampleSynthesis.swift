@@ -58,19 +58,19 @@ enum ExampleSynthesis {
 
     private static func integer(_ shape: Shape) -> String {
         var value = 0.0
-        if let minimum = shape.minimum { value = minimum.rounded(.up) }
-        if let minimum = shape.exclusiveMinimum { value = (minimum + 1).rounded(.down) }
-        if let maximum = shape.maximum, value > maximum { value = maximum.rounded(.down) }
-        if let maximum = shape.exclusiveMaximum, value >= maximum { value = (maximum - 1).rounded(.up) }
+        if let minimum = shape.minimum, minimum.isFinite { value = minimum.rounded(.up) }
+        if let minimum = shape.exclusiveMinimum, minimum.isFinite { value = (minimum + 1).rounded(.down) }
+        if let maximum = shape.maximum, maximum.isFinite, value > maximum { value = maximum.rounded(.down) }
+        if let maximum = shape.exclusiveMaximum, maximum.isFinite, value >= maximum { value = (maximum - 1).rounded(.up) }
         return String(Int(exactly: value) ?? 0)
     }
 
     private static func number(_ shape: Shape) -> String {
         var value = 0.0
-        if let minimum = shape.minimum { value = minimum }
-        if let minimum = shape.exclusiveMinimum { value = minimum + 1 }
-        if let maximum = shape.maximum, value > maximum { value = maximum }
-        if let maximum = shape.exclusiveMaximum, value >= maximum { value = maximum - 1 }
+        if let minimum = shape.minimum, minimum.isFinite { value = minimum }
+        if let minimum = shape.exclusiveMinimum, minimum.isFinite { value = minimum + 1 }
+        if let maximum = shape.maximum, maximum.isFinite, value > maximum { value = maximum }
+        if let maximum = shape.exclusiveMaximum, maximum.isFinite, value >= maximum { value = maximum - 1 }
         return RuleSynthesis.literal(value)
     }
 }

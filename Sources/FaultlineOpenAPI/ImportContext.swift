@@ -20,22 +20,29 @@ final class ImportContext {
         shapes.notes.add(what, at: pointer)
     }
 
-    /// An object or the one its local `$ref` names, with the pointer it is written at.
+    /// An object or the one its `$ref` names (followed through chains of references), with
+    /// the pointer it is written at. Only references to components are followed.
     func resolve<T: ComponentDictionaryLocatable>(_ either: Either<OpenAPI.Reference<T>, T>, at pointer: String) throws(ImportError) -> (value: T, pointer: String) {
-        switch either {
-        case .b(let value):
-            return (value, pointer)
-        case .a(let reference):
+        var current = either
+        var at = pointer
+        var seen: Set<String> = []
+        while case .a(let reference) = current {
             let target = reference.jsonReference.absoluteString
-            guard reference.jsonReference.isInternal, let targetPointer = Pointer.of(reference: target) else {
-                throw ImportError(pointer: pointer, message: "$ref '\(target)' points into another file; import follows references within one description (bundle it first, e.g. `redocly bundle`)")
+            guard case .internal(.component) = reference.jsonReference, let targetPointer = Pointer.of(reference: target) else {
+                throw ImportError(pointer: at, message: "$ref '\(target)' is not a reference to a component in this description (#/components/…); import follows those only (bundle a description of several files first, e.g. `redocly bundle`)")
+            }
+            guard seen.insert(target).inserted else {
+                throw ImportError(pointer: at, message: "$ref '\(target)' refers back to itself")
             }
             do {
-                return (try components.lookup(reference), targetPointer)
+                current = try components.lookupOnce(reference)
             } catch {
-                throw ImportError(pointer: pointer, message: "$ref '\(target)' cannot be resolved: \(error)")
+                throw ImportError(pointer: at, message: "$ref '\(target)' cannot be resolved: \(error)")
             }
+            at = targetPointer
         }
+        guard case .b(let value) = current else { throw ImportError(pointer: at, message: "unreachable") }
+        return (value, at)
     }
 
     /// A parameter's or header's schema, references followed.
@@ -58,7 +65,11 @@ final class ImportContext {
         var object = object
         var seen: Set<String> = []
         while case .string(let reference)? = object["$ref"] {
-            guard let target = Pointer.of(reference: reference), seen.insert(target).inserted, let next = raw.value(at: target) else {
+            guard let target = Pointer.of(reference: reference) else {
+                note("examples in other files (not read)", at: pointer)
+                return nil
+            }
+            guard seen.insert(target).inserted, let next = raw.value(at: target) else {
                 throw ImportError(pointer: pointer, message: "$ref '\(reference)' cannot be resolved: no such example")
             }
             object = next

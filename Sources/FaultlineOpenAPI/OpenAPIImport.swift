@@ -34,6 +34,7 @@ public enum OpenAPIImport {
             error.file = spec
             throw error
         }
+        guard !out.isEmpty else { throw ImportError(file: spec, pointer: "", message: "--out is empty: name a directory") }
         let path = (out.hasSuffix("/") ? out : out + "/") + vendor + ".json"
         if !replace, access(path, F_OK) == 0 || FileSystem.isSymbolicLink(path) {
             throw ImportError(file: spec, pointer: "", message: "\(path) exists; pass --force to replace it")
@@ -55,7 +56,7 @@ public enum OpenAPIImport {
         let (document, raw, version) = try DescriptionLoading.load(bytes)
         let context = ImportContext(document: document, raw: raw)
         let (basePaths, parameters) = basePaths(context)
-        let drafts = try endpoints(context)
+        let drafts = try endpoints(context, basePathParameters: Set(parameters.map(\.name)))
         guard !drafts.isEmpty else {
             throw ImportError(file: file, pointer: "/paths", message: "no operation the scenario file can serve (GET, POST, PUT, PATCH or DELETE on a path of whole segments)")
         }
@@ -91,7 +92,9 @@ public enum OpenAPIImport {
                 for variable in server["variables"]?.objectMembers ?? [] {
                     let placeholder = "{\(variable.key)}"
                     guard text.contains(placeholder) else { continue }
-                    let values = variable.value["enum"]?.arrayItems?.compactMap(\.stringValue) ?? variable.value["default"]?.stringValue.map { [$0] } ?? []
+                    // A base path parameter's values are whole segments.
+                    let values = (variable.value["enum"]?.arrayItems?.compactMap(\.stringValue) ?? variable.value["default"]?.stringValue.map { [$0] } ?? [])
+                        .filter { !$0.isEmpty && !$0.contains("/") && !$0.contains("{") && !$0.contains("}") }
                     if text == placeholder, !values.isEmpty {
                         if let at = parameters.firstIndex(where: { $0.name == variable.key }) {
                             parameters[at].values += values.filter { !parameters[at].values.contains($0) }
@@ -115,19 +118,27 @@ public enum OpenAPIImport {
     }
 
     /// One draft per operation, in the description's order.
-    static func endpoints(_ context: ImportContext) throws(ImportError) -> [EndpointDraft] {
+    static func endpoints(_ context: ImportContext, basePathParameters: Set<String>) throws(ImportError) -> [EndpointDraft] {
         var drafts: [EndpointDraft] = []
         var ids: Set<String> = []
         var shapes: Set<String> = []
-        let rawPaths = context.raw.root["paths"]?.objectMembers ?? []
-        for (index, (_, either)) in context.document.paths.enumerated() {
-            let key = rawPaths.indices.contains(index) ? rawPaths[index].key : ""
+        var seen: Set<OpenAPIKit.OpenAPI.Path> = []
+        // By the keys as written: OpenAPIKit's map merges `/a//b` into `/a/b` and `a` into `/a`.
+        for member in context.raw.root["paths"]?.objectMembers ?? [] {
+            let key = member.key
             let itemPointer = Pointer.child("/paths", key)
+            let openAPIPath = OpenAPIKit.OpenAPI.Path(rawValue: key)
+            guard seen.insert(openAPIPath).inserted, let either = context.document.paths[openAPIPath] else {
+                context.note("paths OpenAPIKit reads as another path (left out)", at: itemPointer)
+                continue
+            }
             let (item, resolvedPointer) = try context.resolve(either, at: itemPointer)
             var path = key
             while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-            guard case .success(let template) = PathTemplate.parse(path, allowEmpty: false) else {
-                context.note("paths with a parameter inside a segment or other shapes the scenario file cannot express (left out)", at: itemPointer)
+            guard case .success(let template) = PathTemplate.parse(path, allowEmpty: false),
+                  Set(template.parameterNames).count == template.parameterNames.count,
+                  basePathParameters.isDisjoint(with: template.parameterNames) else {
+                context.note("paths with a parameter inside a segment, a parameter named twice, or other shapes the scenario file cannot express (left out)", at: itemPointer)
                 continue
             }
             let order = context.raw.value(at: resolvedPointer)?.objectMembers?.map { $0.key.uppercased() } ?? []
@@ -144,7 +155,7 @@ public enum OpenAPIImport {
                     continue
                 }
                 let id = ImportContext.unique(identifier(endpoint.operation.operationId, method: method, path: path), in: &ids)
-                drafts.append(try context.endpoint(id: id, path: path, method: method, operation: endpoint.operation, item: item, pointer: pointer, itemPointer: resolvedPointer))
+                drafts.append(try context.endpoint(id: id, path: path, pathParameters: template.parameterNames, method: method, operation: endpoint.operation, item: item, pointer: pointer, itemPointer: resolvedPointer))
             }
         }
         return drafts

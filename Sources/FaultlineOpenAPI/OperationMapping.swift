@@ -21,7 +21,7 @@ struct EndpointDraft {
 extension ImportContext {
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
-    func endpoint(id: String, path: String, method: String, operation: OpenAPI.Operation, item: OpenAPI.PathItem, pointer: String, itemPointer: String) throws(ImportError) -> EndpointDraft {
+    func endpoint(id: String, path: String, pathParameters: [String], method: String, operation: OpenAPI.Operation, item: OpenAPI.PathItem, pointer: String, itemPointer: String) throws(ImportError) -> EndpointDraft {
         let requirements = operation.security ?? document.security
         var draft = EndpointDraft(
             id: id, method: method, path: path, summary: operation.summary ?? operation.description,
@@ -32,8 +32,8 @@ extension ImportContext {
         if operation.servers != nil || item.servers != nil { note("servers of a path or operation (the description's servers are the base paths)", at: pointer) }
 
         var rules = RuleSynthesis(sink: shapes)
-        try parameters(item.parameters, at: itemPointer + "/parameters", overriddenBy: operation.parameters, rules: &rules)
-        try parameters(operation.parameters, at: pointer + "/parameters", overriddenBy: [], rules: &rules)
+        try parameters(item.parameters, at: itemPointer + "/parameters", overriddenBy: operation.parameters, pathParameters: pathParameters, rules: &rules)
+        try parameters(operation.parameters, at: pointer + "/parameters", overriddenBy: [], pathParameters: pathParameters, rules: &rules)
         if let body = operation.requestBody {
             let (request, requestPointer) = try resolve(body, at: pointer + "/requestBody")
             if let (content, contentPointer, _) = try pick(request.content, at: requestPointer, jsonOnly: true) {
@@ -82,14 +82,19 @@ extension ImportContext {
         return draft
     }
 
-    private func parameters(_ list: OpenAPI.Parameter.Array, at pointer: String, overriddenBy: OpenAPI.Parameter.Array, rules: inout RuleSynthesis) throws(ImportError) {
+    private func parameters(_ list: OpenAPI.Parameter.Array, at pointer: String, overriddenBy: OpenAPI.Parameter.Array, pathParameters: [String], rules: inout RuleSynthesis) throws(ImportError) {
         for (index, either) in list.enumerated() {
             let (parameter, parameterPointer) = try resolve(either, at: Pointer.child(pointer, String(index)))
             if overriddenBy.contains(where: { components[$0].map { $0.name == parameter.name && $0.location == parameter.location } ?? false }) { continue }
             let location: String
             switch parameter.location {
             case .query: location = "query"
-            case .path: location = "path"
+            case .path:
+                guard pathParameters.contains(parameter.name) else {
+                    note("path parameters the path does not hold (not validated)", at: parameterPointer)
+                    continue
+                }
+                location = "path"
             default:
                 note("header and cookie parameters (not checked)", at: parameterPointer)
                 continue
@@ -106,20 +111,19 @@ extension ImportContext {
     /// The media type an answer or a request is read from: JSON first, then text; nil (and a
     /// note for an answer) when there is only XML or another kind.
     func pick(_ content: OpenAPI.Content.Map, at pointer: String, jsonOnly: Bool = false) throws(ImportError) -> (OpenAPI.Content, String, mediaType: String)? {
+        // By the keys as written: OpenAPIKit's map may merge two that differ only in spacing.
         let keys = raw.value(at: pointer + "/content")?.objectMembers?.map(\.key) ?? []
-        let entries = Array(content.enumerated())
-        let isJSON = { (type: OpenAPI.ContentType) in
-            let name = type.typeAndSubtype.lowercased()
+        let isJSON = { (key: String) in
+            let name = key.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
             return name == "application/json" || name.hasSuffix("+json") || name == "*/*"
         }
-        var choice = entries.first { isJSON($0.element.key) }
-        if choice == nil, !jsonOnly { choice = entries.first { $0.element.key.typeAndSubtype.lowercased().hasPrefix("text/") } }
-        guard let choice else {
-            if !jsonOnly, !content.isEmpty { note("XML and other bodies that are not JSON or text (not mapped)", at: pointer + "/content") }
+        var choice = keys.first(where: isJSON)
+        if choice == nil, !jsonOnly { choice = keys.first { $0.lowercased().hasPrefix("text/") } }
+        guard let key = choice, let type = OpenAPI.ContentType(rawValue: key), let either = content[type] else {
+            if !jsonOnly, !keys.isEmpty { note("XML and other bodies that are not JSON or text (not mapped)", at: pointer + "/content") }
             return nil
         }
-        let key = keys.indices.contains(choice.offset) ? keys[choice.offset] : choice.element.key.rawValue
-        let (value, contentPointer) = try resolve(choice.element.value, at: Pointer.child(pointer, "content", key))
+        let (value, contentPointer) = try resolve(either, at: Pointer.child(pointer, "content", key))
         return (value, contentPointer, key)
     }
 
@@ -129,11 +133,20 @@ extension ImportContext {
         for (name, either) in response.headers ?? [:] {
             let (_, headerPointer) = try resolve(either, at: Pointer.child(pointer, "headers", name))
             let value = try example(at: headerPointer) ?? raw.value(at: headerPointer + "/schema/example") ?? raw.value(at: headerPointer + "/schema/default")
-            if let value, let text = Self.headerText(value), name.lowercased() != "content-length", name.lowercased() != "content-type" {
-                headers.append((name, text))
+            guard let value, name.lowercased() != "content-length", name.lowercased() != "content-type" else { continue }
+            guard let text = Self.headerText(value), Self.isFieldName(name), !text.utf8.contains(where: Self.isForbiddenInValue),
+                  !headers.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                note("response headers whose name or example cannot be sent (left out)", at: headerPointer)
+                continue
             }
+            headers.append((name, text))
         }
         let base = Answer(status: status, headers: headers, pointer: pointer)
+        // RFC 9110 §6.4.1: no content in a 1xx, 204 or 304.
+        guard status >= 200, status != 204, status != 304 else {
+            if !response.content.isEmpty { note("bodies documented for 204 or 304 (not sent: HTTP has none there)", at: pointer + "/content") }
+            return [(nil, base)]
+        }
         guard let (content, contentPointer, mediaType) = try pick(response.content, at: pointer) else { return [(nil, base)] }
         var values: [(key: String?, value: JSONValue, generated: Bool)] = []
         if let value = raw.value(at: contentPointer + "/example") {
@@ -149,7 +162,7 @@ extension ImportContext {
         }
         let isJSON = !mediaType.lowercased().hasPrefix("text/")
         var typed = base
-        if mediaType.lowercased() != "application/json" { typed.headers.insert(("Content-Type", mediaType), at: 0) }
+        if mediaType.lowercased() != "application/json", mediaType != "*/*" { typed.headers.insert(("Content-Type", mediaType), at: 0) }
         guard !values.isEmpty else { return [(nil, typed)] }
         return values.map { key, value, generated in
             var answer = typed
@@ -163,6 +176,18 @@ extension ImportContext {
         }
     }
 
+    /// RFC 9110 §5.1: a field name is a token.
+    static func isFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// RFC 9110 §5.5: control characters other than a tab cannot be in a field value.
+    static func isForbiddenInValue(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09) || byte == 0x7F
+    }
+
     /// Names for a status's answers: the vendor's code in the body, else the status for the
     /// first and the example's own name for the rest.
     static func named(_ answers: [(key: String?, answer: Answer)], status: Int) -> [(name: String, answer: Answer)] {
@@ -170,7 +195,7 @@ extension ImportContext {
         var out: [(name: String, answer: Answer)] = []
         for (index, (key, answer)) in answers.enumerated() {
             var base = String(status)
-            if let body = answer.body, let code = RecordingSynthesis.errorCode(body) {
+            if !answer.generated, let body = answer.body, let code = RecordingSynthesis.errorCode(body) {
                 base = RecordingSynthesis.scenarioName(code, status: status)
             } else if index > 0, let key {
                 base = RecordingSynthesis.scenarioName(key, status: status)

@@ -29,16 +29,43 @@ struct RawDocument {
         return current
     }
 
+    /// Most values a YAML description may expand to (its aliases written out).
+    static let maxValues = 20_000_000
+    static let maxDepth = 512
+
     /// A YAML node as JSON: scalars by the tag YAML 1.1's rules give them, so `1.5` is a number
-    /// and `"1.5"` (quoted) a string.
-    static func json(_ node: Node) -> JSONValue {
+    /// and `"1.5"` (quoted) a string; merge keys (`<<: *base`) merged. Nil past `budget`
+    /// values or `maxDepth` levels (an alias bomb, a runaway nesting).
+    static func json(_ node: Node, depth: Int, budget: inout Int) -> JSONValue? {
+        budget -= 1
+        guard budget >= 0, depth <= maxDepth else { return nil }
         switch node {
         case .scalar(let scalar):
             return scalarValue(node, scalar.string)
         case .mapping(let mapping):
-            return .object(mapping.map { JSONMember(key: $0.key.string ?? "", value: json($0.value)) })
+            var members: [JSONMember] = []
+            var merged: [JSONMember] = []
+            for (key, value) in mapping {
+                if key.string == "<<", Resolver.default.resolveTag(of: key) == .merge {
+                    let sources = value.sequence.map { Array($0) } ?? [value]
+                    for source in sources {
+                        guard case .object(let inherited)? = json(source, depth: depth + 1, budget: &budget) else { continue }
+                        merged += inherited
+                    }
+                    continue
+                }
+                guard let converted = json(value, depth: depth + 1, budget: &budget) else { return nil }
+                members.append(JSONMember(key: key.string ?? "", value: converted))
+            }
+            for member in merged where !members.contains(where: { $0.key == member.key }) { members.append(member) }
+            return .object(members)
         case .sequence(let sequence):
-            return .array(sequence.map(json))
+            var items: [JSONValue] = []
+            for item in sequence {
+                guard let converted = json(item, depth: depth + 1, budget: &budget) else { return nil }
+                items.append(converted)
+            }
+            return .array(items)
         case .alias:
             return .null
         }

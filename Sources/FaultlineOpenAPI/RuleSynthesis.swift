@@ -19,7 +19,11 @@ struct RuleSynthesis {
 
     /// Rules for the JSON body's fields: `a.b`, `items[*].sku`.
     mutating func body(_ shape: Shape) {
-        if shape.kind == .object { members(of: shape, prefix: "", depth: 0) }
+        switch shape.kind {
+        case .object: members(of: shape, prefix: "", depth: 0)
+        case .array: sink.notes.add("request bodies that are arrays (their items not validated)", at: shape.pointer)
+        default: return
+        }
     }
 
     /// A query or path parameter (`location` "query" or "path").
@@ -32,12 +36,16 @@ struct RuleSynthesis {
     }
 
     private mutating func members(of shape: Shape, prefix: String, depth: Int) {
-        guard depth < Self.maxDepth, !shape.recursive else { return }
+        guard !shape.recursive else { return }
+        guard depth < Self.maxDepth else {
+            sink.notes.add("body fields nested deeper than \(Self.maxDepth) levels (not validated)", at: shape.pointer)
+            return
+        }
         if shape.isUndecided { return }
         for (name, property) in shape.properties where !property.readOnly {
             let field = prefix.isEmpty ? name : prefix + "." + name
-            if name.contains(".") || name.contains("[") {
-                sink.notes.add("property names with '.' or '[' (not validated)", at: property.pointer)
+            if name.isEmpty || name.contains(".") || name.contains("[") {
+                sink.notes.add("property names that are empty or hold '.' or '[' (not validated)", at: property.pointer)
                 continue
             }
             add(field: field, location: nil, required: shape.required.contains(name), shape: property)
@@ -67,12 +75,13 @@ struct RuleSynthesis {
         members.append(JSONMember(key: "field", value: .string(field)))
         // A null counts as absent to the validator, so a nullable field cannot also be required.
         if required && !shape.nullable { members.append(JSONMember(key: "required", value: .bool(true))) }
+        if required && shape.nullable { sink.notes.add("required fields that may be null (their absence passes too)", at: shape.pointer) }
         if !shape.isUndecided, shape.kind != .any, shape.kind != .null {
             members.append(JSONMember(key: "type", value: .string(shape.kind.rawValue)))
         }
         if shape.kind == .integer || shape.kind == .number {
             for (key, bound) in [("minimum", shape.minimum), ("maximum", shape.maximum), ("exclusiveMinimum", shape.exclusiveMinimum), ("exclusiveMaximum", shape.exclusiveMaximum)] {
-                if let bound { members.append(JSONMember(key: key, value: .number(Self.literal(bound)))) }
+                if let bound, bound.isFinite { members.append(JSONMember(key: key, value: .number(Self.literal(bound)))) }
             }
         }
         if shape.kind == .string {

@@ -1,5 +1,6 @@
 import FaultlineScenarios
 import OpenAPIKit
+import Yams
 
 /// Turns OpenAPIKit's schemas into `Shape`s: references followed one hop at a time (a reference
 /// back into a schema being built is cut, where OpenAPIKit's `locallyDereferenced()` throws on
@@ -64,6 +65,7 @@ final class ShapeBuilder {
             for (index, part) in parts.enumerated() {
                 shape.merge(try self.shape(part, at: Pointer.child(pointer, "allOf", String(index)), inside: inside))
             }
+            try mergeSiblings(into: shape, at: pointer, inside: inside)
         case .one(let parts, _), .any(let parts, _):
             let key = if case .one = schema.value { "oneOf" } else { "anyOf" }
             var alternatives: [Shape] = []
@@ -71,9 +73,14 @@ final class ShapeBuilder {
                 alternatives.append(try self.shape(part, at: Pointer.child(pointer, key, String(index)), inside: inside))
             }
             shape = narrow(alternatives, key: key, at: pointer)
-        case .not, .fragment:
+            try mergeSiblings(into: shape, at: pointer, inside: inside)
+        case .not:
+            notes.add("'not' schemas (not checked)", at: pointer)
+            shape = Shape(.any, pointer: pointer)
+        case .fragment:
             shape = Shape(.any, pointer: pointer)
         }
+        noteUncheckedKeywords(at: pointer)
         shape.nullable = shape.nullable || schema.nullable
         shape.readOnly = shape.readOnly || schema.readOnly
         shape.writeOnly = shape.writeOnly || schema.writeOnly
@@ -89,8 +96,8 @@ final class ShapeBuilder {
 
     private func resolve(_ reference: JSONReference<JSONSchema>, schema: JSONSchema, at pointer: String, inside: [String]) throws(ImportError) -> Shape {
         let target = reference.absoluteString
-        guard reference.isInternal, let targetPointer = Pointer.of(reference: target) else {
-            notes.add("references to other files (not followed; no rules, no example there)", at: pointer)
+        guard case .internal(.component) = reference, let targetPointer = Pointer.of(reference: target) else {
+            notes.add("references to other files or to schemas outside #/components/schemas (not followed; no rules, no example there)", at: pointer)
             return Shape(.any, pointer: pointer)
         }
         if inside.contains(target) {
@@ -98,16 +105,59 @@ final class ShapeBuilder {
             cut.recursive = true
             return cut
         }
-        if let shape = built[target] { return shape }
-        let resolved: JSONSchema
-        do {
-            resolved = try components.lookupOnce(schema)
-        } catch {
-            throw ImportError(pointer: pointer, message: "$ref '\(target)' cannot be resolved: \(error)")
+        var shape: Shape
+        if let cached = built[target] {
+            shape = cached
+        } else {
+            let resolved: JSONSchema
+            do {
+                resolved = try components.lookupOnce(schema)
+            } catch {
+                throw ImportError(pointer: pointer, message: "$ref '\(target)' cannot be resolved: \(error)")
+            }
+            shape = try self.shape(resolved, at: targetPointer, inside: inside + [target])
+            built[target] = shape
         }
-        let shape = try self.shape(resolved, at: targetPointer, inside: inside + [target])
-        built[target] = shape
+        // 3.1 lets a reference carry its own readOnly, writeOnly and nullable: a copy has them.
+        if schema.readOnly || schema.writeOnly || schema.nullable {
+            let copy = Shape(shape.kind, pointer: shape.pointer)
+            copy.nullable = true
+            copy.merge(shape)
+            copy.nullable = shape.nullable || schema.nullable
+            copy.readOnly = shape.readOnly || schema.readOnly
+            copy.writeOnly = shape.writeOnly || schema.writeOnly
+            shape = copy
+        }
         return shape
+    }
+
+    /// OpenAPIKit keeps only the composition of `allOf`/`oneOf`/`anyOf` and drops the
+    /// `properties`, `required` and `items` written beside it; they are read again from the
+    /// raw tree and merged in.
+    private func mergeSiblings(into shape: Shape, at pointer: String, inside: [String]) throws(ImportError) {
+        guard case .object(let members)? = raw.value(at: pointer),
+              members.contains(where: { ["properties", "required", "items"].contains($0.key) }) else { return }
+        let siblings = JSONValue.object(members.filter { !["allOf", "oneOf", "anyOf", "not", "discriminator"].contains($0.key) })
+        guard let schema = try? YAMLDecoder().decode(JSONSchema.self, from: siblings.serializedString) else {
+            notes.add("keywords beside allOf/oneOf/anyOf that could not be read (not validated)", at: pointer)
+            return
+        }
+        shape.merge(try self.shape(schema, at: pointer, inside: inside))
+    }
+
+    /// Keywords the scenario file's rules have no counterpart for.
+    private func noteUncheckedKeywords(at pointer: String) {
+        guard let members = raw.value(at: pointer)?.objectMembers else { return }
+        for member in members {
+            switch member.key {
+            case "multipleOf", "maxItems", "uniqueItems", "minProperties", "maxProperties", "patternProperties", "dependentRequired", "if":
+                notes.add("'\(member.key)' (not checked)", at: pointer)
+            case "additionalProperties" where member.value == .bool(false):
+                notes.add("'additionalProperties: false' (not checked: unknown fields pass)", at: pointer)
+            default:
+                continue
+            }
+        }
     }
 
     private func bounds(_ shape: Shape, minimum: (Double, Bool)?, maximum: (Double, Bool)?) {

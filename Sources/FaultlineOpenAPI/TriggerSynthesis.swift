@@ -23,7 +23,10 @@ struct TriggerSynthesis {
         var credentials: [JSONValue] = []
         for (key, either) in context.components.securitySchemes where used.contains(key.rawValue) {
             let pointer = Pointer.child("/components/securitySchemes", key.rawValue)
-            guard let scheme = try? context.resolve(either, at: pointer).value else { continue }
+            guard let scheme = try? context.resolve(either, at: pointer).value else {
+                context.note("security schemes that cannot be resolved (not checked)", at: pointer)
+                continue
+            }
             var credential: [JSONMember]?
             switch scheme.type {
             case .apiKey(let name, let location) where location == .header:
@@ -41,9 +44,9 @@ struct TriggerSynthesis {
             context.note("security requirements naming no scheme in components (not checked)", at: "/security")
         }
         guard !credentials.isEmpty else { return }
-        let group: Int
+        let group: ErrorCatalog.Choice
         if let found = catalog.mostCommon(status: 401) {
-            group = found.group
+            group = found
         } else {
             group = catalog.add("401", Answer(status: 401, body: .object([JSONMember(key: "message", value: .string("Unauthorized"))]), pointer: "/components/securitySchemes"))
             choices.append("The description documents no 401: a missing or wrong key answers 401 {\"message\":\"Unauthorized\"}.")
@@ -60,13 +63,14 @@ struct TriggerSynthesis {
     }
 
     mutating func rateLimits(_ drafts: [EndpointDraft], catalog: inout ErrorCatalog) {
-        guard let (group, answer) = catalog.mostCommon(status: 429) else { return }
+        guard let group = catalog.mostCommon(status: 429) else { return }
+        let answer = catalog.answer(group)
         catalog.makeVendorWide(group)
         rateLimited = true
         var limit: Int?
         for draft in drafts {
-            for header in draft.response.headers + answer.headers where Self.rateField(header.name) == "rate.limit" {
-                limit = limit ?? Int(header.value)
+            for header in draft.response.headers + answer.headers where Self.rateField(header.name, status: 429) == "rate.limit" {
+                if let value = Int(header.value), value > 0 { limit = limit ?? value }
             }
         }
         if limit == nil { choices.append("The description gives no limit: \(Self.defaultLimit) requests per \(Self.defaultWindow) s per client, then \(catalog.name(group)).") }
@@ -79,22 +83,25 @@ struct TriggerSynthesis {
             JSONMember(key: "exceeded", value: .string(catalog.name(group))),
         ])))
         catalog.transformAnswers { answer in
-            answer.headers = answer.headers.map { ($0.name, Self.rateTemplate($0.name, $0.value)) }
+            Self.fillRateHeaders(&answer)
             if answer.status == 429, !answer.headers.contains(where: { $0.name.lowercased() == "retry-after" }) {
                 answer.headers.append(("Retry-After", "{{rate.retryAfter|\(Self.defaultWindow)}}"))
             }
         }
     }
 
-    /// The limiter's value for a documented rate-limit header, its example as the fallback.
-    static func rateTemplate(_ name: String, _ value: String) -> String {
-        guard let field = rateField(name), JSONValue.isNumberLiteral(value) else { return value }
-        return "{{\(field)|\(value)}}"
+    /// Documented rate-limit headers filled from the limiter, their examples as fallbacks
+    /// (what a named scenario shows); `Retry-After` only on a 429 (a 503's is its own).
+    static func fillRateHeaders(_ answer: inout Answer) {
+        answer.headers = answer.headers.map { header in
+            guard let field = rateField(header.name, status: answer.status), JSONValue.isNumberLiteral(header.value) else { return header }
+            return (header.name, "{{\(field)|\(header.value)}}")
+        }
     }
 
-    static func rateField(_ name: String) -> String? {
+    static func rateField(_ name: String, status: Int) -> String? {
         let name = name.lowercased()
-        if name == "retry-after" { return "rate.retryAfter" }
+        if name == "retry-after" { return status == 429 ? "rate.retryAfter" : nil }
         guard name.contains("ratelimit") || name.contains("rate-limit") else { return nil }
         if name.hasSuffix("remaining") { return "rate.remaining" }
         if name.hasSuffix("reset") { return "rate.reset" }
@@ -105,14 +112,14 @@ struct TriggerSynthesis {
     mutating func validation(_ drafts: [EndpointDraft], catalog: inout ErrorCatalog) {
         guard drafts.contains(where: { !$0.rules.isEmpty }) else { return }
         let candidates = catalog.entries(status: [400, 422])
-        var chosen: (group: Int, spec: [JSONMember])?
-        for (group, answer) in candidates {
-            if let body = answer.body, let spec = Self.collection(in: body, at: "") {
+        var chosen: (group: ErrorCatalog.Choice, spec: [JSONMember])?
+        for group in candidates {
+            if let body = catalog.answer(group).body, let spec = Self.collection(in: body, at: "") {
                 chosen = (group, spec)
                 break
             }
         }
-        if chosen == nil, let (group, _) = candidates.first {
+        if chosen == nil, let group = candidates.first {
             chosen = (group, [JSONMember(key: "mode", value: .string("first"))])
             choices.append("The documented \(catalog.name(group)) holds no list of fields: it answers the first violation as documented.")
         }

@@ -24,7 +24,8 @@ struct VendorAssembly {
         choices = triggers.choices
         if triggers.rateLimited {
             for index in drafts.indices {
-                drafts[index].response.headers = drafts[index].response.headers.map { ($0.name, TriggerSynthesis.rateTemplate($0.name, $0.value)) }
+                TriggerSynthesis.fillRateHeaders(&drafts[index].response)
+                for scenario in drafts[index].scenarios.indices { TriggerSynthesis.fillRateHeaders(&drafts[index].scenarios[scenario].answer) }
             }
         }
         let (errors, own) = catalog.layout(endpointCount: drafts.count)

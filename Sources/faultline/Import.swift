@@ -39,7 +39,7 @@ struct Import: ParsableCommand {
             guard let helper = Self.locateHelper() else {
                 throw ValidationError("faultline-openapi not found beside \(Self.ownPath() ?? "faultline") or on PATH; build it with `swift build --product faultline-openapi`")
             }
-            let arguments = [helper, spec, "--vendor", vendor, "--out", out] + (force ? ["--force"] : [])
+            let arguments = [helper, "--vendor", vendor, "--out", out] + (force ? ["--force"] : []) + ["--", spec]
             var pointers = arguments.map { strdup($0) } + [nil]
             defer { for pointer in pointers { free(pointer) } }
             execv(helper, &pointers)

@@ -59,7 +59,7 @@ import FaultlineTesting
         let text = Self.minimal.replacingOccurrences(of: #"{"description": "ok"}"#, with: ##"{"$ref": "common.yaml#/components/responses/Ok"}"##)
         let error = try Self.refusal(text)
         #expect(error.pointer == "/paths/~1a/get/responses/200")
-        #expect(error.message.contains("another file"))
+        #expect(error.message.contains("bundle a description of several files first"))
     }
 
     @Test func aWrongShapeIsRefusedAtOpenAPIKitsCodingPath() throws {
