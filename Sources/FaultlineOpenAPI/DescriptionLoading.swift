@@ -46,9 +46,9 @@ enum DescriptionLoading {
         if let rawJSON {
             raw = RawDocument(root: rawJSON)
         } else {
-            var budget = RawDocument.maxValues
+            var budget = RawDocument.maxValues(bytes: bytes.count)
             guard let root = RawDocument.json(node, depth: 0, budget: &budget) else {
-                throw ImportError(pointer: "", message: "more than \(RawDocument.maxValues) values or \(RawDocument.maxDepth) levels once YAML aliases are expanded")
+                throw ImportError(pointer: "", message: "more than \(RawDocument.maxValues(bytes: bytes.count)) values or \(RawDocument.maxDepth) levels once YAML aliases are expanded")
             }
             raw = RawDocument(root: root)
         }

@@ -29,8 +29,9 @@ struct RawDocument {
         return current
     }
 
-    /// Most values a YAML description may expand to (its aliases written out).
-    static let maxValues = 20_000_000
+    /// Most values a YAML description of `bytes` may expand to (its aliases written out):
+    /// without aliases a value takes at least a byte, so this only stops an alias bomb.
+    static func maxValues(bytes: Int) -> Int { max(250_000, 4 * bytes) }
     static let maxDepth = 512
 
     /// A YAML node as JSON: scalars by the tag YAML 1.1's rules give them, so `1.5` is a number
