@@ -81,6 +81,12 @@ final class ShapeBuilder {
             shape = Shape(.any, pointer: pointer)
         }
         noteUncheckedKeywords(at: pointer)
+        // OpenAPIKit keeps the first of `type: [string, integer]`; a rule of that type alone
+        // would refuse the others, so the shape has none.
+        if let types = raw.value(at: pointer + "/type")?.arrayItems, types.filter({ $0 != .string("null") }).count > 1 {
+            shape.kind = .any
+            notes.add("type lists of several types (not checked)", at: pointer)
+        }
         shape.nullable = shape.nullable || schema.nullable
         shape.readOnly = shape.readOnly || schema.readOnly
         shape.writeOnly = shape.writeOnly || schema.writeOnly
