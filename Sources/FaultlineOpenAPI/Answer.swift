@@ -19,7 +19,7 @@ struct Answer: Equatable {
         if generated { members.append(JSONMember(key: "description", value: .string("Generated from the schema at \(pointer): the description gives no example."))) }
         // `{{` in a documented example is the vendor's text, not a template: such an answer is
         // sent as written, its rate-limit headers as their documented values.
-        let literal = headers.contains { $0.value.contains("{{") && !$0.value.hasPrefix("{{rate.") } || (body.map(Self.holdsBraces) ?? false) || (text?.contains("{{") ?? false)
+        let literal = headers.contains { $0.value.contains("{{") && !$0.value.hasPrefix("{{rate.") } || (body.map(RecordingSynthesis.holdsBraces) ?? false) || (text?.contains("{{") ?? false)
         if !headers.isEmpty {
             members.append(JSONMember(key: "headers", value: .object(headers.map { header in
                 JSONMember(key: header.name, value: .string(literal ? Self.fallback(of: header.value) : header.value))
@@ -35,15 +35,6 @@ struct Answer: Equatable {
     private static func fallback(of value: String) -> String {
         guard value.hasPrefix("{{rate."), value.hasSuffix("}}"), let bar = value.firstIndex(of: "|") else { return value }
         return String(value[value.index(after: bar)..<value.index(value.endIndex, offsetBy: -2)])
-    }
-
-    private static func holdsBraces(_ value: JSONValue) -> Bool {
-        switch value {
-        case .string(let text): text.contains("{{")
-        case .array(let items): items.contains(where: holdsBraces)
-        case .object(let members): members.contains { $0.key.contains("{{") || holdsBraces($0.value) }
-        default: false
-        }
     }
 }
 

@@ -260,7 +260,8 @@ public enum RecordingSynthesis {
         return .object(members + answer.body)
     }
 
-    private static func holdsBraces(_ value: JSONValue) -> Bool {
+    /// Whether a value holds `{{` anywhere (a key too): served, it would start a template.
+    package static func holdsBraces(_ value: JSONValue) -> Bool {
         switch value {
         case .string(let text): text.contains("{{")
         case .array(let items): items.contains(where: holdsBraces)
