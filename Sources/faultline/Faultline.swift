@@ -8,7 +8,7 @@ import Dispatch
 
 @main
 struct Faultline: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = FaultlineVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "faultline",

@@ -17,6 +17,7 @@ import FaultlineHTTP
 /// | `reload` | GET, POST | the files read again; the last outcome |
 /// | `metrics` | GET | Prometheus text |
 /// | `verdicts[?client=C]` | GET | how each client retried, judged by the vendors' `retry` rules |
+/// | `mcp` | POST | the Model Context Protocol (JSON-RPC) for coding agents: `MCPEndpoint` |
 enum AdminAPI {
     /// What a handler gets: the request, the engine serving now, and the service (reloads,
     /// metrics).
@@ -45,6 +46,7 @@ enum AdminAPI {
         "/reload": [("GET", { $0.service.reloadAnswer(post: false) }), ("POST", { $0.service.reloadAnswer(post: true) })],
         "/metrics": [("GET", { $0.service.metricsAnswer(engine: $0.engine) })],
         "/verdicts": [("GET", { $0.engine.verdictsAnswer($0) })],
+        "/mcp": [("POST", { MCPEndpoint.answer($0) })],
     ]
 
     /// Whether `request` is for the admin API: its path (found once, when it was parsed) starts
@@ -62,7 +64,7 @@ enum AdminAPI {
         let path = String(request.path.dropFirst(prefix.utf8.count))
         if path != "/health", let refusal = engine.adminRefusal(request) { return refusal }
         guard let route = routes[path] else {
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload, /metrics or /verdicts.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload, /metrics, /verdicts or /mcp.")
         }
         // HEAD is answered as GET (the writer leaves the body out).
         let method = request.method == "HEAD" ? "GET" : request.method

@@ -1,0 +1,84 @@
+import Testing
+import FaultlineHTTP
+import FaultlineScenarios
+import FaultlineTesting
+
+/// The MCP endpoint over sockets, as JSON-RPC text: the handshake, the tool list, tools that
+/// change what the server answers, and the protocol's errors. (agents/mcp_check.py drives the
+/// same endpoint with the official Python client in CI.)
+@Suite(.serialized) struct MCPOverSocketsTests {
+    static func rpc(_ client: TestHTTPClient, _ body: String, token: String = "t") throws -> TestResponse {
+        try client.request("POST", "/__faultline/mcp", headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")], body: body)
+    }
+
+    @Test func theHandshakeNegotiatesAVersionAndEchoesTheId() throws {
+        let server = try TestServer.start(options: .init(adminToken: "t"))
+        defer { server.stop() }
+        let client = try server.client()
+        let initialize = try Self.rpc(client, #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#)
+        #expect(initialize.status == 200)
+        #expect(initialize.headers["Content-Type"] == "application/json")
+        #expect(try initialize.json(at: ["id"]) == .number("1"))
+        #expect(try initialize.string(at: ["result", "protocolVersion"]) == "2025-06-18")
+        #expect(try initialize.string(at: ["result", "serverInfo", "name"]) == "faultline")
+        #expect(initialize.headers["Mcp-Session-Id"] == nil)
+        let newest = try Self.rpc(client, #"{"jsonrpc":"2.0","id":"a","method":"initialize","params":{"protocolVersion":"2099-01-01"}}"#)
+        #expect(try newest.json(at: ["id"]) == .string("a"))
+        #expect(try newest.string(at: ["result", "protocolVersion"]) == "2025-11-25")
+        let notification = try Self.rpc(client, #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+        #expect(notification.status == 202)
+        #expect(notification.body.isEmpty)
+        #expect(try Self.rpc(client, #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#).text == #"{"jsonrpc":"2.0","id":2,"result":{}}"#)
+    }
+
+    @Test func everyToolIsListedWithAnObjectSchema() throws {
+        let server = try TestServer.start(options: .init(adminToken: "t"))
+        defer { server.stop() }
+        let tools = try Self.rpc(try server.client(), #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).json(at: ["result", "tools"]).arrayItems ?? []
+        #expect(tools.compactMap { $0["name"]?.stringValue } == ["list_scenarios", "set_scenario", "clear_scenario", "get_requests", "get_verdicts", "get_state", "reset", "move_clock", "reload"])
+        #expect(tools.allSatisfy { $0["inputSchema"]?["type"] == .string("object") && $0["description"]?.stringValue?.isEmpty == false })
+        #expect(tools[1]["inputSchema"]?["required"] == .array([.string("scenario")]))
+    }
+
+    @Test func toolsChangeWhatTheServerAnswersAndSayWhatTheyDid() throws {
+        let server = try TestServer.start(options: .init(adminToken: "t"))
+        defer { server.stop() }
+        let client = try server.client()
+        let set = try Self.rpc(client, #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"set_scenario","arguments":{"scenario":"SERVICE_UNAVAILABLE","vendor":"generic"}}}"#)
+        #expect(try set.json(at: ["result", "isError"]) == .bool(false))
+        #expect(try set.string(at: ["result", "content", "0", "text"]) == #"{"scenario":"SERVICE_UNAVAILABLE","client":null,"vendor":"generic"}"#)
+        #expect(try client.request("GET", "/generic/api/v1/users", headers: [("X-API-Key", "k")]).status == 503)
+        _ = try Self.rpc(client, #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"clear_scenario","arguments":{"vendor":"generic"}}}"#)
+        #expect(try client.request("GET", "/generic/api/v1/users", headers: [("X-API-Key", "k")]).status == 200)
+
+        let journal = try Self.rpc(client, #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_requests","arguments":{"client":"k","limit":1}}}"#)
+        let text = try journal.string(at: ["result", "content", "0", "text"])
+        let entries = try JSONParser.parse(Array(text.utf8))["requests"]?.arrayItems ?? []
+        #expect(entries.count == 1 && entries[0]["status"] == .number("200"))
+
+        let clock = try Self.rpc(client, #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"move_clock","arguments":{"advance":"90s"}}}"#)
+        #expect(try clock.string(at: ["result", "content", "0", "text"]).contains(#""aheadSeconds":90"#))
+
+        let unknownVendor = try Self.rpc(client, #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_scenarios","arguments":{"vendor":"nobody"}}}"#)
+        #expect(try unknownVendor.json(at: ["result", "isError"]) == .bool(true))
+    }
+
+    @Test func protocolErrorsAreJSONRPCErrorsAndTheEndpointIsProtected() throws {
+        let server = try TestServer.start(options: .init(adminToken: "t"))
+        defer { server.stop() }
+        let client = try server.client()
+        let unknown = try Self.rpc(client, #"{"jsonrpc":"2.0","id":7,"method":"resources/list"}"#)
+        #expect(unknown.text == #"{"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"Method not found: resources/list"}}"#)
+        let noTool = try Self.rpc(client, #"{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"drop_tables"}}"#)
+        #expect(try noTool.json(at: ["error", "code"]) == .number("-32602"))
+        let garbage = try Self.rpc(client, "{not json")
+        #expect(garbage.status == 400)
+        #expect(garbage.text == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body is not JSON"}}"#)
+        let batch = try Self.rpc(client, #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)
+        #expect(try batch.json(at: ["error", "code"]) == .number("-32600"))
+        #expect(try Self.rpc(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, token: "wrong").status == 401)
+        let stream = try client.request("GET", "/__faultline/mcp", headers: [("Authorization", "Bearer t"), ("Accept", "text/event-stream")])
+        #expect(stream.status == 405)
+        #expect(stream.headers["Allow"] == "POST")
+    }
+}
