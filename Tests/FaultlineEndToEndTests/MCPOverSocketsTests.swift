@@ -82,3 +82,33 @@ import FaultlineTesting
         #expect(stream.headers["Allow"] == "POST")
     }
 }
+
+/// The live page's document and what it reads, over sockets (checks/ui_check.py opens it in a
+/// browser in CI).
+@Suite struct AdminPageOverSocketsTests {
+    @Test func thePageIsServedWithTheTokenInItsAddressAndNeedsNothingFromOutside() throws {
+        let server = try TestServer.start(options: .init(adminToken: "t"))
+        defer { server.stop() }
+        let client = try server.client()
+        #expect(try client.request("GET", "/__faultline/ui").status == 401)
+        #expect(try client.request("GET", "/__faultline/ui?token=wrong").status == 401)
+        let page = try client.request("GET", "/__faultline/ui?token=t")
+        #expect(page.status == 200)
+        #expect(page.headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(page.text.hasPrefix("<!doctype html>"))
+        for id in ["search", "journal", "verdicts", "sticky-set", "clock-move", "reload"] { #expect(page.text.contains(#"id="\#(id)""#)) }
+        #expect(!page.text.contains("http://") && !page.text.contains("https://"), "no external assets")
+        // The address's token opens the page only: the API still wants the header.
+        #expect(try client.request("GET", "/__faultline/scenarios?token=t").status == 401)
+    }
+
+    @Test func theCatalogCarriesBodiesWhenAsked() throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let client = try server.client()
+        let plain = try client.request("GET", "/__faultline/scenarios")
+        #expect(!plain.text.contains("Tracking already exists."))
+        let withBodies = try client.request("GET", "/__faultline/scenarios?bodies=true")
+        #expect(withBodies.text.contains(#"{"name":"4003","status":400,"scope":"endpoint","body":{"meta":{"code":4003,"type":"BadRequest","message":"Tracking already exists."},"data":{}}}"#))
+    }
+}

@@ -8,8 +8,10 @@ import FaultlineHTTP
 extension ScenarioEngine {
     /// The 401 for an admin request without the admin token, when one is set.
     /// An empty token protects nothing and is treated as none (the command line refuses one).
-    func adminRefusal(_ request: HTTPRequest) -> LabeledResponse? {
+    func adminRefusal(_ request: HTTPRequest, queryToken: String? = nil) -> LabeledResponse? {
         guard let token = options.adminToken, !token.isEmpty else { return nil }
+        // A browser opening the live page can send neither header: its address carries the token.
+        if let queryToken, Self.sameSecret(queryToken, token) { return nil }
         // RFC 9110 §11.1: the scheme is case-insensitive, and one or more spaces follow it.
         let bearer = request.headers["Authorization"].flatMap(Self.bearerToken).map { Self.sameSecret($0, token) } ?? false
         guard bearer || request.headers["X-Faultline-Admin-Token"].map({ Self.sameSecret($0, token) }) == true else {
@@ -62,8 +64,8 @@ extension ScenarioEngine {
         ]))
     }
 
-    func catalogAnswer() -> LabeledResponse {
-        Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil))
+    func catalogAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
+        Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil, bodies: call.parameter("bodies") == "true"))
     }
 
     func resetAnswer(_ call: AdminAPI.Call) -> LabeledResponse {

@@ -18,6 +18,7 @@ import FaultlineHTTP
 /// | `metrics` | GET | Prometheus text |
 /// | `verdicts[?client=C]` | GET | how each client retried, judged by the vendors' `retry` rules |
 /// | `mcp` | POST | the Model Context Protocol (JSON-RPC) for coding agents: `MCPEndpoint` |
+/// | `ui[?token=T]` | GET | the live page for people: `AdminPage` |
 enum AdminAPI {
     /// What a handler gets: the request, the engine serving now, and the service (reloads,
     /// metrics).
@@ -37,7 +38,7 @@ enum AdminAPI {
     /// Path (after the prefix) → its methods and their handlers, in the order `Allow` lists them.
     static let routes: [String: [(method: String, handler: Handler)]] = [
         "/health": [("GET", { $0.engine.healthAnswer() })],
-        "/scenarios": [("GET", { $0.engine.catalogAnswer() })],
+        "/scenarios": [("GET", { $0.engine.catalogAnswer($0) })],
         "/reset": [("POST", { $0.engine.resetAnswer($0) })],
         "/requests": [("GET", { $0.engine.journalAnswer($0) }), ("DELETE", { $0.engine.clearJournalAnswer() })],
         "/scenario": [("PUT", { $0.engine.stickyAnswer($0) }), ("DELETE", { $0.engine.clearStickyAnswer($0) })],
@@ -47,6 +48,7 @@ enum AdminAPI {
         "/metrics": [("GET", { $0.service.metricsAnswer(engine: $0.engine) })],
         "/verdicts": [("GET", { $0.engine.verdictsAnswer($0) })],
         "/mcp": [("POST", { MCPEndpoint.answer($0) })],
+        "/ui": [("GET", { _ in AdminPage.answer })],
     ]
 
     /// Whether `request` is for the admin API: its path (found once, when it was parsed) starts
@@ -62,9 +64,9 @@ enum AdminAPI {
     static func respond(to request: HTTPRequest, engine: ScenarioEngine, service: ScenarioService) -> LabeledResponse {
         let prefix = engine.options.adminPrefix
         let path = String(request.path.dropFirst(prefix.utf8.count))
-        if path != "/health", let refusal = engine.adminRefusal(request) { return refusal }
+        if path != "/health", let refusal = engine.adminRefusal(request, queryToken: path == "/ui" ? QueryString.first("token", in: request.query ?? "") : nil) { return refusal }
         guard let route = routes[path] else {
-            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload, /metrics, /verdicts or /mcp.")
+            return FaultlineResponses.error(status: 404, code: "no-admin-endpoint", message: "No admin endpoint \(request.path). Try \(prefix)/health, /scenarios, /reset, /requests, /scenario, /state, /clock, /reload, /metrics, /verdicts, /mcp or /ui.")
         }
         // HEAD is answered as GET (the writer leaves the body out).
         let method = request.method == "HEAD" ? "GET" : request.method

@@ -42,8 +42,8 @@ enum MCPTools {
     private static let vendor = MCPTool.Argument(name: "vendor", type: "string", description: "A vendor's name, e.g. aftership; absent: every vendor.")
 
     static let all: [MCPTool] = [
-        MCPTool(name: "list_scenarios", description: "The vendors Faultline serves, their endpoints and paths, and every scenario each endpoint offers (name, status). Pick one per request with ?scenario=NAME.",
-                arguments: [vendor], required: [], run: listScenarios),
+        MCPTool(name: "list_scenarios", description: "The vendors Faultline serves, their endpoints and paths, and every scenario each endpoint offers (name, status, and with bodies its body as written). Pick one per request with ?scenario=NAME.",
+                arguments: [vendor, MCPTool.Argument(name: "bodies", type: "boolean", description: "Include each scenario's body as its file writes it.")], required: [], run: listScenarios),
         MCPTool(name: "set_scenario", description: "Make requests that name no scenario answer this one until cleared: for every client, or one client, of every vendor or one vendor.",
                 arguments: [MCPTool.Argument(name: "scenario", type: "string", description: "A scenario name (e.g. 429, 4003) or a sequence name."), client, vendor],
                 required: ["scenario"], run: admin("PUT", "/scenario", body: ["scenario", "client", "vendor"])),
@@ -86,7 +86,7 @@ enum MCPTools {
     }
 
     private static func listScenarios(_ arguments: JSONValue, _ call: AdminAPI.Call) -> LabeledResponse {
-        let listing = CatalogListing.json(call.engine.catalog, singleVendor: call.engine.options.singleVendor != nil)
+        let listing = CatalogListing.json(call.engine.catalog, singleVendor: call.engine.options.singleVendor != nil, bodies: arguments["bodies"] == .bool(true))
         guard let name = text(arguments["vendor"]) else { return ScenarioEngine.json(listing) }
         let vendors = listing["vendors"]?.arrayItems?.filter { $0["vendor"] == .string(name) } ?? []
         guard !vendors.isEmpty else {

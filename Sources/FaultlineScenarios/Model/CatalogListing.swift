@@ -1,7 +1,9 @@
 /// The machine-readable catalog (`faultline list --json`): vendors, where they are mounted,
 /// their endpoints, and every scenario each endpoint offers with its status.
 public enum CatalogListing {
-    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false) -> JSONValue {
+    /// `bodies`: each scenario's body as its file writes it (templates unrendered), for the
+    /// live page's search and examples.
+    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false, bodies: Bool = false) -> JSONValue {
         .object([JSONMember(key: "vendors", value: .array(catalog.vendors.map { vendor in
             let compiled = CompiledVendor(spec: vendor, mount: singleVendor ? "" : "/" + vendor.name)
             return .object([
@@ -23,12 +25,25 @@ public enum CatalogListing {
                                 JSONMember(key: "scope", value: .string(i == 0 ? "default" : scope(of: response.name, spec: spec, vendor: vendor))),
                             ]
                             if let description = response.description { members.append(JSONMember(key: "description", value: .string(description))) }
+                            if bodies, let written = written(response.name, index: i, spec: spec, vendor: vendor) {
+                                switch written.body {
+                                case .json(let value): members.append(JSONMember(key: "body", value: value))
+                                case .text(let text): members.append(JSONMember(key: "text", value: .string(text)))
+                                case .none: break
+                                }
+                            }
                             return .object(members)
                         })),
                     ])
                 })),
             ])
         }))])
+    }
+
+    /// The response a scenario name stands for on an endpoint, as written.
+    private static func written(_ name: String, index: Int, spec: EndpointSpec, vendor: VendorSpec) -> ResponseSpec? {
+        if index == 0 { return spec.response }
+        return spec.scenarios.first(where: { $0.name == name })?.response ?? vendor.errors.first(where: { $0.name == name })?.response
     }
 
     private static func scope(of name: String, spec: EndpointSpec, vendor: VendorSpec) -> String {

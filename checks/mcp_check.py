@@ -2,7 +2,7 @@
 it: list the tools, call each, and check what each one did to the server over plain HTTP.
 One line per check; exits 1 on the first failure.
 
-    python agents/mcp_check.py --faultline .build/release/faultline
+    python checks/mcp_check.py --faultline .build/release/faultline
 """
 
 import argparse
