@@ -6,6 +6,7 @@ One line per check; exits 1 on the first failure.
 """
 
 import argparse
+import contextlib
 import json
 import socket
 import subprocess
@@ -115,13 +116,11 @@ async def run(base):
     check(status == 405, f"GET with the token answers {status} (no event stream)")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--faultline", default=".build/release/faultline")
-    parser.add_argument("--scenarios", default="Scenarios")
-    args = parser.parse_args()
+@contextlib.contextmanager
+def faultline(binary, scenarios, token):
+    """`faultline serve` on a free port with an admin token, until the block ends: its base URL."""
     port = free_port()
-    process = subprocess.Popen([args.faultline, "serve", "--scenarios", args.scenarios, "--port", str(port), "--admin-token", TOKEN],
+    process = subprocess.Popen([binary, "serve", "--scenarios", scenarios, "--port", str(port), "--admin-token", token],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -130,11 +129,20 @@ def main():
             if time.monotonic() > deadline:
                 raise SystemExit("faultline did not start")
             time.sleep(0.05)
-        anyio.run(run, base)
-        print("mcp: every check passed")
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--faultline", default=".build/release/faultline")
+    parser.add_argument("--scenarios", default="Scenarios")
+    args = parser.parse_args()
+    with faultline(args.faultline, args.scenarios, TOKEN) as base:
+        anyio.run(run, base)
+    print("mcp: every check passed")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,7 @@ the first failure.
 """
 
 import argparse
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -20,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from mcp_check import free_port, get
+from mcp_check import faultline, get
 
 TOKEN = "page-token"
 
@@ -103,21 +99,9 @@ def main():
     parser.add_argument("--scenarios", default="Scenarios")
     parser.add_argument("--screenshot", default=".build/ui.png")
     args = parser.parse_args()
-    port = free_port()
-    process = subprocess.Popen([args.faultline, "serve", "--scenarios", args.scenarios, "--port", str(port), "--admin-token", TOKEN],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while get(f"{base}/__faultline/health")[0] != 200:
-            if time.monotonic() > deadline:
-                raise SystemExit("faultline did not start")
-            time.sleep(0.05)
+    with faultline(args.faultline, args.scenarios, TOKEN) as base:
         run(base, args.screenshot)
-        print("ui: every check passed")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    print("ui: every check passed")
 
 
 if __name__ == "__main__":
