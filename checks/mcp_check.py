@@ -78,9 +78,13 @@ async def run(base):
             status, _ = get(f"{base}/generic/api/v1/users", key)
             check(not error and status == 200, f"clear_scenario: the next request answers {status}")
 
-            error, journal = await call("get_requests", {"client": "agent-key"})
+            error, journal = await call("get_requests", {"client": "agent-key", "answers": True})
             statuses = [entry["status"] for entry in journal["requests"]]
             check(not error and statuses == [429, 200], f"get_requests shows the client's two requests: {statuses}")
+            status, body = get(f"{base}/generic/api/v1/users/u_404?scenario=RESOURCE_NOT_FOUND", key)
+            error, journal = await call("get_requests", {"client": "agent-key", "answers": True, "limit": 1})
+            answer = journal["requests"][0].get("answer", {})
+            check(not error and answer.get("status") == 404 and answer.get("body") == body, "get_requests with answers gives the answer as served, byte for byte")
 
             error, verdicts = await call("get_verdicts", {"client": "agent-key"})
             check(not error and "verdict" in verdicts, f"get_verdicts: {verdicts['verdict']}")

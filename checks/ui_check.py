@@ -60,7 +60,8 @@ def run(base, screenshot):
         wait(driver, lambda: any(r.get_attribute("data-path") == "/generic/api/v1/users/u_404" and r.get_attribute("data-status") == "404"
                                  for r in driver.find_elements(By.CSS_SELECTOR, "tr.request")), f"a request sent with urllib ({status}) appears in the journal")
         driver.find_element(By.CSS_SELECTOR, "tr.request[data-status='404']").click()
-        wait(driver, lambda: "answered with RESOURCE_NOT_FOUND" in driver.find_element(By.ID, "journal").text, "a journal row opens to the answer")
+        wait(driver, lambda: '"code":"RESOURCE_NOT_FOUND"' in driver.find_element(By.CSS_SELECTOR, "pre.answer").text
+             and "Content-Type: application/json" in driver.find_element(By.CSS_SELECTOR, "pre.answer").text, "a journal row opens to the answer as served")
 
         Select(driver.find_element(By.ID, "sticky-vendor")).select_by_visible_text("generic")
         driver.find_element(By.ID, "sticky-client").send_keys("page-key")

@@ -112,3 +112,22 @@ import FaultlineTesting
         #expect(withBodies.text.contains(#"{"name":"4003","status":400,"scope":"endpoint","body":{"meta":{"code":4003,"type":"BadRequest","message":"Tracking already exists."},"data":{}}}"#))
     }
 }
+
+/// Answers kept whole for a watcher: `GET /requests?answers=true` asks for them.
+@Suite struct WatchedAnswersOverSocketsTests {
+    @Test func answersAreKeptOnlyOnceSomeoneAsks() throws {
+        let server = try TestServer.start()
+        defer { server.stop() }
+        let client = try server.client()
+        _ = try client.request("GET", "/generic/api/v1/users/u_1?scenario=RESOURCE_NOT_FOUND", headers: [("X-API-Key", "k")])
+        let before = try client.request("GET", "/__faultline/requests?answers=true&client=k")
+        #expect(try before.json(at: ["requests", "0"])["answer"] == nil, "answered before anyone asked: not kept")
+        let served = try client.request("GET", "/generic/api/v1/users/u_2?scenario=RESOURCE_NOT_FOUND", headers: [("X-API-Key", "k")])
+        let after = try client.request("GET", "/__faultline/requests?answers=true&client=k&limit=1")
+        #expect(try after.json(at: ["requests", "0", "answer", "status"]) == .number("404"))
+        #expect(try after.string(at: ["requests", "0", "answer", "body"]) == served.text)
+        #expect(try after.string(at: ["requests", "0", "answer", "headers", "Content-Type"]) == served.headers["Content-Type"])
+        let plain = try client.request("GET", "/__faultline/requests?client=k&limit=1")
+        #expect(try plain.json(at: ["requests", "0"])["answer"] == nil, "only asked for with answers=true")
+    }
+}

@@ -79,11 +79,19 @@ extension ScenarioEngine {
 
     func journalAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
         let limit = call.parameter("limit").flatMap { Int($0) }.map { max(0, $0) } ?? journal.capacity
-        let entries = journal.entries(client: call.parameter("client").map(ClientName.stored), pathPrefix: call.parameter("path"), limit: limit)
+        // `answers=true`: each request's answer as given, for those answered while someone
+        // asked (this asks for the next `watchSeconds`).
+        let answers = call.parameter("answers") == "true"
+        if answers { journal.watch(from: RequestJournal.now(), seconds: Self.watchSeconds) }
+        let entries = journal.numberedEntries(client: call.parameter("client").map(ClientName.stored), pathPrefix: call.parameter("path"), limit: limit)
         return Self.json(.object([
             JSONMember(key: "capacity", value: .number(String(journal.capacity))),
             JSONMember(key: "seed", value: .number(String(random.seed))),
-            JSONMember(key: "requests", value: .array(entries.map(Self.json(_:)))),
+            JSONMember(key: "requests", value: .array(entries.map { numbered in
+                guard answers, case .object(var members) = Self.json(numbered.entry), let answer = journal.captured(numbered.sequence) else { return Self.json(numbered.entry) }
+                members.append(JSONMember(key: "answer", value: Self.json(answer)))
+                return .object(members)
+            })),
         ]))
     }
 
@@ -175,6 +183,20 @@ extension ScenarioEngine {
     private static func bodyField(_ request: HTTPRequest, _ name: String) -> String? {
         guard !request.body.isEmpty, let body = try? JSONParser.parse(request.body) else { return nil }
         return body[name]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// How long a request for answers keeps them being kept: a page polling each second keeps
+    /// it on; a closed page turns it off within this.
+    static let watchSeconds = 10.0
+
+    private static func json(_ answer: CapturedAnswer) -> JSONValue {
+        var members = [
+            JSONMember(key: "status", value: .number(String(answer.status))),
+            JSONMember(key: "headers", value: .object(answer.headers.map { JSONMember(key: $0.name, value: .string($0.value)) })),
+            JSONMember(key: "body", value: .string(String(decoding: answer.body, as: UTF8.self))),
+        ]
+        if answer.truncated { members.append(JSONMember(key: "truncated", value: .bool(true))) }
+        return .object(members)
     }
 
     private static func json(_ entry: JournalEntry) -> JSONValue {

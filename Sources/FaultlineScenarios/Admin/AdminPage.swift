@@ -101,7 +101,7 @@ enum AdminPage {
     }
     const open = new Set();
     async function poll() {
-      const {status, body} = await api("/requests?limit=200");
+      const {status, body} = await api("/requests?limit=200&answers=true");
       if (status !== 200) { $("status").textContent = "journal: " + status; return; }
       $("status").textContent = "live · " + body.requests.length + " requests";
       const client = $("filter-client").value.trim(), vendor = $("filter-vendor").value.trim(), wanted = $("filter-status").value.trim();
@@ -110,15 +110,20 @@ enum AdminPage {
         const key = r.time + r.path + i;
         const row = `<tr class="request" data-key="${esc(key)}" data-status="${r.status}" data-path="${esc(r.path)}"><td class="muted">${esc(r.time.slice(11, 23))}</td><td><span class="badge b${String(r.status)[0]}">${r.status}</span></td>` +
           `<td>${esc(r.method)} ${esc(r.path)}<div class="muted">${esc(r.client)}</div></td><td>${esc(r.scenario || "")}</td></tr>`;
-        return open.has(key) ? row + `<tr><td colspan="4"><pre>${esc(JSON.stringify(r, null, 1))}${answered(r)}</pre></td></tr>` : row;
+        return open.has(key) ? row + `<tr><td colspan="4"><pre class="answer">${esc(served(r))}</pre></td></tr>` : row;
       }).join("");
     }
-    function answered(r) {
+    // The answer as served when the page was open for it; else the scenario's body as written.
+    function served(r) {
+      const head = `${r.method} ${r.path}  →  ${r.status}  (client ${r.client}, endpoint ${r.endpoint || "-"}, scenario ${r.scenario || "-"})`;
+      if (r.answer) {
+        return head + "\n\nserved:\n" + Object.entries(r.answer.headers).map(([k, v]) => k + ": " + v).join("\n") + "\n\n" + r.answer.body + (r.answer.truncated ? "\n…(truncated)" : "");
+      }
       const vendor = catalog.find(v => v.vendor === r.vendor);
       const endpoint = vendor && vendor.endpoints.find(e => e.id === r.endpoint);
       const s = endpoint && endpoint.scenarios.find(x => x.name === (r.scenario || "default"));
-      if (!s) return "";
-      return "\n\nanswered with " + s.name + " (" + s.status + "), as its file writes it:\n" + (s.body !== undefined ? JSON.stringify(s.body, null, 1) : (s.text || "(no body)"));
+      if (!s) return head;
+      return head + "\n\nanswered before the page was open; " + s.name + " (" + s.status + ") as its file writes it:\n" + (s.body !== undefined ? JSON.stringify(s.body, null, 1) : (s.text || "(no body)"));
     }
     async function verdicts() {
       const {status, body} = await api("/verdicts");

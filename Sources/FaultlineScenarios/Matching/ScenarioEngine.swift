@@ -129,9 +129,12 @@ public final class ScenarioEngine: HTTPResponder {
         // return for it: one made every answer a copy of the response, callgrind.)
         if journal.capacity > 0, facts.forward == nil {
             // The facts' strings move into the entry: they are not read again.
-            journal.record(JournalEntry(
-                time: RequestJournal.now(), client: facts.client.take() ?? clientKey(request, credential: nil), method: request.method,
+            let time = RequestJournal.now()
+            let sequence = journal.record(JournalEntry(
+                time: time, client: facts.client.take() ?? clientKey(request, credential: nil), method: request.method,
                 target: request.target, vendor: facts.vendor.take(), endpoint: facts.endpoint.take(), scenario: response.label, status: response.status))
+            // Kept whole only while the live page or an agent asks for answers.
+            if journal.isWatched(at: time) { journal.capture(sequence, response.response) }
         }
         return response
     }
