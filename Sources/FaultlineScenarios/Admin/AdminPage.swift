@@ -6,7 +6,7 @@
 enum AdminPage {
     static let answer = LabeledResponse(
         status: 200,
-        headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
+        headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'self'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
         body: Array(html.utf8),
         label: "faultline:admin")
 
@@ -100,8 +100,13 @@ enum AdminPage {
       renderCatalog();
     }
     const open = new Set();
+    let polls = 0, shown = 0;
     async function poll() {
+      // Polls overlap (the timer, a click, a filter): an older answer never replaces a newer one.
+      const mine = ++polls;
       const {status, body} = await api("/requests?limit=200&answers=true");
+      if (mine < shown) return;
+      shown = mine;
       if (status !== 200) { $("status").textContent = "journal: " + status; return; }
       $("status").textContent = "live · " + body.requests.length + " requests";
       const client = $("filter-client").value.trim(), vendor = $("filter-vendor").value.trim(), wanted = $("filter-status").value.trim();
