@@ -53,6 +53,10 @@ def run(base, screenshot):
         check(names == {"4003"} and "Tracking already exists." in rows[0].text and "curl -i -X POST" in rows[0].text,
               f"search by code finds 4003 with its body and curl line ({len(rows)} rows)")
         driver.find_element(By.ID, "search").clear()
+        driver.find_element(By.ID, "search").send_keys("courier_error_201")
+        rendered = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "tr.scenario[data-name='courier_error_201']")]
+        check(rendered and "{{" not in rendered[0] and '"courier":"yunexpress"' in rendered[0], "an example is rendered: a fresh id, fallbacks filled")
+        driver.find_element(By.ID, "search").clear()
         driver.find_element(By.ID, "search").send_keys("Tracking already exists")
         check({r.get_attribute("data-name") for r in driver.find_elements(By.CSS_SELECTOR, "tr.scenario")} >= {"4003"}, "search by message finds 4003")
 
@@ -74,6 +78,7 @@ def run(base, screenshot):
         wait(driver, lambda: driver.find_elements(By.CSS_SELECTOR, ".verdict[data-client='page-key']"), "the client's verdict appears")
         verdict = driver.find_element(By.CSS_SELECTOR, ".verdict[data-client='page-key']").get_attribute("data-verdict")
         check(verdict in ("pass", "warn", "fail"), f"verdict for page-key: {verdict}")
+        wait(driver, lambda: f"retries: {verdict}" in driver.find_element(By.ID, "journal").text, "the verdict shows beside the client's requests")
         driver.find_element(By.ID, "sticky-clear").click()
         wait(driver, lambda: driver.find_element(By.ID, "outcome").text.startswith("200"), "the page clears it")
 

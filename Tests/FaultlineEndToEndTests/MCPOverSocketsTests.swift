@@ -109,7 +109,12 @@ import FaultlineTesting
         let plain = try client.request("GET", "/__faultline/scenarios")
         #expect(!plain.text.contains("Tracking already exists."))
         let withBodies = try client.request("GET", "/__faultline/scenarios?bodies=true")
-        #expect(withBodies.text.contains(#"{"name":"4003","status":400,"scope":"endpoint","body":{"meta":{"code":4003,"type":"BadRequest","message":"Tracking already exists."},"data":{}}}"#))
+        #expect(withBodies.text.contains(#"{"name":"4003","status":400,"scope":"endpoint","body":{"meta":{"code":4003,"type":"BadRequest","message":"Tracking already exists."},"data":{}},"rendered":"{\"meta\":{\"code\":4003,\"type\":\"BadRequest\",\"message\":\"Tracking already exists.\"},\"data\":{}}"}"#))
+        // Rendered as a bare request would get it: a fresh id, fallbacks for what it lacks.
+        let flex = try withBodies.json(at: ["vendors"]).arrayItems?.first { $0["vendor"] == .string("flexforward") }
+        let failed = flex?["endpoints"]?.arrayItems?.flatMap { $0["scenarios"]?.arrayItems ?? [] }.first { $0["name"] == .string("courier_error_201") }
+        let rendered = try #require(failed?["rendered"]?.stringValue)
+        #expect(!rendered.contains("{{") && rendered.contains(#""courier":"yunexpress""#))
     }
 }
 

@@ -77,8 +77,8 @@ enum AdminPage {
         for (const endpoint of vendor.endpoints) {
           const path = endpoint.paths[0] || "";
           for (const s of endpoint.scenarios) {
-            const example = s.body !== undefined ? JSON.stringify(s.body) : (s.text || "");
-            const haystack = [s.name, s.status, s.description || "", example, endpoint.id].join(" ").toLowerCase();
+            const example = s.rendered !== undefined ? s.rendered : (s.body !== undefined ? JSON.stringify(s.body) : (s.text || ""));
+            const haystack = [s.name, s.status, s.description || "", example, s.body !== undefined ? JSON.stringify(s.body) : "", endpoint.id].join(" ").toLowerCase();
             if (query && !haystack.includes(query)) continue;
             const curl = `curl -i -X ${endpoint.method} '${location.origin}${path}?scenario=${encodeURIComponent(s.name)}'`;
             rows.push(`<tr class="scenario" data-name="${esc(s.name)}" data-status="${s.status}"><td><span class="badge b${String(s.status)[0]}">${s.status}</span></td>` +
@@ -114,7 +114,7 @@ enum AdminPage {
       $("journal").innerHTML = rows.map((r, i) => {
         const key = r.time + r.path + i;
         const row = `<tr class="request" data-key="${esc(key)}" data-status="${r.status}" data-path="${esc(r.path)}"><td class="muted">${esc(r.time.slice(11, 23))}</td><td><span class="badge b${String(r.status)[0]}">${r.status}</span></td>` +
-          `<td>${esc(r.method)} ${esc(r.path)}<div class="muted">${esc(r.client)}</div></td><td>${esc(r.scenario || "")}</td></tr>`;
+          `<td>${esc(r.method)} ${esc(r.path)}<div class="muted">${esc(r.client)}${judged[r.client] ? ` · retries: <span class="${esc(judged[r.client])}">${esc(judged[r.client])}</span>` : ""}</div></td><td>${esc(r.scenario || "")}</td></tr>`;
         return open.has(key) ? row + `<tr><td colspan="4"><pre class="answer">${esc(served(r))}</pre></td></tr>` : row;
       }).join("");
     }
@@ -130,9 +130,12 @@ enum AdminPage {
       if (!s) return head;
       return head + "\n\nanswered before the page was open; " + s.name + " (" + s.status + ") as its file writes it:\n" + (s.body !== undefined ? JSON.stringify(s.body, null, 1) : (s.text || "(no body)"));
     }
+    // Each client's verdict, shown beside its requests too.
+    const judged = {};
     async function verdicts() {
       const {status, body} = await api("/verdicts");
       if (status !== 200 || !body.clients || !body.clients.length) return;
+      for (const c of body.clients) judged[c.client] = c.verdict;
       $("verdicts").classList.remove("muted");
       $("verdicts").innerHTML = body.clients.map(c => `<div class="verdict" data-client="${esc(c.client)}" data-verdict="${esc(c.verdict)}"><b>${esc(c.client)}</b>: <span class="${esc(c.verdict)}">${esc(c.verdict)}</span>` +
         (c.findings || []).map(f => `<div class="muted">· ${esc(f.message || JSON.stringify(f))}</div>`).join("") + "</div>").join("");

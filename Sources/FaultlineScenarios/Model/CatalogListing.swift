@@ -1,3 +1,5 @@
+import FaultlineHTTP
+
 /// The machine-readable catalog (`faultline list --json`): vendors, where they are mounted,
 /// their endpoints, and every scenario each endpoint offers with its status.
 public enum CatalogListing {
@@ -31,6 +33,12 @@ public enum CatalogListing {
                                 case .text(let text): members.append(JSONMember(key: "text", value: .string(text)))
                                 case .none: break
                                 }
+                                // Rendered as a request with no parameters, body or key would get
+                                // it (fresh ids, the time now; no state steps run).
+                                let path = compiled.routes.first { $0.id == endpoint.id }?.display ?? "/"
+                                var context = RenderContext(request: HTTPRequest(method: endpoint.method, target: path), pathParameters: [], scenarioParameter: "scenario")
+                                context.settings = compiled.settings
+                                members.append(JSONMember(key: "rendered", value: .string(String(decoding: response.render(&context).response.body, as: UTF8.self))))
                             }
                             return .object(members)
                         })),
