@@ -50,7 +50,7 @@ def run(base, screenshot):
         driver.find_element(By.ID, "search").send_keys("4003")
         rows = driver.find_elements(By.CSS_SELECTOR, "tr.scenario")
         names = {row.get_attribute("data-name") for row in rows}
-        check(names == {"4003"} and "Tracking already exists." in rows[0].text and "curl -i -X POST" in rows[0].text,
+        check(names == {"4003"} and "Tracking already exists." in rows[0].text and "curl -g -i -X POST" in rows[0].text,
               f"search by code finds 4003 with its body and curl line ({len(rows)} rows)")
         driver.find_element(By.ID, "search").clear()
         driver.find_element(By.ID, "search").send_keys("courier_error_201")

@@ -58,6 +58,9 @@ import FaultlineTesting
 
         let clock = try Self.rpc(client, #"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"move_clock","arguments":{"advance":"90s"}}}"#)
         #expect(try clock.string(at: ["result", "content", "0", "text"]).contains(#""aheadSeconds":90"#))
+        let standing = try Self.rpc(client, #"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"move_clock"}}"#)
+        #expect(try standing.json(at: ["result", "isError"]) == .bool(false))
+        #expect(try standing.string(at: ["result", "content", "0", "text"]).contains(#""aheadSeconds":90"#))
 
         let unknownVendor = try Self.rpc(client, #"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_scenarios","arguments":{"vendor":"nobody"}}}"#)
         #expect(try unknownVendor.json(at: ["result", "isError"]) == .bool(true))
@@ -77,6 +80,13 @@ import FaultlineTesting
         let batch = try Self.rpc(client, #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#)
         #expect(try batch.json(at: ["error", "code"]) == .number("-32600"))
         #expect(try Self.rpc(client, #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, token: "wrong").status == 401)
+        // A web page's form or text/plain fetch, or another site's page, gets nothing done.
+        let plain = try client.request("POST", "/__faultline/mcp", headers: [("Authorization", "Bearer t"), ("Content-Type", "text/plain")], body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        #expect(plain.status == 415)
+        let elsewhere = try client.request("POST", "/__faultline/mcp", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json"), ("Origin", "https://evil.example")], body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        #expect(elsewhere.status == 403)
+        let local = try client.request("POST", "/__faultline/mcp", headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json; charset=utf-8"), ("Origin", "http://localhost:3000")], body: #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        #expect(local.text == #"{"jsonrpc":"2.0","id":1,"result":{}}"#)
         let stream = try client.request("GET", "/__faultline/mcp", headers: [("Authorization", "Bearer t"), ("Accept", "text/event-stream")])
         #expect(stream.status == 405)
         #expect(stream.headers["Allow"] == "POST")

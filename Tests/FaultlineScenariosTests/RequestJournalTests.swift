@@ -16,6 +16,10 @@ import FaultlineHTTP
         #expect(numbered.map(\.sequence) == [3, 4, 5])
         #expect(numbered.map { String($0.entry.path) } == ["/3", "/4", "/5"])
         #expect(journal.numberedEntries(pathPrefix: "/4").map(\.sequence) == [4])
+        // After a clear the numbers go on: a kept answer can never pass for a later request's.
+        journal.clear()
+        #expect(journal.record(Self.entry("/6")) == 6)
+        #expect(journal.numberedEntries().map(\.sequence) == [6])
     }
 
     @Test func answersAreKeptWhileWatchedAndBounded() {

@@ -65,7 +65,22 @@ extension ScenarioEngine {
     }
 
     func catalogAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
-        Self.json(CatalogListing.json(catalog, singleVendor: options.singleVendor != nil, bodies: call.parameter("bodies") == "true"))
+        Self.json(catalogListing(bodies: call.parameter("bodies") == "true"))
+    }
+
+    /// The catalog; with `bodies`, each scenario's body as written and `rendered` as a request
+    /// with no parameters, body or key would get it from this engine (its settings and clock;
+    /// no state steps run, no serial number taken).
+    func catalogListing(bodies: Bool) -> JSONValue {
+        CatalogListing.json(catalog, singleVendor: options.singleVendor != nil, bodies: bodies, render: bodies ? { name, path, id, index in
+            guard let vendor = self.vendors.first(where: { $0.spec.name == name }),
+                  let endpoint = vendor.endpoints.first(where: { $0.id == id }), endpoint.responses.indices.contains(index) else { return nil }
+            var context = RenderContext(request: HTTPRequest(method: endpoint.method, target: path), pathParameters: [], scenarioParameter: self.options.scenarioParameter)
+            context.settings = vendor.settings
+            context.emulationClock = self.clock
+            context.preview = true
+            return String(decoding: endpoint.responses[index].render(&context).response.body, as: UTF8.self)
+        } : nil)
     }
 
     func resetAnswer(_ call: AdminAPI.Call) -> LabeledResponse {
@@ -84,12 +99,14 @@ extension ScenarioEngine {
         let answers = call.parameter("answers") == "true"
         if answers { journal.watch(from: RequestJournal.now(), seconds: Self.watchSeconds) }
         let entries = journal.numberedEntries(client: call.parameter("client").map(ClientName.stored), pathPrefix: call.parameter("path"), limit: limit)
+        let kept = answers ? journal.capturedAnswers() : [:]
         return Self.json(.object([
             JSONMember(key: "capacity", value: .number(String(journal.capacity))),
             JSONMember(key: "seed", value: .number(String(random.seed))),
             JSONMember(key: "requests", value: .array(entries.map { numbered in
-                guard answers, case .object(var members) = Self.json(numbered.entry), let answer = journal.captured(numbered.sequence) else { return Self.json(numbered.entry) }
-                members.append(JSONMember(key: "answer", value: Self.json(answer)))
+                guard case .object(var members) = Self.json(numbered.entry) else { return .null }
+                members.insert(JSONMember(key: "sequence", value: .number(String(numbered.sequence))), at: 0)
+                if answers, let answer = kept[numbered.sequence] { members.append(JSONMember(key: "answer", value: Self.json(answer))) }
                 return .object(members)
             })),
         ]))

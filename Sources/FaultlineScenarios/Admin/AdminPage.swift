@@ -6,7 +6,7 @@
 enum AdminPage {
     static let answer = LabeledResponse(
         status: 200,
-        headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'self'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
+        headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'self'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
         body: Array(html.utf8),
         label: "faultline:admin")
 
@@ -80,7 +80,7 @@ enum AdminPage {
             const example = s.rendered !== undefined ? s.rendered : (s.body !== undefined ? JSON.stringify(s.body) : (s.text || ""));
             const haystack = [s.name, s.status, s.description || "", example, s.body !== undefined ? JSON.stringify(s.body) : "", endpoint.id].join(" ").toLowerCase();
             if (query && !haystack.includes(query)) continue;
-            const curl = `curl -i -X ${endpoint.method} '${location.origin}${path}?scenario=${encodeURIComponent(s.name)}'`;
+            const curl = `curl -g -i -X ${endpoint.method} '${location.origin}${path.replace(/'/g, "%27")}?scenario=${encodeURIComponent(s.name)}'`;
             rows.push(`<tr class="scenario" data-name="${esc(s.name)}" data-status="${s.status}"><td><span class="badge b${String(s.status)[0]}">${s.status}</span></td>` +
               `<td><b>${esc(s.name)}</b> <span class="muted">${esc(endpoint.method)} ${esc(path)}</span>${s.description ? `<div class="muted">${esc(s.description)}</div>` : ""}` +
               (example ? `<pre>${esc(example.length > 600 ? example.slice(0, 600) + "…" : example)}</pre>` : "") +
@@ -112,7 +112,7 @@ enum AdminPage {
       const client = $("filter-client").value.trim(), vendor = $("filter-vendor").value.trim(), wanted = $("filter-status").value.trim();
       const rows = body.requests.slice().reverse().filter(r => (!client || r.client === client) && (!vendor || r.vendor === vendor) && (!wanted || String(r.status).startsWith(wanted)));
       $("journal").innerHTML = rows.map((r, i) => {
-        const key = r.time + r.path + i;
+        const key = String(r.sequence);
         const row = `<tr class="request" data-key="${esc(key)}" data-status="${r.status}" data-path="${esc(r.path)}"><td class="muted">${esc(r.time.slice(11, 23))}</td><td><span class="badge b${String(r.status)[0]}">${r.status}</span></td>` +
           `<td>${esc(r.method)} ${esc(r.path)}<div class="muted">${esc(r.client)}${judged[r.client] ? ` · retries: <span class="${esc(judged[r.client])}">${esc(judged[r.client])}</span>` : ""}</div></td><td>${esc(r.scenario || "")}</td></tr>`;
         return open.has(key) ? row + `<tr><td colspan="4"><pre class="answer">${esc(served(r))}</pre></td></tr>` : row;
@@ -131,7 +131,7 @@ enum AdminPage {
       return head + "\n\nanswered before the page was open; " + s.name + " (" + s.status + ") as its file writes it:\n" + (s.body !== undefined ? JSON.stringify(s.body, null, 1) : (s.text || "(no body)"));
     }
     // Each client's verdict, shown beside its requests too.
-    const judged = {};
+    const judged = Object.create(null);
     async function verdicts() {
       const {status, body} = await api("/verdicts");
       if (status !== 200 || !body.clients || !body.clients.length) return;

@@ -14,6 +14,9 @@ enum MCPEndpoint {
     static let protocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
 
     static func answer(_ call: AdminAPI.Call) -> LabeledResponse {
+        // A web page can POST text/plain anywhere without asking first, and can rebind a name to
+        // 127.0.0.1: JSON only, and from no other site (the transport's rule on Origin).
+        if let refusal = refusal(call.request) { return refusal }
         guard let message = try? JSONParser.parse(call.request.body) else {
             return reply(error: -32700, "Parse error: the body is not JSON", id: .null, status: 400)
         }
@@ -24,7 +27,7 @@ enum MCPEndpoint {
         guard let id = message["id"] else {
             return LabeledResponse(status: 202, label: "faultline:admin")
         }
-        let params = message["params"] ?? .object([])
+        let params = message["params"].flatMap { $0 == .null ? nil : $0 } ?? .object([])
         switch method {
         case "initialize":
             let asked = params["protocolVersion"]?.stringValue ?? ""
@@ -45,7 +48,7 @@ enum MCPEndpoint {
             guard case .string(let name)? = params["name"], let tool = MCPTools.all.first(where: { $0.name == name }) else {
                 return reply(error: -32602, "Unknown tool: \(params["name"]?.stringValue ?? "(no name)")", id: id)
             }
-            let arguments = params["arguments"] ?? .object([])
+            let arguments = params["arguments"].flatMap { $0 == .null ? nil : $0 } ?? .object([])
             guard case .object = arguments else { return reply(error: -32602, "arguments must be an object", id: id) }
             let answer = tool.run(arguments, call)
             return reply(result: .object([
@@ -58,6 +61,35 @@ enum MCPEndpoint {
         default:
             return reply(error: -32601, "Method not found: \(method)", id: id)
         }
+    }
+
+    static func refusal(_ request: HTTPRequest) -> LabeledResponse? {
+        let mediaType = request.headers["Content-Type"]?.split(separator: ";").first.map { String($0.filter { $0 != " " && $0 != "\t" }).lowercased() }
+        guard mediaType == "application/json" else {
+            return FaultlineResponses.error(status: 415, code: "mcp-needs-json", message: "The MCP endpoint takes Content-Type: application/json.")
+        }
+        guard let origin = request.headers["Origin"] else { return nil }
+        let host = Self.host(ofOrigin: origin)
+        let own = request.headers["Host"].map { Self.host(ofAuthority: $0) }
+        guard host == own || ["localhost", "127.0.0.1", "[::1]"].contains(host) else {
+            return FaultlineResponses.error(status: 403, code: "mcp-origin", message: "The MCP endpoint answers pages of its own host or localhost only (Origin \(origin)).")
+        }
+        return nil
+    }
+
+    /// `example.com` of `https://example.com:8080`.
+    static func host(ofOrigin origin: String) -> String {
+        let parts = origin.split(separator: "/", omittingEmptySubsequences: true)
+        // `scheme:`, then the authority; a bare authority (no scheme) is taken as it is.
+        let authority = parts.first?.hasSuffix(":") == true && parts.count > 1 ? parts[1] : parts.first ?? ""
+        return host(ofAuthority: String(authority))
+    }
+
+    /// The host of `host[:port]` (an IPv6 literal keeps its brackets), lower-cased.
+    static func host(ofAuthority authority: String) -> String {
+        let lowered = authority.lowercased()
+        if lowered.hasPrefix("["), let close = lowered.firstIndex(of: "]") { return String(lowered[...close]) }
+        return String(lowered.split(separator: ":", maxSplits: 1).first ?? "")
     }
 
     private static func reply(result: JSONValue, id: JSONValue) -> LabeledResponse {

@@ -65,7 +65,7 @@ enum MCPTools {
                     MCPTool.Argument(name: "freeze", type: "boolean", description: "Stop the clock."),
                     MCPTool.Argument(name: "resume", type: "boolean", description: "Let a frozen clock run again."),
                     MCPTool.Argument(name: "reset", type: "boolean", description: "Back to real time."),
-                ], required: [], run: admin("POST", "/clock", body: ["advance", "freeze", "resume", "reset"])),
+                ], required: [], run: moveClock),
         MCPTool(name: "reload", description: "Read the scenario files again; a file with an error is refused (file, JSON path, message) and the rest keep serving.",
                 arguments: [], required: [], run: admin("POST", "/reload")),
     ]
@@ -77,7 +77,15 @@ enum MCPTools {
             var target = call.engine.options.adminPrefix + path
             let pairs = query.compactMap { name in text(arguments[name]).map { name + "=" + PercentEncoding.encode($0) } }
             if !pairs.isEmpty { target += "?" + pairs.joined(separator: "&") }
-            let bytes = body.map { names in JSONValue.object((arguments.objectMembers ?? []).filter { names.contains($0.key) }).serialized } ?? []
+            // Strings as the endpoints read them (`"scenario": 429` is the scenario 429); an
+            // empty one is absent, as in a query.
+            let bytes = body.map { names in
+                JSONValue.object((arguments.objectMembers ?? []).compactMap { member in
+                    guard names.contains(member.key) else { return nil }
+                    if case .bool = member.value { return member }
+                    return text(member.value).map { JSONMember(key: member.key, value: .string($0)) }
+                }).serialized
+            } ?? []
             guard let handler = AdminAPI.routes[path]?.first(where: { $0.method == method })?.handler else {
                 return FaultlineResponses.error(status: 500, code: "no-admin-endpoint", message: "No admin endpoint \(method) \(path).")
             }
@@ -86,8 +94,14 @@ enum MCPTools {
         }
     }
 
+    /// With nothing to do, how the clock stands (`POST /clock {}` is refused).
+    private static func moveClock(_ arguments: JSONValue, _ call: AdminAPI.Call) -> LabeledResponse {
+        let moves = (arguments.objectMembers ?? []).filter { ["advance", "freeze", "resume", "reset"].contains($0.key) }
+        return moves.isEmpty ? admin("GET", "/clock")(arguments, call) : admin("POST", "/clock", body: ["advance", "freeze", "resume", "reset"])(arguments, call)
+    }
+
     private static func listScenarios(_ arguments: JSONValue, _ call: AdminAPI.Call) -> LabeledResponse {
-        let listing = CatalogListing.json(call.engine.catalog, singleVendor: call.engine.options.singleVendor != nil, bodies: arguments["bodies"] == .bool(true))
+        let listing = call.engine.catalogListing(bodies: arguments["bodies"] == .bool(true))
         guard let name = text(arguments["vendor"]) else { return ScenarioEngine.json(listing) }
         let vendors = listing["vendors"]?.arrayItems?.filter { $0["vendor"] == .string(name) } ?? []
         guard !vendors.isEmpty else {

@@ -102,15 +102,24 @@ public final class RequestJournal: Sendable {
         captures.withLock { captures in captures.last(where: { $0.sequence == sequence }) }
     }
 
+    /// Every answer kept, by sequence number.
+    public func capturedAnswers() -> [Int: CapturedAnswer] {
+        captures.withLock { captures in Dictionary(captures.map { ($0.sequence, $0) }, uniquingKeysWith: { _, newer in newer }) }
+    }
+
     /// Forgets every entry; returns how many there were.
     @discardableResult
     public func clear() -> Int {
-        captures.withLock { $0.removeAll() }
-        return state.withLock { state in
+        // Numbering goes on: a request recorded before the clear and kept after it can never
+        // lend its answer to a later request of the same number.
+        let count = state.withLock { state in
             let count = state.entries.count
-            state = ([], 0, 0)
+            state.entries = []
+            state.next = 0
             return count
         }
+        captures.withLock { $0.removeAll() }
+        return count
     }
 
     static func now() -> Double {

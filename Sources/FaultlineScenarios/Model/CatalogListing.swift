@@ -1,11 +1,10 @@
-import FaultlineHTTP
-
 /// The machine-readable catalog (`faultline list --json`): vendors, where they are mounted,
 /// their endpoints, and every scenario each endpoint offers with its status.
 public enum CatalogListing {
     /// `bodies`: each scenario's body as its file writes it (templates unrendered), for the
     /// live page's search and examples.
-    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false, bodies: Bool = false) -> JSONValue {
+    /// `render(vendor, path, endpoint id, response index)`: the scenario rendered, when given.
+    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false, bodies: Bool = false, render: ((String, String, String, Int) -> String?)? = nil) -> JSONValue {
         .object([JSONMember(key: "vendors", value: .array(catalog.vendors.map { vendor in
             let compiled = CompiledVendor(spec: vendor, mount: singleVendor ? "" : "/" + vendor.name)
             return .object([
@@ -33,12 +32,9 @@ public enum CatalogListing {
                                 case .text(let text): members.append(JSONMember(key: "text", value: .string(text)))
                                 case .none: break
                                 }
-                                // Rendered as a request with no parameters, body or key would get
-                                // it (fresh ids, the time now; no state steps run).
-                                let path = compiled.routes.first { $0.id == endpoint.id }?.display ?? "/"
-                                var context = RenderContext(request: HTTPRequest(method: endpoint.method, target: path), pathParameters: [], scenarioParameter: "scenario")
-                                context.settings = compiled.settings
-                                members.append(JSONMember(key: "rendered", value: .string(String(decoding: response.render(&context).response.body, as: UTF8.self))))
+                                if let render, let text = render(vendor.name, compiled.routes.first { $0.id == endpoint.id }?.display ?? "/", endpoint.id, i) {
+                                    members.append(JSONMember(key: "rendered", value: .string(text)))
+                                }
                             }
                             return .object(members)
                         })),

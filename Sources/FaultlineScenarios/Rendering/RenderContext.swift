@@ -43,6 +43,9 @@ struct RenderContext {
     unowned(unsafe) var random: SeededRandom?
     /// The emulation's time (`{{now}}`, `{{epoch}}`); the real clock when nil.
     unowned(unsafe) var emulationClock: EmulationClock?
+    /// Rendering an example for the live page: a `{{serial}}` shows the next number without
+    /// taking it, so looking never changes what clients get.
+    var preview = false
     private var parsedBody: JSONValue??
     private var clock: time_t?
 
@@ -102,7 +105,7 @@ struct RenderContext {
         case .requestPath:
             return .text(String(request.path))
         case .uuid, .objectId, .hexId, .shortId, .serial:
-            return .text(Identifiers.fresh(source))
+            return .text(preview && source == .serial ? Identifiers.nextSerial() : Identifiers.fresh(source))
         case .now(let offset):
             return .text(Timestamps.iso8601(Timestamps.shifted(now(), by: Double(offset))))
         case .epoch(let offset):
@@ -212,6 +215,11 @@ enum Identifiers {
 
     static func serial() -> Int {
         counter.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// The number `serial()` gives next, not taken.
+    static func nextSerial() -> String {
+        String(counter.load(ordering: .relaxed) &+ 1)
     }
 
     /// 32 lowercase hex digits (a UUID's 128 bits without dashes).
