@@ -250,7 +250,14 @@ final class RawUpstream: @unchecked Sendable {
         Thread.detach {
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                // The thread closes the listener itself, once `deinit` has shut it down: closed
+                // there, its number could be handed to another test's socket while this loop
+                // still calls accept on it, and steal that test's connections (a silent
+                // upstream that did so held a pipelined test's request until its timeout).
+                if client < 0 {
+                    close(fd)
+                    return
+                }
                 var head: [UInt8] = []
                 var byte: UInt8 = 0
                 while !head.ends(with: Array("\r\n\r\n".utf8)), recv(client, &byte, 1, 0) == 1 { head.append(byte) }
@@ -276,7 +283,6 @@ final class RawUpstream: @unchecked Sendable {
 
     deinit {
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 
     /// A port nothing listens on (bound, then closed).
