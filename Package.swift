@@ -66,6 +66,7 @@ let package = Package(
         .target(
             name: "FaultlineOpenAPI",
             dependencies: [
+                "FaultlineHTTP",
                 "FaultlineScenarios",
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),

@@ -1,3 +1,4 @@
+import FaultlineHTTP
 import FaultlineScenarios
 import OpenAPIKit
 
@@ -134,7 +135,7 @@ extension ImportContext {
             let (_, headerPointer) = try resolve(either, at: Pointer.child(pointer, "headers", name))
             let value = try example(at: headerPointer) ?? raw.value(at: headerPointer + "/schema/example") ?? raw.value(at: headerPointer + "/schema/default")
             guard let value, name.lowercased() != "content-length", name.lowercased() != "content-type" else { continue }
-            guard let text = Self.headerText(value), Self.isFieldName(name), !text.utf8.contains(where: Self.isForbiddenInValue),
+            guard let text = Self.headerText(value), !name.isEmpty, name.utf8.allSatisfy(\.isHeaderNameChar), !text.utf8.contains(where: HTTPHeaders.isForbiddenInValue),
                   !headers.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 note("response headers whose name or example cannot be sent (left out)", at: headerPointer)
                 continue
@@ -174,18 +175,6 @@ extension ImportContext {
             }
             return (key, answer)
         }
-    }
-
-    /// RFC 9110 §5.1: a field name is a token.
-    static func isFieldName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-
-    /// RFC 9110 §5.5: control characters other than a tab cannot be in a field value.
-    static func isForbiddenInValue(_ byte: UInt8) -> Bool {
-        (byte < 0x20 && byte != 0x09) || byte == 0x7F
     }
 
     /// Names for a status's answers: the vendor's code in the body, else the status for the

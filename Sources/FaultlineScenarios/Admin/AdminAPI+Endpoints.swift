@@ -72,9 +72,10 @@ extension ScenarioEngine {
     /// with no parameters, body or key would get it from this engine (its settings and clock;
     /// no state steps run, no serial number taken).
     func catalogListing(bodies: Bool) -> JSONValue {
-        CatalogListing.json(catalog, singleVendor: options.singleVendor != nil, bodies: bodies, render: bodies ? { name, path, id, index in
-            guard let vendor = self.vendors.first(where: { $0.spec.name == name }),
-                  let endpoint = vendor.endpoints.first(where: { $0.id == id }), endpoint.responses.indices.contains(index) else { return nil }
+        CatalogListing.json(catalog, singleVendor: options.singleVendor != nil, bodies: bodies, render: bodies ? { name, path, position, index in
+            guard let vendor = self.vendors.first(where: { $0.spec.name == name }), position < vendor.spec.endpoints.count else { return nil }
+            let endpoint = vendor.endpoints[position]
+            guard endpoint.responses.indices.contains(index) else { return nil }
             var context = RenderContext(request: HTTPRequest(method: endpoint.method, target: path), pathParameters: [], scenarioParameter: self.options.scenarioParameter)
             context.settings = vendor.settings
             context.emulationClock = self.clock
@@ -103,12 +104,7 @@ extension ScenarioEngine {
         return Self.json(.object([
             JSONMember(key: "capacity", value: .number(String(journal.capacity))),
             JSONMember(key: "seed", value: .number(String(random.seed))),
-            JSONMember(key: "requests", value: .array(entries.map { numbered in
-                guard case .object(var members) = Self.json(numbered.entry) else { return .null }
-                members.insert(JSONMember(key: "sequence", value: .number(String(numbered.sequence))), at: 0)
-                if answers, let answer = kept[numbered.sequence] { members.append(JSONMember(key: "answer", value: Self.json(answer))) }
-                return .object(members)
-            })),
+            JSONMember(key: "requests", value: .array(entries.map { Self.json($0.entry, sequence: $0.sequence, answer: kept[$0.sequence]) })),
         ]))
     }
 
@@ -216,8 +212,9 @@ extension ScenarioEngine {
         return .object(members)
     }
 
-    private static func json(_ entry: JournalEntry) -> JSONValue {
+    private static func json(_ entry: JournalEntry, sequence: Int, answer: CapturedAnswer?) -> JSONValue {
         var members = [
+            JSONMember(key: "sequence", value: .number(String(sequence))),
             JSONMember(key: "time", value: .string(Timestamps.iso8601(milliseconds: entry.time))),
             JSONMember(key: "client", value: .string(entry.client)),
             JSONMember(key: "method", value: .string(entry.method)),
@@ -228,6 +225,7 @@ extension ScenarioEngine {
             JSONMember(key: "status", value: .number(String(entry.status))),
         ]
         if entry.proxied { members.append(JSONMember(key: "proxied", value: .bool(true))) }
+        if let answer { members.append(JSONMember(key: "answer", value: json(answer))) }
         return .object(members)
     }
 }

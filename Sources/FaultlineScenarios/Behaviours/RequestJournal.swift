@@ -97,11 +97,6 @@ public final class RequestJournal: Sendable {
         }
     }
 
-    /// The answer kept for request `sequence`, if it was watched.
-    public func captured(_ sequence: Int) -> CapturedAnswer? {
-        captures.withLock { captures in captures.last(where: { $0.sequence == sequence }) }
-    }
-
     /// Every answer kept, by sequence number.
     public func capturedAnswers() -> [Int: CapturedAnswer] {
         captures.withLock { captures in Dictionary(captures.map { ($0.sequence, $0) }, uniquingKeysWith: { _, newer in newer }) }

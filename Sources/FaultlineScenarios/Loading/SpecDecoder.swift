@@ -322,7 +322,7 @@ extension UInt8 {
     }
 
     /// tchar (RFC 9110 §5.6.2).
-    var isHeaderNameChar: Bool {
+    package var isHeaderNameChar: Bool {
         if isLowerAlnum || (self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z")) { return true }
         return "!#$%&'*+-.^_`|~".utf8.contains(self)
     }

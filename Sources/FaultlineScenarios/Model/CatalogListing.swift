@@ -3,8 +3,8 @@
 public enum CatalogListing {
     /// `bodies`: each scenario's body as its file writes it (templates unrendered), for the
     /// live page's search and examples.
-    /// `render(vendor, path, endpoint id, response index)`: the scenario rendered, when given.
-    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false, bodies: Bool = false, render: ((String, String, String, Int) -> String?)? = nil) -> JSONValue {
+    /// `render(vendor, path, endpoint index, response index)`: the scenario rendered, when given.
+    public static func json(_ catalog: ScenarioCatalog, singleVendor: Bool = false, bodies: Bool = false, render: ((String, String, Int, Int) -> String?)? = nil) -> JSONValue {
         .object([JSONMember(key: "vendors", value: .array(catalog.vendors.map { vendor in
             let compiled = CompiledVendor(spec: vendor, mount: singleVendor ? "" : "/" + vendor.name)
             return .object([
@@ -14,7 +14,9 @@ public enum CatalogListing {
                 JSONMember(key: "mount", value: .string(compiled.mount.isEmpty ? "/" : compiled.mount)),
                 JSONMember(key: "basePaths", value: .array(vendor.basePaths.map { .string($0) })),
                 JSONMember(key: "basePathParameters", value: .object(vendor.basePathParameters.map { JSONMember(key: $0.name, value: .array($0.values.map { .string($0) })) })),
-                JSONMember(key: "endpoints", value: .array(zip(vendor.endpoints, compiled.endpoints).map { spec, endpoint in
+                JSONMember(key: "endpoints", value: .array(zip(vendor.endpoints, compiled.endpoints).enumerated().map { position, pair in
+                    let (spec, endpoint) = pair
+                    return
                     .object([
                         JSONMember(key: "id", value: .string(endpoint.id)),
                         JSONMember(key: "method", value: .string(endpoint.method)),
@@ -32,7 +34,7 @@ public enum CatalogListing {
                                 case .text(let text): members.append(JSONMember(key: "text", value: .string(text)))
                                 case .none: break
                                 }
-                                if let render, let text = render(vendor.name, compiled.routes.first { $0.id == endpoint.id }?.display ?? "/", endpoint.id, i) {
+                                if let render, let text = render(vendor.name, compiled.routes.first { $0.id == endpoint.id }?.display ?? "/", position, i) {
                                     members.append(JSONMember(key: "rendered", value: .string(text)))
                                 }
                             }
